@@ -1,0 +1,226 @@
+/**
+ * A small schema language for the answers file. One description per answer drives validation (with
+ * field paths), the interactive questions, `--set` flags and the commented template, so the four can
+ * never drift apart.
+ */
+
+interface BaseSchema<T> {
+  /** One line, shown as the template comment and the question's help. */
+  description: string;
+  /** The question asked interactively; defaults to the description. */
+  prompt?: string;
+  /** Used when the answer is absent. A field without default (and not optional) is required. */
+  default?: T;
+  optional?: boolean;
+  /** Shown in the template for required answers without a default. */
+  example?: T;
+}
+
+export interface StringSchema extends BaseSchema<string> {
+  kind: 'string';
+  pattern?: RegExp;
+  /** Said when the pattern does not match: `must be ...`. */
+  patternHint?: string;
+  minLength?: number;
+  maxLength?: number;
+  /** Extra rule; returns the problem (`must ...`) or undefined. */
+  check?: (value: string) => string | undefined;
+}
+
+export interface IntegerSchema extends BaseSchema<number> {
+  kind: 'integer';
+  min: number;
+  max: number;
+  /** Explains the lower bound when it comes from a control, e.g. `(CIS 1.8)`. */
+  minReason?: string;
+}
+
+export interface BooleanSchema extends BaseSchema<boolean> {
+  kind: 'boolean';
+}
+
+export interface ListSchema<I extends Schema = Schema> extends BaseSchema<InferValue<I>[]> {
+  kind: 'list';
+  items: I;
+}
+
+export interface ObjectSchema<F extends Record<string, Schema> = Record<string, Schema>> {
+  kind: 'object';
+  description: string;
+  fields: F;
+  optional?: boolean;
+  default?: undefined;
+  prompt?: undefined;
+  example?: undefined;
+}
+
+export type Schema = StringSchema | IntegerSchema | BooleanSchema | ListSchema | ObjectSchema;
+
+type InferValue<S> = S extends StringSchema
+  ? string
+  : S extends IntegerSchema
+    ? number
+    : S extends BooleanSchema
+      ? boolean
+      : S extends ListSchema<infer I>
+        ? InferValue<I>[]
+        : S extends ObjectSchema<infer F>
+          ? { [K in keyof F]: FieldValue<F[K]> }
+          : never;
+
+type FieldValue<S> = S extends { default: infer D }
+  ? D extends undefined
+    ? InferValue<S> | (S extends { optional: true } ? undefined : never)
+    : InferValue<S>
+  : S extends { optional: true }
+    ? InferValue<S> | undefined
+    : InferValue<S>;
+
+export type Infer<S> = InferValue<S>;
+
+export const string = (o: Omit<StringSchema, 'kind'>): StringSchema => ({ kind: 'string', ...o });
+export const integer = (o: Omit<IntegerSchema, 'kind'>): IntegerSchema => ({ kind: 'integer', ...o });
+export const boolean = (o: Omit<BooleanSchema, 'kind'>): BooleanSchema => ({ kind: 'boolean', ...o });
+export const list = <I extends Schema>(items: I, o: Omit<ListSchema<I>, 'kind' | 'items'>): ListSchema<I> =>
+  ({ kind: 'list', items, ...o }) as ListSchema<I>;
+export const object = <F extends Record<string, Schema>>(
+  fields: F,
+  o: { description: string; optional?: boolean },
+): ObjectSchema<F> => ({ kind: 'object', fields, ...o });
+
+export interface SchemaIssue {
+  /** Dotted path into the answers file, e.g. `steps.account-alias.alias`. */
+  path: string;
+  message: string;
+}
+
+export function describeType(schema: Schema): string {
+  switch (schema.kind) {
+    case 'string':
+      return 'a string';
+    case 'integer':
+      return 'a whole number';
+    case 'boolean':
+      return 'true or false';
+    case 'list':
+      return 'a list';
+    case 'object':
+      return 'a mapping';
+  }
+}
+
+export function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a number' : 'a decimal number';
+  return `a ${typeof value}`;
+}
+
+const joinPath = (path: string, key: string | number) =>
+  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+
+/**
+ * Validates `value` against `schema` and fills defaults. Returns every issue found, each with its
+ * path, so one run tells the user all that is wrong with the file.
+ */
+export function validate(schema: Schema, value: unknown, path: string, issues: SchemaIssue[]): unknown {
+  if (value === undefined) {
+    if (schema.default !== undefined) return structuredClone(schema.default);
+    if (schema.kind === 'object') return validate(schema, {}, path, issues);
+    if (!schema.optional) issues.push({ path, message: `is required (${schema.description})` });
+    return undefined;
+  }
+  switch (schema.kind) {
+    case 'string': {
+      if (typeof value !== 'string') return wrongType(schema, value, path, issues);
+      const problem = checkString(schema, value);
+      if (problem) issues.push({ path, message: problem });
+      return value;
+    }
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) return wrongType(schema, value, path, issues);
+      const problem = checkInteger(schema, value);
+      if (problem) issues.push({ path, message: problem });
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') return wrongType(schema, value, path, issues);
+      return value;
+    case 'list': {
+      if (!Array.isArray(value)) return wrongType(schema, value, path, issues);
+      return value.map((item, i) => validate(schema.items, item, joinPath(path, i), issues));
+    }
+    case 'object': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return wrongType(schema, value, path, issues);
+      }
+      const input = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(input)) {
+        if (!Object.hasOwn(schema.fields, key)) {
+          const known = Object.keys(schema.fields);
+          issues.push({
+            path: joinPath(path, key),
+            message: known.length
+              ? `is not a known answer here (known: ${known.join(', ')})`
+              : 'is not a known answer here (this section takes no answers)',
+          });
+        }
+      }
+      for (const [key, field] of Object.entries(schema.fields)) {
+        const v = validate(field, input[key], joinPath(path, key), issues);
+        if (v !== undefined) out[key] = v;
+      }
+      return out;
+    }
+  }
+}
+
+function wrongType(schema: Schema, value: unknown, path: string, issues: SchemaIssue[]): undefined {
+  issues.push({ path, message: `must be ${describeType(schema)}, not ${typeOf(value)}` });
+  return undefined;
+}
+
+export function checkString(schema: StringSchema, value: string): string | undefined {
+  if (schema.minLength !== undefined && value.length < schema.minLength) {
+    return `must be at least ${schema.minLength} characters long`;
+  }
+  if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+    return `must be at most ${schema.maxLength} characters long`;
+  }
+  if (schema.pattern && !schema.pattern.test(value)) {
+    return schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern.source}`;
+  }
+  return schema.check?.(value);
+}
+
+export function checkInteger(schema: IntegerSchema, value: number): string | undefined {
+  if (value < schema.min) return `must be at least ${schema.min}${schema.minReason ? ` ${schema.minReason}` : ''}`;
+  if (value > schema.max) return `must be at most ${schema.max}`;
+  return undefined;
+}
+
+/** Parses the text a person typed (a prompt or `--set`) into the schema's type, or says what is wrong. */
+export function parseScalar(schema: Schema, text: string): { value: unknown } | { problem: string } {
+  switch (schema.kind) {
+    case 'string': {
+      const problem = checkString(schema, text);
+      return problem ? { problem } : { value: text };
+    }
+    case 'integer': {
+      if (!/^-?\d+$/.test(text.trim())) return { problem: 'must be a whole number' };
+      const n = Number(text.trim());
+      const problem = checkInteger(schema, n);
+      return problem ? { problem } : { value: n };
+    }
+    case 'boolean': {
+      const t = text.trim().toLowerCase();
+      if (['true', 'yes', 'y'].includes(t)) return { value: true };
+      if (['false', 'no', 'n'].includes(t)) return { value: false };
+      return { problem: 'must be true or false' };
+    }
+    default:
+      return { problem: `is ${describeType(schema)}; give it in an answers file` };
+  }
+}

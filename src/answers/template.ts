@@ -1,0 +1,44 @@
+import { writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import type { Step } from '../engine/types.js';
+import { renderTemplate } from '../templates.js';
+import { packageVersion } from '../package-info.js';
+import type { Schema } from './schema.js';
+import { ANSWERS_VERSION, regionSchema, type Answers } from './answers.js';
+
+/** The commented template `aws-groundwork answers` prints: every answer, its meaning and its default. */
+export function answersTemplate(steps: readonly Step[]): string {
+  const blocks = steps.map((step) => {
+    const lines = [`  # ${step.title}: ${step.description}`, `  ${step.id}:`];
+    const fields = Object.entries(step.answers.fields);
+    if (fields.length === 0) lines[1] += ' {}';
+    for (const [key, field] of fields) {
+      lines.push(`    # ${field.description}${fieldNote(field)}`);
+      lines.push(`    ${key}: ${yamlScalar(field.default ?? field.example)}`);
+    }
+    return lines.join('\n');
+  });
+  return renderTemplate('answers.yaml', {
+    toolVersion: packageVersion(),
+    version: String(ANSWERS_VERSION),
+    regionDescription: regionSchema.description,
+    regionExample: String(regionSchema.example),
+    steps: blocks.join('\n'),
+  });
+}
+
+function fieldNote(field: Schema): string {
+  if (field.default !== undefined) return '';
+  if (field.optional) return ' (optional)';
+  return ' (required)';
+}
+
+function yamlScalar(v: unknown): string {
+  return stringify(v ?? null).trimEnd();
+}
+
+/** Writes the answers a run used. Answers hold no secrets by construction (the schema has no such field). */
+export async function saveAnswers(path: string, answers: Answers): Promise<void> {
+  const header = `# aws-groundwork answers, saved by aws-groundwork ${packageVersion()}.\n# Replay: npx aws-groundwork apply --answers ${path}\n`;
+  await writeFile(path, header + stringify(answers), { encoding: 'utf8', mode: 0o644 });
+}

@@ -1,0 +1,171 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { AccountClient } from '@aws-sdk/client-account';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { iamActionFor, isReadOperation, operationName, type ServiceId } from './actions.js';
+import {
+  ReadOnlyViolationError,
+  UndeclaredActionError,
+  attachCallContext,
+} from '../engine/errors.js';
+import type { AccountRef } from '../engine/types.js';
+
+export interface AwsClients {
+  iam: IAMClient;
+  sts: STSClient;
+  organizations: OrganizationsClient;
+  cloudtrail: CloudTrailClient;
+  s3: S3Client;
+  s3control: S3ControlClient;
+  kms: KMSClient;
+  account: AccountClient;
+}
+
+export interface ClientSettings {
+  /** The home region: trail, buckets, key, STS. */
+  region: string;
+  credentials?: AwsCredentialIdentityProvider;
+  /** Every client's endpoint (LocalStack, moto, a proxy). */
+  endpoint?: string;
+  maxAttempts: number;
+  retryMode: 'standard' | 'adaptive';
+  userAgent: string;
+}
+
+/**
+ * IAM and Organizations are global services, signed in the partition's global region whatever the
+ * home region is.
+ */
+export function globalRegionFor(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-north-1';
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
+type Constructors = { [K in ServiceId]: new (config: Record<string, unknown>) => AwsClients[K] };
+
+const CONSTRUCTORS: Constructors = {
+  iam: IAMClient as never,
+  sts: STSClient as never,
+  organizations: OrganizationsClient as never,
+  cloudtrail: CloudTrailClient as never,
+  s3: S3Client as never,
+  s3control: S3ControlClient as never,
+  kms: KMSClient as never,
+  account: AccountClient as never,
+};
+
+export function clientConfig(service: ServiceId, s: ClientSettings): Record<string, unknown> {
+  const global = service === 'iam' || service === 'organizations';
+  const config: Record<string, unknown> = {
+    region: global ? globalRegionFor(s.region) : s.region,
+    maxAttempts: s.maxAttempts,
+    retryMode: s.retryMode,
+    customUserAgent: s.userAgent,
+  };
+  if (s.credentials) config.credentials = s.credentials;
+  if (s.endpoint) {
+    config.endpoint = s.endpoint;
+    if (service === 's3') config.forcePathStyle = true;
+    if (service === 's3control') {
+      // S3 Control's endpoint rules put `<AccountId>.` in front of the host, which turns
+      // `127.0.0.1:4566` into an unusable name. With an override, every request goes to the URL as
+      // given; the account travels in the x-amz-account-id header the client always sends.
+      const url = s.endpoint;
+      config.endpointProvider = () => ({ url: new URL(url) });
+      config.disableHostPrefix = true;
+    }
+  }
+  return config;
+}
+
+/** One client per service, created on first use and then reused. */
+export class ClientPool {
+  private readonly clients = new Map<ServiceId, unknown>();
+  constructor(readonly settings: ClientSettings) {}
+
+  get<K extends ServiceId>(service: K): AwsClients[K] {
+    let client = this.clients.get(service) as AwsClients[K] | undefined;
+    if (!client) {
+      client = new CONSTRUCTORS[service](clientConfig(service, this.settings));
+      this.clients.set(service, client);
+    }
+    return client;
+  }
+
+  destroy(): void {
+    for (const c of this.clients.values()) (c as { destroy(): void }).destroy();
+    this.clients.clear();
+  }
+}
+
+export type AccessMode = 'read' | 'write';
+
+export interface ClientScope {
+  step: string;
+  account: AccountRef;
+  mode: AccessMode;
+  /** Every IAM action the step may use in this mode. */
+  allowed: ReadonlySet<string>;
+  /** Called before each command leaves, after the checks passed. */
+  onSend?: (event: { step: string; account: AccountRef; service: ServiceId; operation: string; action: string | null }) => void;
+}
+
+const SERVICES: ServiceId[] = ['iam', 'sts', 'organizations', 'cloudtrail', 's3', 's3control', 'kms', 'account'];
+
+/**
+ * The only clients a step ever sees. In `read` mode every command that is not a read is refused
+ * before it leaves the process: plan and verify cannot write, whatever the step's code does. In both
+ * modes a command whose IAM action the step has not declared is refused, so `permissions` stays true.
+ */
+export function scopedClients(pool: ClientPool, scope: ClientScope): AwsClients {
+  const out = {} as Record<ServiceId, unknown>;
+  for (const service of SERVICES) {
+    let proxy: unknown;
+    Object.defineProperty(out, service, {
+      enumerable: true,
+      get() {
+        proxy ??= guard(pool.get(service), service, scope);
+        return proxy;
+      },
+    });
+  }
+  return out as unknown as AwsClients;
+}
+
+function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope): T {
+  const send = async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+    const operation = operationName(command);
+    const action = iamActionFor(service, operation);
+    const label = action ?? `${service}:${operation}`;
+    if (scope.mode === 'read' && !isReadOperation(service, operation)) {
+      throw new ReadOnlyViolationError(
+        `${scope.step} tried to send ${label} during a read-only phase; plan and verify never write.`,
+      );
+    }
+    if (action !== null && !scope.allowed.has(action)) {
+      throw new UndeclaredActionError(
+        `${scope.step} sent ${action}, which it does not declare for ${scope.mode === 'read' ? 'plan/verify' : 'apply'}.`,
+      );
+    }
+    scope.onSend?.({ step: scope.step, account: scope.account, service, operation, action });
+    try {
+      // Looked up on every call so a stub installed on the prototype (tests) is honoured.
+      return await (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(command, ...rest);
+    } catch (err) {
+      attachCallContext(err, { step: scope.step, account: scope.account, action: label });
+      throw err;
+    }
+  };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'send') return send;
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}

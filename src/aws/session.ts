@@ -1,0 +1,125 @@
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { ClientPool, scopedClients, type ClientScope, type AwsClients } from './clients.js';
+import { UsageError } from '../engine/errors.js';
+import { packageVersion } from '../package-info.js';
+
+export const DEFAULT_REGION = 'us-east-1';
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export interface SessionOptions {
+  profile?: string;
+  /** `--region`, then the answers file's `region`. */
+  region?: string;
+  /** `--endpoint-url`; `AWS_ENDPOINT_URL` is read from `env` when it is absent. */
+  endpointUrl?: string;
+  env: NodeJS.ProcessEnv;
+  /** Asked when the profile has `mfa_serial`. */
+  mfaCode?: (serial: string) => Promise<string>;
+  /** Tests and embedders may give credentials; otherwise the SDK's usual chain. */
+  credentials?: AwsCredentialIdentityProvider;
+}
+
+export interface Caller {
+  accountId: string;
+  arn: string;
+  /** The caller is the account's root user (e.g. AWS CloudShell opened as root). */
+  isRoot: boolean;
+}
+
+/** `--region`, answers, `AWS_REGION`/`AWS_DEFAULT_REGION`, the profile's region, then us-east-1. */
+export async function resolveRegion(opts: Pick<SessionOptions, 'profile' | 'region' | 'env'>): Promise<string> {
+  const fromEnv = opts.env.AWS_REGION || opts.env.AWS_DEFAULT_REGION;
+  let region = opts.region || fromEnv;
+  if (!region) {
+    const profile = opts.profile || opts.env.AWS_PROFILE || 'default';
+    const files = await loadSharedConfigFiles();
+    region = files.configFile?.[profile]?.region || files.credentialsFile?.[profile]?.region || DEFAULT_REGION;
+  }
+  if (!REGION_PATTERN.test(region)) {
+    throw new UsageError(`region "${region}" is not an AWS region name`, 'Use a name such as us-east-1 or eu-west-1.');
+  }
+  return region;
+}
+
+export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const value = flag || env.AWS_ENDPOINT_URL || undefined;
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`endpoint URL "${value}" is not a URL`, 'Give a full URL such as http://localhost:4566.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`endpoint URL "${value}" must use http or https`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function retrySettings(env: NodeJS.ProcessEnv) {
+  const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
+  const mode = env.AWS_RETRY_MODE === 'adaptive' ? 'adaptive' : 'standard';
+  // Bounded: a throttled or failing API gives up after a handful of backed-off attempts.
+  return { maxAttempts: Number.isFinite(attempts) && attempts > 0 ? Math.min(attempts, 10) : 5, retryMode: mode } as const;
+}
+
+/**
+ * The AWS side of one run: credentials, home region, endpoint and the management account's clients.
+ * Steps never see these clients directly, only `clientsFor` views that enforce the phase's rules.
+ */
+export class AwsSession {
+  private readonly pool: ClientPool;
+  private callerPromise?: Promise<Caller>;
+
+  private constructor(
+    readonly region: string,
+    readonly endpoint: string | undefined,
+    credentials: AwsCredentialIdentityProvider,
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.pool = new ClientPool({
+      region,
+      credentials,
+      ...(endpoint ? { endpoint } : {}),
+      ...retrySettings(env),
+      userAgent: `aws-groundwork/${packageVersion()}`,
+    });
+  }
+
+  static async create(opts: SessionOptions): Promise<AwsSession> {
+    const region = await resolveRegion(opts);
+    const endpoint = resolveEndpoint(opts.endpointUrl, opts.env);
+    const mfaCode = opts.mfaCode;
+    const credentials =
+      opts.credentials ??
+      fromNodeProviderChain({
+        ...(opts.profile ? { profile: opts.profile } : {}),
+        ...(mfaCode ? { mfaCodeProvider: (serial: string) => mfaCode(serial) } : {}),
+        clientConfig: { region },
+      });
+    return new AwsSession(region, endpoint, credentials, opts.env);
+  }
+
+  /** Who is running this: asked once per run. */
+  caller(): Promise<Caller> {
+    this.callerPromise ??= this.pool
+      .get('sts')
+      .send(new GetCallerIdentityCommand({}))
+      .then((r) => {
+        if (!r.Account || !r.Arn) throw new Error('sts:GetCallerIdentity returned no account');
+        return { accountId: r.Account, arn: r.Arn, isRoot: r.Arn.endsWith(':root') };
+      });
+    return this.callerPromise;
+  }
+
+  clientsFor(scope: ClientScope): AwsClients {
+    return scopedClients(this.pool, scope);
+  }
+
+  close(): void {
+    this.pool.destroy();
+  }
+}

@@ -1,0 +1,95 @@
+import { helpText, parseCliArgs, type Args } from './args.js';
+import { answersCommand } from './commands/answers.js';
+import { applyCommand } from './commands/apply.js';
+import type { Outcome } from './commands/outcome.js';
+import { permissionsCommand } from './commands/permissions.js';
+import { planCommand } from './commands/plan.js';
+import type { RunDeps } from './commands/run-context.js';
+import { verifyCommand } from './commands/verify.js';
+import { DeclinedError, UsageError } from './engine/errors.js';
+import { REGISTRY } from './engine/registry.js';
+import type { IoHost } from './io/host.js';
+import { InteractiveHost, NonInteractiveHost, type Streams } from './io/terminal-host.js';
+import { packageVersion } from './package-info.js';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, attention: 3 } as const;
+
+const OUTCOME_EXIT: Record<Outcome, number> = {
+  ok: EXIT.ok,
+  'changes-pending': EXIT.attention,
+  'controls-failing': EXIT.attention,
+  'step-failed': EXIT.error,
+};
+
+export interface CliDeps extends Partial<RunDeps> {
+  /** Replaces the terminal hosts (tests). */
+  host?: IoHost;
+}
+
+/** A person can be asked only when both the keyboard and the prompt's stream are a terminal. */
+function chooseHost(streams: Streams, env: NodeJS.ProcessEnv): IoHost {
+  return streams.stdin.isTTY && streams.stderr.isTTY ? new InteractiveHost(streams, env) : new NonInteractiveHost(streams, env);
+}
+
+/** Runs one invocation and returns its exit code. It never exits the process itself. */
+export async function runCli(argv: string[], streams: Streams, deps: CliDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const host = deps.host ?? chooseHost(streams, env);
+  const runDeps: RunDeps = { ...deps, env };
+  let args: Args;
+  try {
+    args = parseCliArgs(argv);
+    if (args.help) {
+      host.result(helpText(REGISTRY));
+      return EXIT.ok;
+    }
+    if (args.version) {
+      host.result(packageVersion());
+      return EXIT.ok;
+    }
+    const outcome = await dispatch(args, host, runDeps);
+    return OUTCOME_EXIT[outcome];
+  } catch (err) {
+    return reportError(err, host);
+  }
+}
+
+function dispatch(args: Args, host: IoHost, deps: RunDeps): Promise<Outcome> {
+  switch (args.command) {
+    case 'plan':
+      return planCommand(args, host, deps);
+    case 'verify':
+      return verifyCommand(args, host, deps);
+    case 'apply':
+    case 'wizard':
+      return applyCommand(args, host, deps);
+    case 'answers':
+      return answersCommand(args, host);
+    case 'permissions':
+      return permissionsCommand(args, host);
+  }
+}
+
+function reportError(err: unknown, host: IoHost): number {
+  if (err instanceof UsageError) {
+    host.notify({ code: err.name, level: 'error', text: err.message });
+    if (err.hint) host.notify({ code: 'GW_HINT', level: 'info', text: err.hint });
+    return EXIT.usage;
+  }
+  if (err instanceof DeclinedError) {
+    host.notify({ code: err.name, level: 'error', text: err.message });
+    return EXIT.error;
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  host.notify({ code: err instanceof Error ? err.name : 'Error', level: 'error', text });
+  return EXIT.error;
+}
+
+/** The process entry point: the only place that sets the exit code. */
+export async function main(): Promise<void> {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}

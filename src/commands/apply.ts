@@ -1,0 +1,31 @@
+import type { Args } from '../args.js';
+import { approvePlan } from '../engine/approve.js';
+import { applyPlan, planAll, verifyAll } from '../engine/runner.js';
+import type { IoHost } from '../io/host.js';
+import { renderFindings, renderPlan } from '../io/render.js';
+import type { Outcome } from './outcome.js';
+import { announceCaller, prepareRun, type RunDeps } from './run-context.js';
+
+/**
+ * `apply`, and the wizard (the same flow, with questions when there is no answers file):
+ * plan -> show -> approve -> apply (re-planned, refused if stale) -> verify.
+ */
+export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Promise<Outcome> {
+  const prepared = await prepareRun(args, host, deps);
+  try {
+    await announceCaller(prepared, host);
+    const { changes, failures } = await planAll(prepared.run);
+    if (failures.length) throw failures[0];
+    host.result(renderPlan(changes, 'human', host.color, prepared.skipped));
+    if (changes.length > 0) {
+      await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
+      const done = await applyPlan(prepared.run, changes);
+      host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
+    }
+    const findings = await verifyAll(prepared.run);
+    host.result(renderFindings(findings, 'human', host.color));
+    return findings.every((f) => f.status === 'pass' || f.status === 'manual') ? 'ok' : 'controls-failing';
+  } finally {
+    prepared.run.session.close();
+  }
+}

@@ -1,0 +1,118 @@
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Args } from '../args.js';
+import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.js';
+import { saveAnswers } from '../answers/template.js';
+import { AwsSession } from '../aws/session.js';
+import { UsageError } from '../engine/errors.js';
+import { REGISTRY } from '../engine/registry.js';
+import type { RunOptions } from '../engine/runner.js';
+import type { Step } from '../engine/types.js';
+import type { IoHost } from '../io/host.js';
+import type { SkippedStep } from '../io/render.js';
+
+/** What embedders and tests may inject; the CLI itself passes only env. */
+export interface RunDeps {
+  env: NodeJS.ProcessEnv;
+  credentials?: AwsCredentialIdentityProvider;
+  onSend?: RunOptions['onSend'];
+  settle?: RunOptions['settle'];
+}
+
+/** `--only` and `--skip`, checked against the registry. */
+export function chooseSteps(args: Pick<Args, 'only' | 'skip'>, registry: readonly Step[] = REGISTRY): Step[] {
+  const known = new Set(registry.map((s) => s.id));
+  for (const [flag, ids] of [['--only', args.only], ['--skip', args.skip]] as const) {
+    for (const id of ids ?? []) {
+      if (!known.has(id)) throw new UsageError(`${flag}: "${id}" is not a step`, `Steps: ${[...known].join(', ')}.`);
+    }
+  }
+  return registry.filter((s) => (!args.only || args.only.includes(s.id)) && !args.skip?.includes(s.id));
+}
+
+export interface Prepared {
+  answers: Answers;
+  steps: Step[];
+  skipped: SkippedStep[];
+  run: RunOptions;
+}
+
+/**
+ * Everything a plan/apply/verify needs, in the order that keeps bad input harmless: flags, answers
+ * (validated in full), and only then an AWS session. Nothing before the session can reach AWS.
+ */
+export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promise<Prepared> {
+  const candidates = chooseSteps(args);
+  const sets = args.set.map((s) => parseSetFlag(s, REGISTRY));
+  const { answers } = await resolveAnswers({
+    ...(args.answers ? { answersFile: args.answers } : {}),
+    sets,
+    steps: REGISTRY,
+    ask: candidates,
+    host,
+  });
+
+  const skipped: SkippedStep[] = REGISTRY.filter((s) => !candidates.includes(s)).map((s) => ({
+    step: s.id,
+    reason: args.only ? 'not in --only' : 'left out by --skip',
+  }));
+  const steps: Step[] = [];
+  for (const s of candidates) {
+    const section = answers.steps[s.id];
+    if (section === false) skipped.push({ step: s.id, reason: 'set to false in the answers file' });
+    else if (section === undefined) skipped.push({ step: s.id, reason: 'not in the answers file' });
+    else steps.push(s);
+  }
+  for (const s of skipped) host.notify({ code: 'GW_STEP_SKIPPED', level: 'info', text: `Skipping ${s.step}: ${s.reason}.` });
+  if (steps.length === 0) throw new UsageError('no steps to run', 'Check --only/--skip and the steps in the answers file.');
+
+  if (args.saveAnswers) {
+    await saveAnswers(args.saveAnswers, answers);
+    host.notify({ code: 'GW_ANSWERS_SAVED', level: 'info', text: `Saved the answers to ${args.saveAnswers}.` });
+  }
+
+  const session = await AwsSession.create({
+    env: deps.env,
+    ...(args.profile ? { profile: args.profile } : {}),
+    ...(args.region || answers.region ? { region: (args.region || answers.region) as string } : {}),
+    ...(args.endpointUrl ? { endpointUrl: args.endpointUrl } : {}),
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    mfaCode: (serial) =>
+      host.request({
+        kind: 'secret',
+        code: 'GW_MFA_CODE',
+        message: `MFA code for ${serial}:`,
+        howToAnswer: 'This profile has mfa_serial; run at a terminal, or use credentials that need no MFA code (for example an SSO profile or AWS CloudShell).',
+      }),
+  });
+  return {
+    answers,
+    steps,
+    skipped,
+    run: {
+      host,
+      session,
+      steps,
+      answers,
+      ...(deps.onSend ? { onSend: deps.onSend } : {}),
+      settle: deps.settle ?? { attempts: 4, delayMs: 1500 },
+    },
+  };
+}
+
+/** Says who and where, once, before the first AWS result is shown. */
+export async function announceCaller(prepared: Prepared, host: IoHost): Promise<void> {
+  const { session } = prepared.run;
+  const caller = await session.caller();
+  host.notify({
+    code: 'GW_CALLER',
+    level: 'info',
+    text: `Account ${caller.accountId} as ${caller.arn}, home region ${session.region}${session.endpoint ? `, endpoint ${session.endpoint}` : ''}.`,
+  });
+  if (caller.isRoot) {
+    host.notify({
+      code: 'GW_CALLER_IS_ROOT',
+      level: 'warn',
+      text: 'You are running as the root user. Finish the set-up as an administrator and keep root for the few tasks only it can do.',
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import type { AccountRef } from './types.js';
+import type { SchemaIssue } from '../answers/schema.js';
+
+/** Bad input: the entry point maps it to exit 2. Raised only before anything was written. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(
+    message: string,
+    /** How to give what is missing or fix what is wrong. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidAnswersError extends UsageError {
+  override name = 'InvalidAnswersError';
+  constructor(
+    readonly source: string,
+    readonly issues: SchemaIssue[],
+  ) {
+    super(
+      `${source} is not a valid answers file:\n` +
+        issues.map((i) => `  ${i.path || '(top level)'}: ${i.message}`).join('\n'),
+      'Fix the fields above; `aws-groundwork answers` writes a commented template.',
+    );
+  }
+}
+
+/** An answer is needed and there is nobody to ask. */
+export class MissingAnswerError extends UsageError {
+  override name = 'MissingAnswerError';
+}
+
+/** The person said no (or stopped): nothing further was done. Exit 1. */
+export class DeclinedError extends Error {
+  override name = 'DeclinedError';
+}
+
+/** A programming error the read-only guard caught: plan and verify must never write. */
+export class ReadOnlyViolationError extends Error {
+  override name = 'ReadOnlyViolationError';
+}
+
+/** A programming error: a step sent a command whose IAM action it does not declare. */
+export class UndeclaredActionError extends Error {
+  override name = 'UndeclaredActionError';
+}
+
+/** The account changed between the plan that was approved and the start of apply. */
+export class StalePlanError extends Error {
+  override name = 'StalePlanError';
+}
+
+/** What the AWS-facing wrapper attaches to an error so the report can name the step and the action. */
+export interface AwsCallContext {
+  step: string;
+  account: AccountRef;
+  action: string;
+}
+
+const CALL_CONTEXT = Symbol.for('aws-groundwork.call');
+
+export function attachCallContext(err: unknown, ctx: AwsCallContext): void {
+  if (err && typeof err === 'object' && !(CALL_CONTEXT in err)) {
+    Object.defineProperty(err, CALL_CONTEXT, { value: ctx, enumerable: false });
+  }
+}
+
+export function callContextOf(err: unknown): AwsCallContext | undefined {
+  return err && typeof err === 'object' ? (err as Record<symbol, AwsCallContext>)[CALL_CONTEXT] : undefined;
+}
+
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
+
+export function isAccessDenied(err: unknown): boolean {
+  return err instanceof Error && ACCESS_DENIED.has(err.name);
+}
+
+export function errorName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined;
+}
+
+/** A step failed: the message names the step, the account, the AWS action and, for AccessDenied, the fix. */
+export class StepFailedError extends Error {
+  override name = 'StepFailedError';
+  constructor(
+    readonly step: string,
+    readonly account: AccountRef,
+    readonly phase: 'plan' | 'apply' | 'verify',
+    override readonly cause: unknown,
+  ) {
+    super(describeStepFailure(step, account, phase, cause));
+  }
+}
+
+function describeStepFailure(step: string, account: AccountRef, phase: string, cause: unknown): string {
+  const call = callContextOf(cause);
+  const where = `${step} (${phase}) in account ${account.id} (${account.name})`;
+  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  if (!call) return `${where} failed: ${reason}`;
+  if (isAccessDenied(cause)) {
+    return (
+      `${where}: ${call.action} was denied (${reason}).\n` +
+      `  Allow ${call.action} for the identity running aws-groundwork; ` +
+      '`aws-groundwork permissions` prints the whole policy it needs.'
+    );
+  }
+  return `${where}: ${call.action} failed: ${reason}`;
+}

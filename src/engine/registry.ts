@@ -1,0 +1,10 @@
+import accountAlias from '../../steps/account-alias/index.js';
+import passwordPolicy from '../../steps/password-policy/index.js';
+import type { Step } from './types.js';
+
+/**
+ * Every step, in the order it runs. Explicit on purpose: a bundle has no folders to discover, and the
+ * order carries meaning (later issues add steps that depend on earlier ones).
+ */
+export const REGISTRY: readonly Step[] = [accountAlias, passwordPolicy];
+

@@ -1,0 +1,88 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { ObjectSchema, Infer } from '../answers/schema.js';
+import type { IoHost } from '../io/host.js';
+
+/** Plain JSON: plans and findings are data, rendered only at the edge. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export type ChangeAction = 'create' | 'update' | 'replace' | 'delete';
+export type ChangeRisk = 'none' | 'security' | 'destructive';
+
+export interface AccountRef {
+  /** 12-digit AWS account id. */
+  id: string;
+  /** What a person calls it: `management` or the member's name. */
+  name: string;
+  role: 'management' | 'member';
+}
+
+export interface Change {
+  step: string;
+  account: AccountRef;
+  /** A stable name for the resource, e.g. `iam:account-alias`. */
+  address: string;
+  action: ChangeAction;
+  before: Json;
+  after: Json;
+  risk: ChangeRisk;
+  /** One human sentence; renderers add symbols and details. */
+  summary: string;
+}
+
+export type FindingStatus = 'pass' | 'fail' | 'manual' | 'error';
+
+export interface Finding {
+  step: string;
+  control: string;
+  account: AccountRef;
+  resource: string;
+  status: FindingStatus;
+  reason: string;
+  remediation: string;
+}
+
+export interface Control {
+  /** `CIS 1.8`, `SSB ACCT.06`, or `GW.*` for this tool's own checks that no benchmark names. */
+  id: string;
+  title: string;
+}
+
+export type StepScope = 'management' | 'every-account';
+
+export interface StepContext<A> {
+  step: string;
+  account: AccountRef;
+  /** This step's answers, validated and with defaults filled in. */
+  answers: A;
+  /** Clients for this account, scoped to this step: undeclared actions and (in plan/verify) writes are refused. */
+  aws: AwsClients;
+  host: IoHost;
+}
+
+export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
+  id: string;
+  title: string;
+  /** One sentence a founder understands: what the step ensures and why. */
+  description: string;
+  controls: Control[];
+  scope: StepScope;
+  /** The step's section of the answers file: the single source of truth for prompts, flags and files. */
+  answers: S;
+  /**
+   * The answers key that opts in to this step's destructive changes in non-interactive runs.
+   * Without it set to true, a destructive change is only ever applied after a typed confirmation.
+   */
+  destructiveOptIn?: keyof S['fields'] & string;
+  /** IAM actions (`service:Action`) used by plan/verify (`read`) and additionally by apply (`apply`). */
+  permissions: { read: string[]; apply: string[] };
+  plan(ctx: StepContext<Infer<S>>): Promise<Change[]>;
+  apply(ctx: StepContext<Infer<S>>, change: Change): Promise<void>;
+  verify(ctx: StepContext<Infer<S>>): Promise<Finding[]>;
+}
+
+/** A step with its answer type erased, as the registry and runners hold it. */
+export type Step = StepDefinition<ObjectSchema>;
+
+export function defineStep<S extends ObjectSchema>(step: StepDefinition<S>): Step {
+  return step as unknown as Step;
+}

@@ -1,0 +1,43 @@
+/**
+ * The one channel between the engine and people. The engine only calls `notify`, `result` and
+ * `request`; whether that reaches a terminal, a CI log or a test's recorder is the host's business.
+ */
+
+export type Level = 'info' | 'warn' | 'error' | 'success';
+
+export interface Message {
+  /** Stable id (`GW_STEP_SKIPPED`), so tests and future JSON logs need not match on text. */
+  code: string;
+  level: Level;
+  text: string;
+}
+
+interface RequestBase {
+  code: string;
+  message: string;
+  /** Said when nobody can be asked: which answer is missing and how to give it. */
+  howToAnswer: string;
+}
+
+export type Request =
+  | (RequestBase & { kind: 'confirm'; default: boolean })
+  | (RequestBase & { kind: 'input'; default?: string; validate?: (text: string) => string | undefined })
+  | (RequestBase & { kind: 'typed-confirm'; expected: string })
+  | (RequestBase & { kind: 'secret' });
+
+export type Response<R extends Request> = R extends { kind: 'confirm' | 'typed-confirm' } ? boolean : string;
+
+export interface IoHost {
+  /** True when a person can be asked; false in CI, without a TTY, and in tests unless scripted. */
+  readonly interactive: boolean;
+  /** How progress is drawn: redrawn in place at a terminal, as plain lines in CI and pipes, or not at all. */
+  readonly progress: 'fancy' | 'plain' | 'silent';
+  /** Colour on the result stream (stdout). */
+  readonly color: boolean;
+  /** Where progress renderers draw: never stdout, which carries results. */
+  readonly progressStream: NodeJS.WritableStream;
+  notify(message: Message): void;
+  /** A result: plan, findings, policy, JSON. Goes to stdout and nowhere else. */
+  result(text: string): void;
+  request<R extends Request>(request: R): Promise<Response<R>>;
+}

@@ -1,0 +1,93 @@
+import { confirm, input, password } from '@inquirer/prompts';
+import { MissingAnswerError, DeclinedError } from '../engine/errors.js';
+import type { IoHost, Message, Request, Response } from './host.js';
+import { painter, wantsColor } from './style.js';
+
+export interface Streams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const PREFIX: Record<Message['level'], string> = { info: '', warn: 'warning: ', error: 'error: ', success: '' };
+
+/** Messages and progress to stderr, results to stdout. Never asks anything. */
+export class NonInteractiveHost implements IoHost {
+  readonly interactive: boolean = false;
+  readonly progress: 'fancy' | 'plain';
+  readonly color: boolean;
+  protected readonly paintErr;
+
+  constructor(
+    protected readonly streams: Streams,
+    env: NodeJS.ProcessEnv,
+  ) {
+    const errColor = wantsColor(streams.stderr, env);
+    this.progress = errColor && !env.CI ? 'fancy' : 'plain';
+    this.color = wantsColor(streams.stdout, env);
+    this.paintErr = painter(errColor);
+  }
+
+  get progressStream(): NodeJS.WritableStream {
+    return this.streams.stderr;
+  }
+
+  notify(message: Message): void {
+    const p = this.paintErr;
+    const prefix = PREFIX[message.level];
+    const styled =
+      message.level === 'error' ? p('red', prefix) : message.level === 'warn' ? p('yellow', prefix) : prefix;
+    this.streams.stderr.write(`${styled}${message.text}\n`);
+  }
+
+  result(text: string): void {
+    this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  request<R extends Request>(request: R): Promise<Response<R>> {
+    return Promise.reject(
+      new MissingAnswerError(`${request.message.replace(/[?:]\s*$/, '')}: no terminal to ask on.`, request.howToAnswer),
+    );
+  }
+}
+
+/** A person at a terminal: prompts on stderr, so piping stdout keeps only results. */
+export class InteractiveHost extends NonInteractiveHost {
+  override readonly interactive = true;
+
+  override async request<R extends Request>(request: R): Promise<Response<R>> {
+    const context = { input: this.streams.stdin, output: this.streams.stderr };
+    try {
+      switch (request.kind) {
+        case 'confirm':
+          return (await confirm({ message: request.message, default: request.default }, context)) as Response<R>;
+        case 'typed-confirm': {
+          const typed = await input(
+            { message: `${request.message} Type ${this.paintErr('bold', request.expected)} to confirm:` },
+            context,
+          );
+          return (typed.trim() === request.expected) as Response<R>;
+        }
+        case 'secret':
+          return (await password({ message: request.message, mask: '*' }, context)) as Response<R>;
+        case 'input': {
+          const validate = request.validate;
+          return (await input(
+            {
+              message: request.message,
+              ...(request.default !== undefined ? { default: request.default } : {}),
+              ...(validate ? { validate: (t: string) => validate(t) ?? true } : {}),
+            },
+            context,
+          )) as Response<R>;
+        }
+      }
+    } catch (err) {
+      // Ctrl-C or Ctrl-D inside a prompt: the person stopped, nothing was done after it.
+      if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
+        throw new DeclinedError('Stopped at a question; nothing was changed after it.');
+      }
+      throw err;
+    }
+  }
+}

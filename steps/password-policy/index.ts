@@ -1,0 +1,134 @@
+import { GetAccountPasswordPolicyCommand, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
+import { integer, object } from '../../src/answers/schema.js';
+import { defineStep, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { errorName } from '../../src/engine/errors.js';
+import {
+  desiredPolicy,
+  differences,
+  normalize,
+  updateRequest,
+  type PolicyAnswers,
+  type WholePasswordPolicy,
+} from './policy.js';
+
+const answers = object(
+  {
+    minimumLength: integer({
+      description: 'Minimum password length',
+      min: 14,
+      minReason: '(CIS 1.8)',
+      max: 128,
+      default: 14,
+    }),
+    reusePrevention: integer({
+      description: 'How many previous passwords a user may not reuse',
+      min: 24,
+      minReason: '(CIS 1.9)',
+      max: 24,
+      default: 24,
+    }),
+    maxAgeDays: integer({
+      description: 'Days before a password expires and must be changed (0: never)',
+      min: 0,
+      max: 1095,
+      default: 90,
+    }),
+  },
+  { description: 'The IAM password policy: length, reuse, every character class, expiry' },
+);
+
+const ADDRESS = 'iam:account-password-policy';
+
+async function currentPolicy(aws: AwsClients): Promise<WholePasswordPolicy | null> {
+  try {
+    const out = await aws.iam.send(new GetAccountPasswordPolicyCommand({}));
+    return out.PasswordPolicy ? normalize(out.PasswordPolicy) : null;
+  } catch (err) {
+    // NoSuchEntity: no custom policy; AWS's built-in default (8 characters, 3 of 4 classes) applies.
+    if (errorName(err) === 'NoSuchEntity' || errorName(err) === 'NoSuchEntityException') return null;
+    throw err;
+  }
+}
+
+type Ctx = StepContext<PolicyAnswers>;
+
+export default defineStep({
+  id: 'password-policy',
+  title: 'IAM password policy',
+  description: 'Requires long passwords with every character class, prevents reuse and sets an expiry for IAM users.',
+  controls: [
+    { id: 'CIS 1.8', title: 'IAM password policy requires a minimum length of 14 or greater' },
+    { id: 'CIS 1.9', title: 'IAM password policy prevents password reuse (24 remembered)' },
+    { id: 'SSB ACCT.06', title: 'Enforce a password policy (the whole policy matches the answers)' },
+  ],
+  scope: 'every-account',
+  answers,
+  permissions: {
+    read: ['iam:GetAccountPasswordPolicy'],
+    apply: ['iam:UpdateAccountPasswordPolicy'],
+  },
+
+  async plan(ctx: Ctx): Promise<Change[]> {
+    const actual = await currentPolicy(ctx.aws);
+    const wanted = desiredPolicy(ctx.answers);
+    const base = { step: 'password-policy', account: ctx.account, address: ADDRESS, risk: 'security' as const };
+    if (actual === null) {
+      return [{ ...base, action: 'create', before: null, after: { ...wanted }, summary: 'set the IAM password policy' }];
+    }
+    const diff = differences(actual, wanted);
+    if (diff.length === 0) return [];
+    return [
+      {
+        ...base,
+        action: 'update',
+        before: { ...actual },
+        after: { ...wanted },
+        summary: `update the IAM password policy (${diff.join(', ')})`,
+      },
+    ];
+  },
+
+  async apply(ctx: Ctx, change: Change): Promise<void> {
+    // The approved plan's `after` is the whole policy: written as one object, never field by field.
+    await ctx.aws.iam.send(new UpdateAccountPasswordPolicyCommand(updateRequest(change.after as unknown as WholePasswordPolicy)));
+  },
+
+  async verify(ctx: Ctx): Promise<Finding[]> {
+    const actual = await currentPolicy(ctx.aws);
+    const wanted = desiredPolicy(ctx.answers);
+    const finding = (control: string, pass: boolean, reason: string): Finding => ({
+      step: 'password-policy',
+      control,
+      account: ctx.account,
+      resource: ADDRESS,
+      status: pass ? 'pass' : 'fail',
+      reason,
+      remediation: pass ? '' : 'Run `aws-groundwork apply` to write the password policy.',
+    });
+    if (actual === null) {
+      const reason = 'no password policy is set; the AWS default (8 characters, no reuse prevention) applies';
+      return [finding('CIS 1.8', false, reason), finding('CIS 1.9', false, reason), finding('SSB ACCT.06', false, reason)];
+    }
+    const diff = differences(actual, wanted);
+    return [
+      finding(
+        'CIS 1.8',
+        actual.MinimumPasswordLength >= 14,
+        `minimum password length is ${actual.MinimumPasswordLength}${actual.MinimumPasswordLength >= 14 ? '' : '; at least 14 is required'}`,
+      ),
+      finding(
+        'CIS 1.9',
+        actual.PasswordReusePrevention >= 24,
+        `reuse prevention remembers ${actual.PasswordReusePrevention} passwords${actual.PasswordReusePrevention >= 24 ? '' : '; 24 is required'}`,
+      ),
+      finding(
+        'SSB ACCT.06',
+        diff.length === 0,
+        diff.length === 0
+          ? 'the password policy matches the answers'
+          : `the password policy differs from the answers in ${diff.map((f) => `${f} (${String(actual[f])}, expected ${String(wanted[f])})`).join(', ')}`,
+      ),
+    ];
+  },
+});
