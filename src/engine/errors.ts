@@ -77,8 +77,13 @@ export function isAccessDenied(err: unknown): boolean {
   return err instanceof Error && ACCESS_DENIED.has(err.name);
 }
 
-export function errorName(err: unknown): string | undefined {
-  return err instanceof Error ? err.name : undefined;
+/**
+ * True when an AWS error has this code. The SDK names IAM's `NoSuchEntity` error
+ * `NoSuchEntityException` (the code stays in `Code`), so both spellings are matched.
+ */
+export function isAwsError(err: unknown, code: string): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === code || err.name === `${code}Exception` || (err as { Code?: string }).Code === code;
 }
 
 /** A step failed: the message names the step, the account, the AWS action and, for AccessDenied, the fix. */

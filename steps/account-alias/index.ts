@@ -2,7 +2,7 @@ import { CreateAccountAliasCommand, ListAccountAliasesCommand } from '@aws-sdk/c
 import { boolean, object, string } from '../../src/answers/schema.js';
 import { defineStep, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { errorName } from '../../src/engine/errors.js';
+import { isAwsError } from '../../src/engine/errors.js';
 
 /** IAM's rules: 3-63 characters, lowercase letters, digits and single hyphens, no hyphen at either end. */
 export const ALIAS_PATTERN = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -74,8 +74,8 @@ export default defineStep({
     try {
       await ctx.aws.iam.send(new CreateAccountAliasCommand({ AccountAlias: alias }));
     } catch (err) {
-      if (errorName(err) === 'EntityAlreadyExists' && (await currentAlias(ctx.aws)) === alias) return;
-      if (errorName(err) === 'EntityAlreadyExists') {
+      if (isAwsError(err, 'EntityAlreadyExists') && (await currentAlias(ctx.aws)) === alias) return;
+      if (isAwsError(err, 'EntityAlreadyExists')) {
         (err as Error).message =
           `the alias "${alias}" is already taken, possibly by another AWS account; choose another (steps.account-alias.alias)`;
       }

@@ -2,7 +2,7 @@ import { GetAccountPasswordPolicyCommand, UpdateAccountPasswordPolicyCommand } f
 import { integer, object } from '../../src/answers/schema.js';
 import { defineStep, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { errorName } from '../../src/engine/errors.js';
+import { isAwsError } from '../../src/engine/errors.js';
 import {
   desiredPolicy,
   differences,
@@ -46,7 +46,7 @@ async function currentPolicy(aws: AwsClients): Promise<WholePasswordPolicy | nul
     return out.PasswordPolicy ? normalize(out.PasswordPolicy) : null;
   } catch (err) {
     // NoSuchEntity: no custom policy; AWS's built-in default (8 characters, 3 of 4 classes) applies.
-    if (errorName(err) === 'NoSuchEntity' || errorName(err) === 'NoSuchEntityException') return null;
+    if (isAwsError(err, 'NoSuchEntity')) return null;
     throw err;
   }
 }
