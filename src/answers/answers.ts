@@ -35,7 +35,8 @@ export function parseAnswersText(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? `line ${err.linePos[0].line}` : '(file)';
+    const offset = err instanceof YAMLParseError ? err.pos[0] : 0;
+    const where = `line ${text.slice(0, offset).split('\n').length}`;
     throw new InvalidAnswersError(source, [{ path: where, message: `is not valid YAML or JSON: ${err.message.split('\n')[0]}` }]);
   }
   return doc.toJS();

@@ -1,0 +1,49 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isReadAction } from '../../src/aws/actions.js';
+import { PLANNED_STEP_IDS } from '../../src/engine/planned-steps.js';
+import { REGISTRY } from '../../src/engine/registry.js';
+
+describe('the step registry', () => {
+  it('has unique ids, one per folder under steps/, equal to the folder name', () => {
+    const ids = REGISTRY.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const folders = readdirSync(new URL('../../steps/', import.meta.url), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    expect([...ids].sort()).toEqual(folders);
+  });
+
+  it('uses kebab-case ids that no planned step id repeats', () => {
+    for (const step of REGISTRY) {
+      expect(step.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(PLANNED_STEP_IDS as readonly string[]).not.toContain(step.id);
+    }
+  });
+
+  it('gives every step a title, a description, controls and declared IAM actions', () => {
+    for (const step of REGISTRY) {
+      expect(step.title.length, step.id).toBeGreaterThan(0);
+      expect(step.description.length, step.id).toBeGreaterThan(0);
+      expect(step.controls.length, step.id).toBeGreaterThan(0);
+      expect(step.permissions.read.length, step.id).toBeGreaterThan(0);
+      for (const action of [...step.permissions.read, ...step.permissions.apply]) {
+        expect(action, step.id).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);
+      }
+    }
+  });
+
+  it('declares only read actions for plan and verify, and only writes for apply', () => {
+    for (const step of REGISTRY) {
+      for (const action of step.permissions.read) expect(isReadAction(action), `${step.id} ${action}`).toBe(true);
+      for (const action of step.permissions.apply) expect(isReadAction(action), `${step.id} ${action}`).toBe(false);
+    }
+  });
+
+  it('names its destructive opt-in as a boolean answer of the step', () => {
+    for (const step of REGISTRY.filter((s) => s.destructiveOptIn)) {
+      expect(step.answers.fields[step.destructiveOptIn as string]?.kind).toBe('boolean');
+    }
+  });
+});
