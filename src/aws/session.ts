@@ -98,7 +98,8 @@ export class AwsSession {
       fromNodeProviderChain({
         ...(opts.profile ? { profile: opts.profile } : {}),
         ...(mfaCode ? { mfaCodeProvider: (serial: string) => mfaCode(serial) } : {}),
-        clientConfig: { region },
+        // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
+        clientConfig: { region, ...(endpoint ? { endpoint } : {}) },
       });
     return new AwsSession(region, endpoint, credentials, opts.env);
   }
