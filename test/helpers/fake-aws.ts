@@ -13,7 +13,7 @@
  *   weak default (length 6, nothing required), exactly the trap the step must avoid.
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
  */
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { mockClient } from 'aws-sdk-client-mock';
 import {
   IAMClient,
   EntityAlreadyExistsException,
@@ -74,7 +74,7 @@ export class FakeAws {
   /** Aliases that belong to other AWS accounts. */
   readonly takenAliases = new Set<string>();
   readonly calls: RecordedCall[] = [];
-  private readonly stubs: AwsStub<object, object, object>[] = [];
+  private readonly stubs: { restore(): void }[] = [];
   private readonly faults: { operation: string; error: Error }[] = [];
 
   constructor() {
@@ -101,9 +101,9 @@ export class FakeAws {
 
   install(): this {
     for (const [service, Client] of CLIENTS) {
-      const stub = mockClient(Client as never) as unknown as AwsStub<object, object, object>;
-      stub.send.callsFake(async (command: { input: Record<string, unknown>; constructor: { name: string } }) =>
-        this.dispatch(service, operationName(command), command.input ?? {}),
+      const stub = mockClient(Client as never);
+      stub.send.callsFake(async (command: { input: object; constructor: { name: string } }) =>
+        this.dispatch(service, operationName(command), (command.input ?? {}) as Record<string, unknown>),
       );
       this.stubs.push(stub);
     }
@@ -115,16 +115,13 @@ export class FakeAws {
     this.stubs.length = 0;
   }
 
-  private async dispatch(service: ServiceId, operation: string, input: Record<string, unknown>): Promise<unknown> {
+  private async dispatch(service: ServiceId, operation: string, input: Record<string, unknown>): Promise<{ $metadata: object }> {
     this.calls.push({ service, operation, input: structuredClone(input) });
     const fault = this.faults.findIndex((f) => f.operation === operation);
-    if (fault >= 0) {
-      const [{ error }] = this.faults.splice(fault, 1) as [{ error: Error }];
-      throw error;
-    }
+    if (fault >= 0) throw this.faults.splice(fault, 1)[0]?.error;
     const handler = this.handlers[`${service}:${operation}`];
     if (!handler) throw new Error(`fake AWS has no handler for ${service}:${operation}Command`);
-    return { ...meta, ...(handler(input, this.management) as object) };
+    return { ...(handler(input, this.management) as object), ...meta };
   }
 
   private readonly handlers: Record<string, Handler> = {
