@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TestHost } from '../../src/io/test-host.js';
+import { FakeAws } from '../helpers/fake-aws.js';
+import { EXAMPLE_ANSWERS, answersFile, cli } from '../helpers/run-cli.js';
+
+let fake: FakeAws;
+beforeEach(() => {
+  fake = new FakeAws().install();
+});
+afterEach(() => fake.restore());
+
+describe('the wizard through the message channel', () => {
+  it('asks each answer, shows the plan, asks for approval, applies and verifies', async () => {
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_password-policy.minimumLength': ['16'],
+      'GW_ASK_password-policy.reusePrevention': ['24'],
+      'GW_ASK_password-policy.maxAgeDays': ['90'],
+      GW_APPROVE_PLAN: [true],
+    });
+    const run = await cli([], { host });
+    expect(run.code).toBe(0);
+    expect(host.requests.map((r) => r.code)).toEqual([
+      'GW_ASK_account-alias.alias',
+      'GW_ASK_password-policy.minimumLength',
+      'GW_ASK_password-policy.reusePrevention',
+      'GW_ASK_password-policy.maxAgeDays',
+      'GW_APPROVE_PLAN',
+    ]);
+    // Questions carry the schema's default and validate with the answers-file rules.
+    const length = host.requests[1] as { default?: string; validate?: (t: string) => string | undefined };
+    expect(length.default).toBe('14');
+    expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.8)');
+    expect(host.results[0]).toContain('Plan: 2 to create');
+    expect(host.results[1]).toContain('Controls: 4 pass, 0 fail');
+    expect(fake.management).toMatchObject({ alias: 'acme', passwordPolicy: { MinimumPasswordLength: 16 } });
+  });
+
+  it('changes nothing when the plan is declined, and exits 1', async () => {
+    const host = new TestHost({ 'GW_ASK_account-alias.alias': ['acme'], GW_APPROVE_PLAN: [false] });
+    const run = await cli(['apply', '--only', 'account-alias'], { host });
+    expect(run.code).toBe(1);
+    expect(host.messages.at(-1)?.text).toContain('nothing was changed');
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('asks for a typed confirmation before a destructive replace, even with --yes', async () => {
+    fake.management.alias = 'old-name';
+    const declined = new TestHost({ GW_APPROVE_DESTRUCTIVE: [false] });
+    const no = await cli(['apply', '--yes', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme'], { host: declined });
+    expect(no.code).toBe(1);
+    expect(declined.requests).toEqual([expect.objectContaining({ kind: 'typed-confirm', expected: 'replace' })]);
+    expect(fake.management.alias).toBe('old-name');
+
+    const confirmed = new TestHost({ GW_APPROVE_DESTRUCTIVE: [true] });
+    const yes = await cli(['apply', '--yes', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme'], { host: confirmed });
+    expect(yes.code).toBe(0);
+    expect(fake.management.alias).toBe('acme');
+  });
+});
+
+describe('step selection', () => {
+  it('--only runs just the named steps and says which it skipped', async () => {
+    const run = await cli(['plan', '--only', 'password-policy', '--answers', answersFile(EXAMPLE_ANSWERS)]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('account-alias');
+    expect(run.stderr).toContain('Skipping account-alias: not in --only.');
+    expect(fake.calls.map((c) => c.operation)).not.toContain('ListAccountAliases');
+  });
+
+  it('--skip leaves a step out, and a step set to false in the file is skipped too', async () => {
+    const skip = await cli(['plan', '--skip', 'password-policy', '--answers', answersFile(EXAMPLE_ANSWERS)]);
+    expect(skip.stdout).toContain('Plan: 1 to create');
+    const off = await cli(['plan', '--answers', answersFile('version: 1\nsteps:\n  account-alias: false\n  password-policy: {}\n')]);
+    expect(off.stderr).toContain('Skipping account-alias: set to false in the answers file.');
+    expect(off.stdout).not.toContain('iam:account-alias');
+  });
+
+  it('a step absent from the answers file is skipped and said so', async () => {
+    const run = await cli(['plan', '--answers', answersFile('version: 1\nsteps:\n  password-policy: {}\n')]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Skipping account-alias: not in the answers file.');
+  });
+});
+
+describe('--save-answers', () => {
+  it('writes the answers used, which replay to an empty plan after apply and hold no credentials', async () => {
+    const saved = `${answersFile('').replace(/answers\.yaml$/, '')}saved.yaml`;
+    const first = await cli(['apply', '--yes', '--set', 'steps.account-alias.alias=acme', '--save-answers', saved]);
+    expect(first.code).toBe(0);
+    const text = readFileSync(saved, 'utf8');
+    expect(text).toContain('alias: acme');
+    expect(text).not.toMatch(/AKID|secret|AccessKey|SessionToken/i);
+    const replay = await cli(['plan', '--detailed-exitcode', '--answers', saved]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('No changes.');
+  });
+});
+
+describe('the answers command', () => {
+  it('refuses to overwrite an existing file and exits 2', async () => {
+    const existing = answersFile('keep me');
+    const run = await cli(['answers', existing]);
+    expect(run.code).toBe(2);
+    expect(readFileSync(existing, 'utf8')).toBe('keep me');
+  });
+});

@@ -1,0 +1,94 @@
+import { Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { NonInteractiveHost } from '../../src/io/terminal-host.js';
+import { describeDiff, renderFindings, renderPlan } from '../../src/io/render.js';
+import type { Change, Finding } from '../../src/engine/types.js';
+
+class Tty extends Writable {
+  text = '';
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+const account = { id: '111111111111', name: 'management', role: 'management' as const };
+const replace: Change = {
+  step: 'account-alias',
+  account,
+  address: 'iam:account-alias',
+  action: 'replace',
+  before: 'old',
+  after: 'new',
+  risk: 'destructive',
+  summary: 'replace the account alias',
+};
+const failing: Finding = {
+  step: 'password-policy',
+  control: 'CIS 1.8',
+  account,
+  resource: 'iam:account-password-policy',
+  status: 'fail',
+  reason: 'minimum password length is 8',
+  remediation: 'Run `aws-groundwork apply`.',
+};
+const ESC = '\u001b[';
+
+describe('output stays plain where it must', () => {
+  const host = (isTTY: boolean, env: NodeJS.ProcessEnv) =>
+    new NonInteractiveHost({ stdin: new PassThrough(), stdout: new Tty(isTTY), stderr: new Tty(isTTY) }, env);
+
+  it('uses colour and redrawing progress only on a terminal without NO_COLOR, TERM=dumb or CI', () => {
+    expect(host(true, {})).toMatchObject({ color: true, progress: 'fancy' });
+    expect(host(false, {})).toMatchObject({ color: false, progress: 'plain' });
+    expect(host(true, { NO_COLOR: '1' })).toMatchObject({ color: false, progress: 'plain' });
+    expect(host(true, { TERM: 'dumb' })).toMatchObject({ color: false, progress: 'plain' });
+    expect(host(true, { CI: 'true' })).toMatchObject({ progress: 'plain' });
+  });
+
+  it('renders plans and findings without escape codes when colour is off', () => {
+    expect(renderPlan([replace], 'human', false)).not.toContain(ESC);
+    expect(renderFindings([failing], 'human', false)).not.toContain(ESC);
+    expect(renderPlan([replace], 'human', true)).toContain(ESC);
+  });
+
+  it('writes messages to stderr and results to stdout only', () => {
+    const stdout = new Tty(false);
+    const stderr = new Tty(false);
+    const h = new NonInteractiveHost({ stdin: new PassThrough(), stdout, stderr }, {});
+    h.notify({ code: 'X', level: 'warn', text: 'careful' });
+    h.result('{"a":1}');
+    expect(stderr.text).toBe('warning: careful\n');
+    expect(stdout.text).toBe('{"a":1}\n');
+  });
+});
+
+describe('the human plan', () => {
+  it('marks a replace with -/+, shows before -> after, counts it as a create and a delete, and flags it destructive', () => {
+    const text = renderPlan([replace], 'human');
+    expect(text).toContain('-/+ iam:account-alias [destructive]');
+    expect(text).toContain('"old" -> "new"');
+    expect(text).toContain('Plan: 1 to create, 0 to update, 1 to delete.');
+    expect(text).toContain('1 destructive change');
+  });
+
+  it('lists only the fields that differ in an update', () => {
+    expect(describeDiff({ a: 1, b: true }, { a: 2, b: true })).toEqual(['a: 1 -> 2']);
+  });
+
+  it('says "No changes." for an empty plan, and the JSON form has the same summary', () => {
+    expect(renderPlan([], 'human')).toContain('No changes.');
+    expect(JSON.parse(renderPlan([], 'json')).summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+  });
+
+  it('shows the next action for each failing control', () => {
+    const text = renderFindings([failing], 'human');
+    expect(text).toMatch(/FAIL\s+CIS 1\.8\s+password-policy\s+minimum password length is 8/);
+    expect(text).toContain('next: Run `aws-groundwork apply`.');
+    expect(text).toContain('Controls: 0 pass, 1 fail, 0 manual, 0 error.');
+  });
+});
