@@ -87,6 +87,9 @@ function reportError(err: unknown, host: IoHost): number {
 
 /** The process entry point: the only place that sets the exit code. */
 export async function main(): Promise<void> {
+  // The SDK's multi-line NodeVersionSupportWarning would break into the wizard's output; the run says
+  // the same in one line of its own (see prepareRun).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.exitCode = await runCli(process.argv.slice(2), {
     stdin: process.stdin,
     stdout: process.stdout,

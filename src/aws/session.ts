@@ -59,6 +59,19 @@ export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv
   return value.replace(/\/+$/, '');
 }
 
+/** The first AWS call of every run: its failure is usually about credentials or reachability. */
+function describeCallerFailure(err: unknown): unknown {
+  // A missing MFA code is a missing answer (exit 2), not an AWS failure.
+  if (err instanceof UsageError || !(err instanceof Error)) return err;
+  if (err.name === 'CredentialsProviderError') {
+    return new Error(
+      `no usable AWS credentials (${err.message}). Sign in with \`aws sso login\` or \`aws configure\`, pass --profile, or run in AWS CloudShell.`,
+      { cause: err },
+    );
+  }
+  return new Error(`could not ask AWS who you are (sts:GetCallerIdentity): ${err.name}: ${err.message}`, { cause: err });
+}
+
 function retrySettings(env: NodeJS.ProcessEnv) {
   const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
   const mode = env.AWS_RETRY_MODE === 'adaptive' ? 'adaptive' : 'standard';
@@ -109,10 +122,15 @@ export class AwsSession {
     this.callerPromise ??= this.pool
       .get('sts')
       .send(new GetCallerIdentityCommand({}))
-      .then((r) => {
-        if (!r.Account || !r.Arn) throw new Error('sts:GetCallerIdentity returned no account');
-        return { accountId: r.Account, arn: r.Arn, isRoot: r.Arn.endsWith(':root') };
-      });
+      .then(
+        (r) => {
+          if (!r.Account || !r.Arn) throw new Error('sts:GetCallerIdentity returned no account');
+          return { accountId: r.Account, arn: r.Arn, isRoot: r.Arn.endsWith(':root') };
+        },
+        (err: unknown) => {
+          throw describeCallerFailure(err);
+        },
+      );
     return this.callerPromise;
   }
 

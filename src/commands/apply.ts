@@ -23,7 +23,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
       host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
     }
     const findings = await verifyAll(prepared.run);
-    host.result(renderFindings(findings, 'human', host.color));
+    host.result(`\n${renderFindings(findings, 'human', host.color)}`);
     return findings.every((f) => f.status === 'pass' || f.status === 'manual') ? 'ok' : 'controls-failing';
   } finally {
     prepared.run.session.close();

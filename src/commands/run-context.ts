@@ -9,6 +9,7 @@ import type { RunOptions } from '../engine/runner.js';
 import type { Step } from '../engine/types.js';
 import type { IoHost } from '../io/host.js';
 import type { SkippedStep } from '../io/render.js';
+import { withSpinner } from '../io/spinner.js';
 
 /** What embedders and tests may inject; the CLI itself passes only env. */
 export interface RunDeps {
@@ -84,6 +85,13 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
         howToAnswer: 'This profile has mfa_serial; run at a terminal, or use credentials that need no MFA code (for example an SSO profile or AWS CloudShell).',
       }),
   });
+  if (nodeMajor() < 22) {
+    host.notify({
+      code: 'GW_NODE_VERSION',
+      level: 'info',
+      text: `Node ${process.versions.node} works; Node 22 or newer is recommended (AWS SDK releases from 2027 need it).`,
+    });
+  }
   return {
     answers,
     steps,
@@ -99,10 +107,12 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   };
 }
 
+const nodeMajor = () => Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);
+
 /** Says who and where, once, before the first AWS result is shown. */
 export async function announceCaller(prepared: Prepared, host: IoHost): Promise<void> {
   const { session } = prepared.run;
-  const caller = await session.caller();
+  const caller = await withSpinner(host, 'Checking who you are in AWS', () => session.caller());
   host.notify({
     code: 'GW_CALLER',
     level: 'info',

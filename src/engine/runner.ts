@@ -64,14 +64,14 @@ export interface PlanResult {
   failures: StepFailedError[];
 }
 
-export async function planAll(opts: RunOptions): Promise<PlanResult> {
+export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanResult> {
   const result: PlanResult = { changes: [], failures: [] };
   const all = await units(opts);
   const byUnit = new Map<Unit, Change[]>();
   await runTasks(
     opts.host,
     all.map((u) => ({
-      title: `Plan ${u.step.id} in ${u.account.name}`,
+      title: `${label} ${u.step.id} in ${u.account.name}`,
       run: async () => {
         try {
           byUnit.set(u, await u.step.plan(contextFor(opts, u, 'plan')));
@@ -97,7 +97,7 @@ const fingerprint = (changes: Change[]) => JSON.stringify(changes);
  * what was approved; then it makes each change in order and stops at the first failure.
  */
 export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<Change[]> {
-  const fresh = await planAll(opts);
+  const fresh = await planAll(opts, 'Re-check');
   if (fresh.failures.length) throw fresh.failures[0];
   if (fingerprint(fresh.changes) !== fingerprint(approved)) {
     throw new StalePlanError(

@@ -11,7 +11,7 @@ const answers = object(
   {
     alias: string({
       description: 'The account alias in the sign-in URL (https://ALIAS.signin.aws.amazon.com/console)',
-      prompt: 'Account alias (your company name works well)',
+      prompt: 'Alias for the sign-in URL (your company name works well)',
       pattern: ALIAS_PATTERN,
       patternHint: '3-63 lowercase letters, digits and single hyphens, not starting or ending with a hyphen',
       example: 'acme',

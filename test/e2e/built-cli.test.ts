@@ -94,4 +94,15 @@ describe('the built command', () => {
     expect(plan.code).toBe(1);
     expect(plan.stderr).not.toContain('not a valid answers file');
   });
+
+  it('without credentials exits 1 and says how to sign in', async () => {
+    const r = await run(['plan', '--set', 'steps.account-alias.alias=acme', '--endpoint-url', 'http://127.0.0.1:9'], {
+      AWS_CONFIG_FILE: '/nonexistent/config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no usable AWS credentials');
+    expect(r.stderr).toContain('aws sso login');
+    expect(r.stderr).not.toContain('NodeVersionSupportWarning');
+  });
 });
