@@ -59,7 +59,7 @@ ${steps.map((s) => `  ${s.id.padEnd(22)}${s.title}`).join('\n')}
 Exit codes
   0  success; every control passes
   1  AWS or runtime error, or a declined confirmation
-  2  usage error or invalid answers (nothing was sent to AWS)
+  2  usage error, or invalid or missing answers (nothing was changed)
   3  verify found failing controls, or plan --detailed-exitcode found pending changes
 
 Results go to stdout; progress, questions and messages to stderr. Without a terminal nothing is

@@ -39,7 +39,7 @@ export interface BooleanSchema extends BaseSchema<boolean> {
   kind: 'boolean';
 }
 
-export interface ListSchema<I extends Schema = Schema> extends BaseSchema<InferValue<I>[]> {
+export interface ListSchema<I extends Schema = Schema> extends BaseSchema<Infer<I>[]> {
   kind: 'list';
   items: I;
 }
@@ -56,27 +56,18 @@ export interface ObjectSchema<F extends Record<string, Schema> = Record<string, 
 
 export type Schema = StringSchema | IntegerSchema | BooleanSchema | ListSchema | ObjectSchema;
 
-type InferValue<S> = S extends StringSchema
+/** The value a schema describes once validated: defaults are filled, so only `optional` may be absent. */
+export type Infer<S> = S extends StringSchema
   ? string
   : S extends IntegerSchema
     ? number
     : S extends BooleanSchema
       ? boolean
       : S extends ListSchema<infer I>
-        ? InferValue<I>[]
+        ? Infer<I>[]
         : S extends ObjectSchema<infer F>
-          ? { [K in keyof F]: FieldValue<F[K]> }
+          ? { [K in keyof F]: Infer<F[K]> }
           : never;
-
-type FieldValue<S> = S extends { default: infer D }
-  ? D extends undefined
-    ? InferValue<S> | (S extends { optional: true } ? undefined : never)
-    : InferValue<S>
-  : S extends { optional: true }
-    ? InferValue<S> | undefined
-    : InferValue<S>;
-
-export type Infer<S> = InferValue<S>;
 
 export const string = (o: Omit<StringSchema, 'kind'>): StringSchema => ({ kind: 'string', ...o });
 export const integer = (o: Omit<IntegerSchema, 'kind'>): IntegerSchema => ({ kind: 'integer', ...o });

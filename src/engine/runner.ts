@@ -82,8 +82,9 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
         }
       },
     })),
+    // Every step is planned even when one fails; failures are recorded above for the caller to report.
     { stopOnError: false },
-  ).catch(() => undefined /* each failure is recorded above and reported by the caller */);
+  );
   // Registry order, whatever order the tasks finished in.
   for (const u of all) result.changes.push(...(byUnit.get(u) ?? []));
   return result;
