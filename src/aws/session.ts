@@ -25,8 +25,26 @@ export interface SessionOptions {
 export interface Caller {
   accountId: string;
   arn: string;
+  /** `aws`, `aws-cn` or `aws-us-gov`: the first part of every ARN this run writes. */
+  partition: string;
   /** The caller is the account's root user (e.g. AWS CloudShell opened as root). */
   isRoot: boolean;
+  /** The IAM user name when the caller is an IAM user (not a role, not root). */
+  userName?: string;
+  /** The access key id the session signs with; a root key in this list must be deleted last. */
+  accessKeyId: string;
+  /**
+   * Temporary credentials (a session token): the only kind that can carry MFA. Long-term access keys
+   * never do, so a policy conditioned on aws:MultiFactorAuthPresent always denies them.
+   */
+  temporaryCredentials: boolean;
+}
+
+/** Reads what an ARN says about who is calling. */
+export function describeCallerArn(arn: string): Pick<Caller, 'partition' | 'isRoot' | 'userName'> {
+  const [, partition = 'aws', , , , resource = ''] = arn.split(':');
+  const user = /^user\/(?:.*\/)?([^/]+)$/.exec(resource);
+  return { partition, isRoot: resource === 'root', ...(user?.[1] ? { userName: user[1] } : {}) };
 }
 
 /** `--region`, answers, `AWS_REGION`/`AWS_DEFAULT_REGION`, the profile's region, then us-east-1. */
@@ -90,7 +108,7 @@ export class AwsSession {
   private constructor(
     readonly region: string,
     readonly endpoint: string | undefined,
-    credentials: AwsCredentialIdentityProvider,
+    private readonly credentials: AwsCredentialIdentityProvider,
     env: NodeJS.ProcessEnv,
   ) {
     this.pool = new ClientPool({
@@ -123,9 +141,17 @@ export class AwsSession {
       .get('sts')
       .send(new GetCallerIdentityCommand({}))
       .then(
-        (r) => {
+        async (r) => {
           if (!r.Account || !r.Arn) throw new Error('sts:GetCallerIdentity returned no account');
-          return { accountId: r.Account, arn: r.Arn, isRoot: r.Arn.endsWith(':root') };
+          // The provider is memoized: this returns the credentials the call above was signed with.
+          const creds = await this.credentials();
+          return {
+            accountId: r.Account,
+            arn: r.Arn,
+            ...describeCallerArn(r.Arn),
+            accessKeyId: creds.accessKeyId,
+            temporaryCredentials: Boolean(creds.sessionToken),
+          };
         },
         (err: unknown) => {
           throw describeCallerFailure(err);

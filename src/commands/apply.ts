@@ -19,8 +19,14 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     host.result(renderPlan(changes, 'human', host.color, prepared.skipped));
     if (changes.length > 0) {
       await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
-      const done = await applyPlan(prepared.run, changes);
-      host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
+      try {
+        const done = await applyPlan(prepared.run, changes);
+        host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
+      } finally {
+        // After the task list has stopped drawing, and even when a later change failed: a password
+        // that was set and not shown would leave its user without a way in.
+        for (const s of prepared.run.secrets?.splice(0) ?? []) host.showSecret(s.label, s.secret);
+      }
     }
     const findings = await verifyAll(prepared.run);
     host.result(`\n${renderFindings(findings, 'human', host.color)}`);

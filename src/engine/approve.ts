@@ -28,6 +28,9 @@ export async function approvePlan(
   if (!host.interactive) {
     const missing: string[] = [];
     if (!yes) missing.push('approval of the plan: pass --yes');
+    for (const c of changes.filter((c) => c.revealsSecret)) {
+      missing.push(`a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`);
+    }
     for (const c of unapprovedDestructive) {
       const optIn = byId.get(c.step)?.destructiveOptIn;
       missing.push(

@@ -16,11 +16,13 @@ export interface RunOptions {
   onSend?: ClientScope['onSend'];
   /** How verify after apply waits out eventual consistency before calling a control failed. */
   settle?: { attempts: number; delayMs: number };
+  /** One-time secrets created during apply, for the command to show once the task list is done. */
+  secrets?: { label: string; secret: string }[];
 }
 
 type Phase = 'plan' | 'apply' | 'verify';
 
-interface Unit {
+export interface Unit {
   step: Step;
   account: AccountRef;
 }
@@ -41,13 +43,19 @@ function allowedActions(step: Step, phase: Phase): Set<string> {
   return new Set(phase === 'apply' ? [...step.permissions.read, ...step.permissions.apply] : step.permissions.read);
 }
 
-function contextFor(opts: RunOptions, unit: Unit, phase: Phase): StepContext<never> {
+/** A step's context for one account and phase; the phase decides what its AWS clients may send. */
+export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Promise<StepContext<never>> {
   const answers = opts.answers.steps[unit.step.id];
   return {
     step: unit.step.id,
     account: unit.account,
     answers: (answers || {}) as never,
     host: opts.host,
+    caller: await opts.session.caller(),
+    reveal: (label, secret) => {
+      if (phase !== 'apply') throw new Error(`${unit.step.id} revealed a secret during ${phase}`);
+      (opts.secrets ??= []).push({ label, secret });
+    },
     aws: opts.session.clientsFor({
       step: unit.step.id,
       account: unit.account,
@@ -74,7 +82,7 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
       title: `${label} ${u.step.id} in ${u.account.name}`,
       run: async () => {
         try {
-          byUnit.set(u, await u.step.plan(contextFor(opts, u, 'plan')));
+          byUnit.set(u, await u.step.plan(await contextFor(opts, u, 'plan')));
         } catch (err) {
           const failure = new StepFailedError(u.step.id, u.account, 'plan', err);
           result.failures.push(failure);
@@ -106,6 +114,15 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
     );
   }
   const all = await units(opts);
+  // Read-only checks that may veto the whole run (lock-out guards) before anything is written.
+  for (const u of all) {
+    if (!u.step.preflight) continue;
+    try {
+      await u.step.preflight(await contextFor(opts, u, 'plan'), approved);
+    } catch (err) {
+      throw new StepFailedError(u.step.id, u.account, 'apply', err);
+    }
+  }
   const done: Change[] = [];
   await runTasks(
     opts.host,
@@ -116,7 +133,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
         title: `${change.step}: ${change.summary}`,
         run: async () => {
           try {
-            await unit.step.apply(contextFor(opts, unit, 'apply'), change);
+            await unit.step.apply(await contextFor(opts, unit, 'apply'), change);
             done.push(change);
           } catch (err) {
             throw new StepFailedError(change.step, change.account, 'apply', err);
@@ -154,7 +171,7 @@ async function verifyUnit(opts: RunOptions, u: Unit, settle: { attempts: number;
   let findings: Finding[] = [];
   for (let attempt = 1; attempt <= Math.max(1, settle.attempts); attempt++) {
     try {
-      findings = await u.step.verify(contextFor(opts, u, 'verify'));
+      findings = await u.step.verify(await contextFor(opts, u, 'verify'));
     } catch (err) {
       const failure = new StepFailedError(u.step.id, u.account, 'verify', err);
       findings = [

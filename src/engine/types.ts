@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/clients.js';
+import type { Caller } from '../aws/session.js';
 import type { ObjectSchema, Infer } from '../answers/schema.js';
 import type { IoHost } from '../io/host.js';
 
@@ -27,6 +28,11 @@ export interface Change {
   risk: ChangeRisk;
   /** One human sentence; renderers add symbols and details. */
   summary: string;
+  /**
+   * Applying it creates a one-time secret (a console password) that is shown once at a terminal and
+   * stored nowhere, so it can only be approved where there is a terminal to show it on.
+   */
+  revealsSecret?: boolean;
 }
 
 export type FindingStatus = 'pass' | 'fail' | 'manual' | 'error';
@@ -57,6 +63,13 @@ export interface StepContext<A> {
   /** Clients for this account, scoped to this step: undeclared actions and (in plan/verify) writes are refused. */
   aws: AwsClients;
   host: IoHost;
+  /** Who runs this, asked once per run: steps use it not to lock the caller out. */
+  caller: Caller;
+  /**
+   * Hands a one-time secret to the person at the terminal after the task list has finished drawing.
+   * It is never logged, rendered into results, or written anywhere.
+   */
+  reveal(label: string, secret: string): void;
 }
 
 export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
@@ -76,6 +89,12 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
   /** IAM actions (`service:Action`) used by plan/verify (`read`) and additionally by apply (`apply`). */
   permissions: { read: string[]; apply: string[] };
   plan(ctx: StepContext<Infer<S>>): Promise<Change[]>;
+  /**
+   * Runs after apply has re-checked the plan and before the first write of the whole run, with every
+   * approved change (of all steps). It reads only, and throws to stop the run when the changes would
+   * harm the caller, e.g. lock it out.
+   */
+  preflight?(ctx: StepContext<Infer<S>>, changes: Change[]): Promise<void>;
   apply(ctx: StepContext<Infer<S>>, change: Change): Promise<void>;
   verify(ctx: StepContext<Infer<S>>): Promise<Finding[]>;
 }

@@ -40,4 +40,9 @@ export interface IoHost {
   /** A result: plan, findings, policy, JSON. Goes to stdout and nowhere else. */
   result(text: string): void;
   request<R extends Request>(request: R): Promise<Response<R>>;
+  /**
+   * Shows a one-time secret to the person at the terminal, and nowhere else: not through `notify`,
+   * not in results. Hosts without a person refuse.
+   */
+  showSecret(label: string, secret: string): void;
 }

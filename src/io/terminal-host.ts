@@ -44,6 +44,11 @@ export class NonInteractiveHost implements IoHost {
     this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  showSecret(label: string, _secret: string): void {
+    // Approval refuses secret-revealing changes without a terminal, so reaching this is a bug.
+    throw new Error(`refusing to print the one-time secret for ${label} without a terminal`);
+  }
+
   request<R extends Request>(request: R): Promise<Response<R>> {
     return Promise.reject(
       new MissingAnswerError(`${request.message.replace(/[?:]\s*$/, '')}: no terminal to ask on.`, request.howToAnswer),
@@ -54,6 +59,14 @@ export class NonInteractiveHost implements IoHost {
 /** A person at a terminal: prompts on stderr, so piping stdout keeps only results. */
 export class InteractiveHost extends NonInteractiveHost {
   override readonly interactive = true;
+
+  override showSecret(label: string, secret: string): void {
+    const p = this.paintErr;
+    this.streams.stderr.write(
+      `\n${p('bold', label)}: ${p('bold', secret)}\n` +
+        '  Shown once and stored nowhere: hand it over now. It must be changed at first sign-in.\n\n',
+    );
+  }
 
   override async request<R extends Request>(request: R): Promise<Response<R>> {
     const context = { input: this.streams.stdin, output: this.streams.stderr };

@@ -12,6 +12,8 @@ export class TestHost implements IoHost {
   readonly messages: Message[] = [];
   readonly results: string[] = [];
   readonly requests: Request[] = [];
+  /** What a person at the terminal would have seen with `showSecret`: the test's stand-in for the screen. */
+  readonly screen: { label: string; secret: string }[] = [];
   readonly progressStream = new PassThrough();
   readonly interactive: boolean;
 
@@ -26,6 +28,11 @@ export class TestHost implements IoHost {
 
   result(text: string): void {
     this.results.push(text);
+  }
+
+  showSecret(label: string, secret: string): void {
+    if (!this.interactive) throw new Error(`refusing to print the one-time secret for ${label} without a terminal`);
+    this.screen.push({ label, secret });
   }
 
   async request<R extends Request>(request: R): Promise<Response<R>> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { applyPlan, contextFor, planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { engineRun, expectConvergence } from '../helpers/converge.js';
 
@@ -50,13 +50,7 @@ describe('account-alias', () => {
     const [change] = (await planAll(opts)).changes;
     fake.management.alias = 'acme';
     const step = opts.steps[0]!;
-    const aws = opts.session.clientsFor({
-      step: step.id,
-      account: change!.account,
-      mode: 'write',
-      allowed: new Set([...step.permissions.read, ...step.permissions.apply]),
-    });
-    await step.apply({ step: step.id, account: change!.account, answers: { alias: 'acme' } as never, host: opts.host, aws }, change!);
+    await step.apply(await contextFor(opts, { step, account: change!.account }, 'apply'), change!);
     expect(fake.writes.map((w) => w.operation)).toEqual(['CreateAccountAlias']);
     expect(fake.management.alias).toBe('acme');
   });
