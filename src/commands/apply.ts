@@ -17,16 +17,26 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     const { changes, failures } = await planAll(prepared.run);
     if (failures.length) throw failures[0];
     host.result(renderPlan(changes, 'human', host.color, prepared.skipped));
+    let sessionEnded = false;
     if (changes.length > 0) {
       await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
       try {
         const done = await applyPlan(prepared.run, changes);
         host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
+        sessionEnded = done.some((c) => c.endsSession);
       } finally {
         // After the task list has stopped drawing, and even when a later change failed: a password
         // that was set and not shown would leave its user without a way in.
         for (const s of prepared.run.secrets?.splice(0) ?? []) host.showSecret(s.label, s.secret);
       }
+    }
+    if (sessionEnded) {
+      host.notify({
+        code: 'GW_SESSION_ENDED',
+        level: 'warn',
+        text: 'The access key this run signed with is deleted, so verify cannot run now. Sign in as the new admin and run `aws-groundwork verify`.',
+      });
+      return 'ok';
     }
     const findings = await verifyAll(prepared.run);
     host.result(`\n${renderFindings(findings, 'human', host.color)}`);

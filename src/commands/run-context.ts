@@ -122,7 +122,7 @@ export async function announceCaller(prepared: Prepared, host: IoHost): Promise<
     host.notify({
       code: 'GW_CALLER_IS_ROOT',
       level: 'warn',
-      text: 'You are running as the root user. Finish the set-up as an administrator and keep root for the few tasks only it can do.',
+      text: 'You are running as the root user. Let this run create the admin group and your admin user, then finish the set-up as that admin (signed in with MFA) and keep root for the few tasks only it can do.',
     });
   }
 }

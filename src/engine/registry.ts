@@ -1,10 +1,13 @@
 import accountAlias from '../../steps/account-alias/index.js';
 import passwordPolicy from '../../steps/password-policy/index.js';
+import adminGroup from '../../steps/admin-group/index.js';
+import mfaEnforcement from '../../steps/mfa-enforcement/index.js';
+import rootCredentials from '../../steps/root-credentials/index.js';
 import type { Step } from './types.js';
 
 /**
  * Every step, in the order it runs. Explicit on purpose: a bundle has no folders to discover, and the
  * order carries meaning (later issues add steps that depend on earlier ones).
  */
-export const REGISTRY: readonly Step[] = [accountAlias, passwordPolicy];
+export const REGISTRY: readonly Step[] = [accountAlias, passwordPolicy, adminGroup, mfaEnforcement, rootCredentials];
 

@@ -124,9 +124,11 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
     }
   }
   const done: Change[] = [];
+  // A change that ends the session (deleting the key it signs with) must be the very last write.
+  const ordered = [...approved.filter((c) => !c.endsSession), ...approved.filter((c) => c.endsSession)];
   await runTasks(
     opts.host,
-    approved.map((change) => {
+    ordered.map((change) => {
       const unit = all.find((u) => u.step.id === change.step && u.account.id === change.account.id);
       if (!unit) throw new Error(`no step ${change.step} for account ${change.account.id} in this run`);
       return {

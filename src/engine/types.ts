@@ -33,6 +33,8 @@ export interface Change {
    * stored nowhere, so it can only be approved where there is a terminal to show it on.
    */
   revealsSecret?: boolean;
+  /** Applying it ends the running session (its own key is deleted): it goes last, and verify is skipped. */
+  endsSession?: boolean;
 }
 
 export type FindingStatus = 'pass' | 'fail' | 'manual' | 'error';

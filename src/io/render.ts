@@ -79,7 +79,14 @@ function changeLines(c: Change, p: Paint): string[] {
 /** The fields that differ, `name: before -> after`; a new object lists its fields. */
 export function describeDiff(before: Json, after: Json): string[] {
   const isObj = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  const show = (v: Json | undefined) => (v === undefined ? '(none)' : JSON.stringify(v));
+  const show = (v: Json | undefined) => {
+    if (v === undefined) return '(none)';
+    const text = JSON.stringify(v);
+    // A whole policy document on one line helps nobody: the JSON output has it in full.
+    if (text.length <= 100 || v === null || typeof v !== 'object') return text;
+    const size = Array.isArray(v) ? `${v.length} items` : `${Object.keys(v).length} keys`;
+    return `${Array.isArray(v) ? '[…]' : '{…}'} (${size}; --output json shows it in full)`;
+  };
   if (isObj(after) && (before === null || isObj(before))) {
     const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])];
     return keys

@@ -91,6 +91,7 @@ describe('without a terminal and without answers', () => {
   it('runs from --set flags alone when they give every required answer', async () => {
     const run = await cli(['plan', '--set', 'steps.account-alias.alias=acme']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Plan: 2 to create');
+    expect(run.stdout).toContain('set the account alias to "acme"');
+    expect(run.stdout).toContain('Plan: 6 to create, 0 to update, 0 to delete.');
   });
 });
