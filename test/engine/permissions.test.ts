@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/engine/registry.js';
 import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
-import { SENT, engineRun, expectConvergence } from '../helpers/converge.js';
+import { SENT, engineRun } from '../helpers/converge.js';
 import { cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -11,7 +11,6 @@ beforeEach(() => {
 });
 afterEach(() => fake.restore());
 
-const ALL = { version: 1, steps: { 'account-alias': { alias: 'acme', allowReplace: true }, 'password-policy': {} } };
 
 describe('aws-groundwork permissions', () => {
   it('prints a valid IAM policy document for apply with every declared action and nothing else', async () => {
@@ -36,18 +35,44 @@ describe('aws-groundwork permissions', () => {
 });
 
 describe('every AWS command a step sends', () => {
-  it('maps to an IAM action the step declared, across convergence, drift and repair', async () => {
-    const opts = await engineRun(['account-alias', 'password-policy'], ALL);
-    await expectConvergence(opts);
-    fake.management.alias = 'drifted';
-    fake.management.passwordPolicy = { MinimumPasswordLength: 6 };
-    await verifyAll(opts);
-    await applyPlan(opts, (await planAll(opts)).changes);
-    await verifyAll(opts);
+  it('maps to an IAM action the step declared, across convergence, drift and repair of every step', async () => {
+    const ALL = {
+      version: 1,
+      steps: {
+        'account-alias': { alias: 'acme', allowReplace: true },
+        'password-policy': {},
+        'admin-group': { users: ['alice'] },
+        'mfa-enforcement': {},
+        'root-credentials': { deleteRootAccessKeys: true },
+      },
+    };
+    const ids = Object.keys(ALL.steps);
+    const m = fake.management;
+
+    // As root (CloudShell), on a fresh account with an old root key.
+    fake.callAsRoot();
+    m.root.accessKeys.push({ AccessKeyId: 'AKIAROOTOLD', Status: 'Active' });
+    const asRoot = await engineRun(ids, ALL);
+    await applyPlan(asRoot, (await planAll(asRoot)).changes);
+    expect((await planAll(asRoot)).changes).toEqual([]);
+    m.users.get('alice')?.mfaDevices.push('arn:aws:iam::111111111111:mfa/alice');
+    expect((await verifyAll(asRoot)).filter((f) => f.status !== 'pass')).toEqual([]);
+
+    // Drift everywhere, then repair, now as an IAM user outside the admin group.
+    fake.caller = { Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/founder', UserId: 'AIDAFOUNDER' };
+    m.alias = 'drifted';
+    m.passwordPolicy = { MinimumPasswordLength: 6 };
+    m.groups.get('Admins')?.attached.delete('arn:aws:iam::aws:policy/AdministratorAccess');
+    const mfa = [...m.policies.values()][0]!;
+    mfa.versions = [1, 2, 3, 4, 5].map((n) => ({ VersionId: `v${n}`, Document: encodeURIComponent('{"Statement":[]}'), IsDefaultVersion: n === 5, seq: n }));
+    mfa.nextVersion = 6;
+    const asUser = await engineRun(ids, ALL);
+    await verifyAll(asUser);
+    await applyPlan(asUser, (await planAll(asUser)).changes);
+    expect((await verifyAll(asUser)).filter((f) => f.status !== 'pass')).toEqual([]);
 
     const byStep = new Map(REGISTRY.map((s) => [s.id, new Set([...s.permissions.read, ...s.permissions.apply])]));
-    const sentSteps = new Set(SENT.map((s) => s.step));
-    expect(sentSteps).toEqual(new Set(['account-alias', 'password-policy']));
+    expect(new Set(SENT.map((s) => s.step))).toEqual(new Set(ids));
     for (const { step, action, operation } of SENT) {
       expect(action, `${step} sent ${operation}`).not.toBeNull();
       expect(byStep.get(step)?.has(action as string), `${step} sent ${action}`).toBe(true);

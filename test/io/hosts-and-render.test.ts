@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { NonInteractiveHost } from '../../src/io/terminal-host.js';
+import { InteractiveHost, NonInteractiveHost } from '../../src/io/terminal-host.js';
 import { describeDiff, renderFindings, renderPlan } from '../../src/io/render.js';
 import type { Change, Finding } from '../../src/engine/types.js';
 
@@ -64,6 +64,19 @@ describe('output stays plain where it must', () => {
     h.result('{"a":1}');
     expect(stderr.text).toBe('warning: careful\n');
     expect(stdout.text).toBe('{"a":1}\n');
+  });
+});
+
+describe('one-time secrets', () => {
+  it('go to the terminal (stderr) only, and a host without a person refuses them', () => {
+    const stdout = new Tty(true);
+    const stderr = new Tty(true);
+    new InteractiveHost({ stdin: new PassThrough(), stdout, stderr }, { NO_COLOR: '1' }).showSecret('Password for alice', 'S3cret!pw');
+    expect(stderr.text).toContain('Password for alice: S3cret!pw');
+    expect(stderr.text).toContain('Shown once and stored nowhere');
+    expect(stdout.text).toBe('');
+    const plain = new NonInteractiveHost({ stdin: new PassThrough(), stdout: new Tty(false), stderr: new Tty(false) }, {});
+    expect(() => plain.showSecret('Password for alice', 'S3cret!pw')).toThrow(/without a terminal/);
   });
 });
 
