@@ -33,7 +33,9 @@ function fieldNote(field: Schema): string {
   return ' (required)';
 }
 
+/** One line of YAML: lists and mappings in flow style (`[Admins]`), so they sit after their key. */
 function yamlScalar(v: unknown): string {
+  if (v !== null && typeof v === 'object') return stringify(v, { collectionStyle: 'flow' }).trimEnd();
   return stringify(v ?? null).trimEnd();
 }
 
