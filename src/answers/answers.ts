@@ -182,7 +182,9 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
   for (const step of ask) {
     const section = (raw.steps as Record<string, Record<string, unknown>>)[step.id] as Record<string, unknown>;
     for (const [key, field] of Object.entries(step.answers.fields)) {
-      if (section[key] !== undefined || field.kind === 'list' || field.kind === 'object') continue;
+      // Lists, and optional answers that are derived when absent (bucket names), are for the answers
+      // file and --set; the wizard asks only what every founder must decide.
+      if (section[key] !== undefined || field.kind === 'list' || field.kind === 'object' || field.optional) continue;
       if (step.destructiveOptIn === key) continue; // asked as a typed confirmation when it matters
       const path = `steps.${step.id}.${key}`;
       const text = await host.request({

@@ -14,7 +14,9 @@ export function answersTemplate(steps: readonly Step[]): string {
     if (fields.length === 0) lines[1] += ' {}';
     for (const [key, field] of fields) {
       lines.push(`    # ${field.description}${fieldNote(field)}`);
-      lines.push(`    ${key}: ${yamlScalar(field.default ?? field.example)}`);
+      const value = field.default ?? field.example;
+      // An optional answer without a default stays commented out: absent means "derive it".
+      lines.push(value === undefined && field.optional ? `    # ${key}:` : `    ${key}: ${yamlScalar(value)}`);
     }
     return lines.join('\n');
   });

@@ -1,7 +1,5 @@
 /** Design ids of steps that later versions add; named so answers files say "not yet" rather than "unknown". */
 export const PLANNED_STEP_IDS = [
-  'organization',
-  'org-trail',
   'member-accounts',
   's3-block-public-access',
   'security-contacts',

@@ -18,6 +18,20 @@ export interface RunOptions {
   settle?: { attempts: number; delayMs: number };
   /** One-time secrets created during apply, for the command to show once the task list is done. */
   secrets?: { label: string; secret: string }[];
+  /** Notes from steps, shown (once each) after the task list that produced them has finished. */
+  notes?: Set<string>;
+  /** Notes already shown in this run: a plan repeated by apply does not say the same thing twice. */
+  shownNotes?: Set<string>;
+}
+
+/** Shows the notes gathered while a task list was drawing. */
+function flushNotes(opts: RunOptions): void {
+  opts.shownNotes ??= new Set();
+  for (const text of opts.notes ?? []) {
+    if (!opts.shownNotes.has(text)) opts.host.notify({ code: 'GW_STEP_NOTE', level: 'info', text });
+    opts.shownNotes.add(text);
+  }
+  opts.notes?.clear();
 }
 
 type Phase = 'plan' | 'apply' | 'verify';
@@ -52,9 +66,13 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Pr
     answers: (answers || {}) as never,
     host: opts.host,
     caller: await opts.session.caller(),
+    region: opts.session.region,
     reveal: (label, secret) => {
       if (phase !== 'apply') throw new Error(`${unit.step.id} revealed a secret during ${phase}`);
       (opts.secrets ??= []).push({ label, secret });
+    },
+    note: (text) => {
+      (opts.notes ??= new Set()).add(`${unit.step.id}: ${text}`);
     },
     aws: opts.session.clientsFor({
       step: unit.step.id,
@@ -93,6 +111,7 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
     // Every step is planned even when one fails; failures are recorded above for the caller to report.
     { stopOnError: false },
   );
+  flushNotes(opts);
   // Registry order, whatever order the tasks finished in.
   for (const u of all) result.changes.push(...(byUnit.get(u) ?? []));
   return result;
@@ -144,7 +163,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
       };
     }),
     { stopOnError: true },
-  );
+  ).finally(() => flushNotes(opts));
   return done;
 }
 
@@ -162,6 +181,7 @@ export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
     })),
     { stopOnError: false },
   );
+  flushNotes(opts);
   return all.flatMap((u) => byUnit.get(u) ?? []);
 }
 
@@ -199,7 +219,7 @@ export function requiredActions(steps: readonly Step[], phase: 'read' | 'apply')
   const actions = new Set<string>();
   for (const step of steps) {
     for (const a of step.permissions.read) actions.add(a);
-    if (phase === 'apply') for (const a of step.permissions.apply) actions.add(a);
+    if (phase === 'apply') for (const a of [...step.permissions.apply, ...(step.permissions.implied ?? [])]) actions.add(a);
   }
   // Every run asks who the caller is; AWS allows sts:GetCallerIdentity without a permission.
   return [...actions].sort((a, b) => a.localeCompare(b));

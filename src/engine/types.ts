@@ -67,11 +67,15 @@ export interface StepContext<A> {
   host: IoHost;
   /** Who runs this, asked once per run: steps use it not to lock the caller out. */
   caller: Caller;
+  /** The home region: where the trail, its buckets and its key live. */
+  region: string;
   /**
    * Hands a one-time secret to the person at the terminal after the task list has finished drawing.
    * It is never logged, rendered into results, or written anywhere.
    */
   reveal(label: string, secret: string): void;
+  /** A sentence for the person (e.g. "using the existing organization"), shown after progress stops. */
+  note(text: string): void;
 }
 
 export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
@@ -88,8 +92,12 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
    * Without it set to true, a destructive change is only ever applied after a typed confirmation.
    */
   destructiveOptIn?: keyof S['fields'] & string;
-  /** IAM actions (`service:Action`) used by plan/verify (`read`) and additionally by apply (`apply`). */
-  permissions: { read: string[]; apply: string[] };
+  /**
+   * IAM actions (`service:Action`) this step sends in plan/verify (`read`) and additionally in apply
+   * (`apply`), and the actions AWS checks on the caller for those calls without the step sending them
+   * (`implied`, e.g. iam:CreateServiceLinkedRole behind organizations:CreateOrganization).
+   */
+  permissions: { read: string[]; apply: string[]; implied?: string[] };
   plan(ctx: StepContext<Infer<S>>): Promise<Change[]>;
   /**
    * Runs after apply has re-checked the plan and before the first write of the whole run, with every

@@ -17,7 +17,7 @@ describe('the answers template', () => {
     for (const step of REGISTRY) {
       for (const [key, field] of Object.entries(step.answers.fields)) {
         expect(text).toContain(`# ${field.description}`);
-        expect(text).toMatch(new RegExp(`\\n    ${key}: `));
+        expect(text).toMatch(new RegExp(`\\n    (# )?${key}:`));
       }
     }
     expect(text).toContain('(required)');

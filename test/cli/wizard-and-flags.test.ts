@@ -18,6 +18,8 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_password-policy.reusePrevention': ['24'],
       'GW_ASK_password-policy.maxAgeDays': ['90'],
       'GW_ASK_admin-group.name': ['Admins'],
+      'GW_ASK_org-trail.name': ['acme-org-trail'],
+      'GW_ASK_org-trail.retentionDays': ['400'],
       GW_APPROVE_PLAN: [true],
     });
     const run = await cli([], { host });
@@ -28,14 +30,17 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_password-policy.reusePrevention',
       'GW_ASK_password-policy.maxAgeDays',
       'GW_ASK_admin-group.name',
+      'GW_ASK_org-trail.name',
+      'GW_ASK_org-trail.retentionDays',
       'GW_APPROVE_PLAN',
     ]);
     // Questions carry the schema's default and validate with the answers-file rules.
     const length = host.requests[1] as { default?: string; validate?: (t: string) => string | undefined };
     expect(length.default).toBe('14');
     expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.8)');
-    expect(host.results[0]).toContain('Plan: 6 to create');
-    expect(host.results[1]).toContain('Controls: 10 pass, 0 fail, 0 manual, 0 error.');
+    expect(host.results[0]).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
+    expect(host.results[1]).toContain('Controls: 24 pass, 0 fail, 0 manual, 0 error.');
+    expect(fake.trails.get('acme-org-trail')?.logging).toBe(true);
     expect(fake.management).toMatchObject({ alias: 'acme', passwordPolicy: { MinimumPasswordLength: 16 } });
   });
 

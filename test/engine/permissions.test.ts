@@ -20,7 +20,7 @@ describe('aws-groundwork permissions', () => {
     expect(policy.Version).toBe('2012-10-17');
     expect(policy.Statement).toHaveLength(1);
     expect(policy.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: '*' });
-    const declared = new Set(REGISTRY.flatMap((s) => [...s.permissions.read, ...s.permissions.apply]));
+    const declared = new Set(REGISTRY.flatMap((s) => [...s.permissions.read, ...s.permissions.apply, ...(s.permissions.implied ?? [])]));
     expect(new Set(policy.Statement[0].Action)).toEqual(declared);
     expect(fake.calls).toEqual([]);
   });
@@ -43,6 +43,8 @@ describe('every AWS command a step sends', () => {
         'password-policy': {},
         'admin-group': { users: ['alice'] },
         'mfa-enforcement': {},
+        organization: {},
+        'org-trail': { name: 'acme-org-trail' },
         'root-credentials': { deleteRootAccessKeys: true },
       },
     };
@@ -66,6 +68,10 @@ describe('every AWS command a step sends', () => {
     const mfa = [...m.policies.values()][0]!;
     mfa.versions = [1, 2, 3, 4, 5].map((n) => ({ VersionId: `v${n}`, Document: encodeURIComponent('{"Statement":[]}'), IsDefaultVersion: n === 5, seq: n }));
     mfa.nextVersion = 6;
+    fake.kmsAliases.get('us-east-1')?.clear(); // a key left without its alias
+    [...fake.kms.values()][0]!.policy = '{"Version":"2012-10-17","Statement":[]}';
+    Object.assign(fake.trails.get('acme-org-trail')!, { IsMultiRegionTrail: false });
+    fake.buckets.get('aws-groundwork-trail-111111111111-us-east-1')!.ownership = 'ObjectWriter';
     const asUser = await engineRun(ids, ALL);
     await verifyAll(asUser);
     await applyPlan(asUser, (await planAll(asUser)).changes);

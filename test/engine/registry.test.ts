@@ -41,6 +41,15 @@ describe('the step registry', () => {
     }
   });
 
+  it('lists implied actions (checked by AWS, never sent) apart from the actions a step sends', () => {
+    for (const step of REGISTRY) {
+      for (const action of step.permissions.implied ?? []) {
+        expect(action, step.id).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);
+        expect([...step.permissions.read, ...step.permissions.apply], step.id).not.toContain(action);
+      }
+    }
+  });
+
   it('names its destructive opt-in as a boolean answer of the step', () => {
     for (const step of REGISTRY.filter((s) => s.destructiveOptIn)) {
       expect(step.answers.fields[step.destructiveOptIn as string]?.kind).toBe('boolean');

@@ -12,10 +12,14 @@ import { TEST_ENV } from './run-cli.js';
 export const SENT: { step: string; action: string | null; operation: string }[] = [];
 
 /** Runner options for the given steps and answers document, with every sent command recorded. */
-export async function engineRun(stepIds: string[], answersDoc: unknown): Promise<RunOptions> {
+export async function engineRun(stepIds: string[], answersDoc: unknown, where: { region?: string } = {}): Promise<RunOptions> {
   const answers: Answers = validateAnswers(answersDoc, REGISTRY, 'test answers');
   const steps: Step[] = REGISTRY.filter((s) => stepIds.includes(s.id));
-  const session = await AwsSession.create({ env: TEST_ENV, credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) });
+  const session = await AwsSession.create({
+    env: TEST_ENV,
+    ...(where.region ? { region: where.region } : {}),
+    credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }),
+  });
   return {
     host: new TestHost(),
     session,
