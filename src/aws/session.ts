@@ -1,6 +1,6 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ClientPool, scopedClients, type ClientScope, type AwsClients } from './clients.js';
 import { UsageError } from '../engine/errors.js';
@@ -20,7 +20,15 @@ export interface SessionOptions {
   mfaCode?: (serial: string) => Promise<string>;
   /** Tests and embedders may give credentials; otherwise the SDK's usual chain. */
   credentials?: AwsCredentialIdentityProvider;
+  /**
+   * How long to keep trying OrganizationAccountAccessRole in a member that was just created, where
+   * AssumeRole is denied for a while (default: 10 attempts, 3 s apart).
+   */
+  roleRetry?: { attempts: number; delayMs: number };
 }
+
+/** The role AWS Organizations creates in every account it creates, trusted by the management account. */
+export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
 
 export interface Caller {
   accountId: string;
@@ -77,6 +85,17 @@ export function resolveEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv
   return value.replace(/\/+$/, '');
 }
 
+function staticProvider(c: Credentials | undefined): AwsCredentialIdentityProvider {
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
+  const identity = {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+    ...(c.Expiration ? { expiration: c.Expiration } : {}),
+  };
+  return async () => identity;
+}
+
 /** The first AWS call of every run: its failure is usually about credentials or reachability. */
 function describeCallerFailure(err: unknown): unknown {
   // A missing MFA code is a missing answer (exit 2), not an AWS failure.
@@ -103,21 +122,30 @@ function retrySettings(env: NodeJS.ProcessEnv) {
  */
 export class AwsSession {
   private readonly pool: ClientPool;
+  private readonly memberPools = new Map<string, Promise<ClientPool>>();
+  private readonly rootPools: ClientPool[] = [];
   private callerPromise?: Promise<Caller>;
+  private readonly roleRetry: { attempts: number; delayMs: number };
 
   private constructor(
     readonly region: string,
     readonly endpoint: string | undefined,
     private readonly credentials: AwsCredentialIdentityProvider,
-    env: NodeJS.ProcessEnv,
+    private readonly env: NodeJS.ProcessEnv,
+    roleRetry?: { attempts: number; delayMs: number },
   ) {
-    this.pool = new ClientPool({
-      region,
+    this.pool = new ClientPool(this.settings(credentials));
+    this.roleRetry = roleRetry ?? { attempts: 10, delayMs: 3000 };
+  }
+
+  private settings(credentials: AwsCredentialIdentityProvider) {
+    return {
+      region: this.region,
       credentials,
-      ...(endpoint ? { endpoint } : {}),
-      ...retrySettings(env),
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+      ...retrySettings(this.env),
       userAgent: `aws-groundwork/${packageVersion()}`,
-    });
+    };
   }
 
   static async create(opts: SessionOptions): Promise<AwsSession> {
@@ -132,7 +160,7 @@ export class AwsSession {
         // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
         clientConfig: { region, ...(endpoint ? { endpoint } : {}) },
       });
-    return new AwsSession(region, endpoint, credentials, opts.env);
+    return new AwsSession(region, endpoint, credentials, opts.env, opts.roleRetry);
   }
 
   /** Who is running this: asked once per run. */
@@ -160,11 +188,75 @@ export class AwsSession {
     return this.callerPromise;
   }
 
+  /** The management account's clients, as the scope allows. */
   clientsFor(scope: ClientScope): AwsClients {
     return scopedClients(this.pool, scope);
   }
 
+  /** Clients in a member account, through OrganizationAccountAccessRole, made on first use. */
+  async memberClientsFor(scope: ClientScope): Promise<AwsClients> {
+    let pool = this.memberPools.get(scope.account.id);
+    if (!pool) {
+      pool = this.assumeMemberRole(scope.account.id).then((creds) => new ClientPool(this.settings(creds)));
+      this.memberPools.set(scope.account.id, pool);
+      // A failed attempt must not poison later ones.
+      pool.catch(() => this.memberPools.delete(scope.account.id));
+    }
+    return scopedClients(await pool, scope);
+  }
+
+  /**
+   * Clients acting as a member account's root user, limited by an AWS root-task policy, through
+   * sts:AssumeRoot (centralized root access). Short-lived (at most 900 s), so made for each use.
+   */
+  async rootClientsFor(scope: ClientScope, taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients> {
+    const caller = await this.caller();
+    const r = await this.pool.get('sts').send(
+      new AssumeRootCommand({
+        TargetPrincipal: scope.account.id,
+        TaskPolicyArn: { arn: `arn:${caller.partition}:iam::aws:policy/root-task/${taskPolicy}` },
+        DurationSeconds: 900,
+      }),
+    );
+    const pool = new ClientPool(this.settings(staticProvider(r.Credentials)));
+    this.rootPools.push(pool);
+    return scopedClients(pool, scope);
+  }
+
+  /** Temporary credentials of the member's OrganizationAccountAccessRole, renewed before they expire. */
+  private async assumeMemberRole(accountId: string): Promise<AwsCredentialIdentityProvider> {
+    const caller = await this.caller();
+    const roleArn = `arn:${caller.partition}:iam::${accountId}:role/${MEMBER_ROLE}`;
+    let current: { creds: Credentials | undefined; until: number } | undefined;
+    const assume = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await this.pool.get('sts').send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' }));
+          return r.Credentials;
+        } catch (err) {
+          // Right after CreateAccount the role exists but is not assumable yet: AccessDenied for a while.
+          const denied = err instanceof Error && /AccessDenied/.test(err.name);
+          if (!denied || attempt >= this.roleRetry.attempts) {
+            throw new Error(`cannot reach account ${accountId} through ${roleArn}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+          }
+          await new Promise((resolve) => setTimeout(resolve, this.roleRetry.delayMs));
+        }
+      }
+    };
+    current = { creds: await assume(), until: 0 };
+    current.until = (current.creds?.Expiration?.getTime() ?? Date.now() + 3_600_000) - 300_000;
+    return async () => {
+      if (!current || Date.now() > current.until) {
+        const creds = await assume();
+        current = { creds, until: (creds?.Expiration?.getTime() ?? Date.now() + 3_600_000) - 300_000 };
+      }
+      return staticProvider(current.creds)();
+    };
+  }
+
   close(): void {
     this.pool.destroy();
+    for (const p of this.rootPools) p.destroy();
+    for (const p of this.memberPools.values()) void p.then((pool) => pool.destroy(), () => undefined);
   }
 }

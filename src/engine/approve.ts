@@ -1,7 +1,7 @@
 import type { Answers } from '../answers/answers.js';
 import type { IoHost } from '../io/host.js';
 import { DeclinedError, MissingAnswerError } from './errors.js';
-import type { Change, Step } from './types.js';
+import { optInFor, type Change, type Step } from './types.js';
 
 /**
  * Approval follows risk. Ordinary changes need `--yes` or a yes at the prompt. Destructive changes
@@ -20,7 +20,7 @@ export async function approvePlan(
   const byId = new Map(steps.map((s) => [s.id, s]));
   const unapprovedDestructive = changes.filter((c) => {
     if (c.risk !== 'destructive') return false;
-    const optIn = byId.get(c.step)?.destructiveOptIn;
+    const optIn = optInFor(byId.get(c.step), c);
     const section = answers.steps[c.step];
     return !(optIn && section && section[optIn] === true);
   });
@@ -32,7 +32,7 @@ export async function approvePlan(
       missing.push(`a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`);
     }
     for (const c of unapprovedDestructive) {
-      const optIn = byId.get(c.step)?.destructiveOptIn;
+      const optIn = optInFor(byId.get(c.step), c);
       missing.push(
         optIn
           ? `opt-in for the destructive change "${c.summary}": set steps.${c.step}.${optIn}: true in the answers file`
@@ -65,7 +65,7 @@ export async function approvePlan(
       code: 'GW_APPROVE_DESTRUCTIVE',
       message: `Destructive: ${c.summary} (account ${c.account.id}).`,
       expected: word,
-      howToAnswer: `Set steps.${c.step}.${byId.get(c.step)?.destructiveOptIn ?? '...'}: true in the answers file.`,
+      howToAnswer: `Set steps.${c.step}.${optInFor(byId.get(c.step), c) ?? '...'}: true in the answers file.`,
     });
     if (!ok) throw new DeclinedError(`Destructive change not confirmed: ${c.summary}. Nothing was changed.`);
   }

@@ -1,5 +1,5 @@
 import type { Answers } from '../answers/answers.js';
-import type { ClientScope } from '../aws/clients.js';
+import type { AwsClients, ClientScope } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../io/host.js';
 import { StalePlanError, StepFailedError } from './errors.js';
@@ -12,10 +12,17 @@ export interface RunOptions {
   /** The chosen steps, in registry order. */
   steps: readonly Step[];
   answers: Answers;
+  /**
+   * The step that knows the member accounts (member-accounts), whether or not it was chosen: with
+   * `--only account-alias` the alias still belongs in every existing member.
+   */
+  accountSource?: Step;
   /** Sees every command that leaves, after the guard let it through (tests use it). */
   onSend?: ClientScope['onSend'];
   /** How verify after apply waits out eventual consistency before calling a control failed. */
   settle?: { attempts: number; delayMs: number };
+  /** How many accounts plan and verify look at at once. */
+  concurrency?: number;
   /** One-time secrets created during apply, for the command to show once the task list is done. */
   secrets?: { label: string; secret: string }[];
   /** Notes from steps, shown (once each) after the task list that produced them has finished. */
@@ -23,6 +30,8 @@ export interface RunOptions {
   /** Notes already shown in this run: a plan repeated by apply does not say the same thing twice. */
   shownNotes?: Set<string>;
 }
+
+const DEFAULT_CONCURRENCY = 4;
 
 /** Shows the notes gathered while a task list was drawing. */
 function flushNotes(opts: RunOptions): void {
@@ -41,15 +50,36 @@ export interface Unit {
   account: AccountRef;
 }
 
-/** The account the caller's credentials belong to. Member accounts come with the member-accounts step. */
+/** The account the caller's credentials belong to. */
 export async function managementAccount(session: AwsSession): Promise<AccountRef> {
   const caller = await session.caller();
   return { id: caller.accountId, name: 'management', role: 'management' };
 }
 
-async function units(opts: RunOptions): Promise<Unit[]> {
+/**
+ * Every account of this run: the management account first, then the members the account source
+ * finds (existing), then those it will create in this apply (pending, only when it runs).
+ */
+export async function accountsOf(opts: RunOptions): Promise<AccountRef[]> {
   const management = await managementAccount(opts.session);
-  return opts.steps.map((step) => ({ step, account: management }));
+  const source = opts.accountSource;
+  const section = source && opts.answers.steps[source.id];
+  if (!source?.discoverAccounts || !section) return [management];
+  const ctx = await contextFor(opts, { step: source, account: management }, 'plan');
+  const { existing, pending } = await source.discoverAccounts(ctx);
+  const creating = opts.steps.includes(source);
+  return [management, ...existing, ...(creating ? pending : [])];
+}
+
+/** Account-major: all of the management account's steps (member-accounts creates members), then each member's. */
+async function units(opts: RunOptions): Promise<Unit[]> {
+  const out: Unit[] = [];
+  for (const account of await accountsOf(opts)) {
+    for (const step of opts.steps) {
+      if (account.role === 'management' || step.scope === 'every-account') out.push({ step, account });
+    }
+  }
+  return out;
 }
 
 /** Read actions a step may use; apply also may use its writes (and re-reads, to re-plan and verify). */
@@ -60,6 +90,16 @@ function allowedActions(step: Step, phase: Phase): Set<string> {
 /** A step's context for one account and phase; the phase decides what its AWS clients may send. */
 export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Promise<StepContext<never>> {
   const answers = opts.answers.steps[unit.step.id];
+  const scope = (account: AccountRef): ClientScope => ({
+    step: unit.step.id,
+    account,
+    // The guard, not the step, decides: plan and verify get clients that cannot write.
+    mode: phase === 'apply' ? 'write' : 'read',
+    allowed: allowedActions(unit.step, phase),
+    ...(opts.onSend ? { onSend: opts.onSend } : {}),
+  });
+  const management = opts.session.clientsFor(scope(unit.account.role === 'management' ? unit.account : await managementAccount(opts.session)));
+  const aws: AwsClients = unit.account.role === 'management' ? management : await opts.session.memberClientsFor(scope(unit.account));
   return {
     step: unit.step.id,
     account: unit.account,
@@ -67,6 +107,9 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Pr
     host: opts.host,
     caller: await opts.session.caller(),
     region: opts.session.region,
+    aws,
+    managementAws: management,
+    rootAws: (taskPolicy) => opts.session.rootClientsFor(scope(unit.account), taskPolicy),
     reveal: (label, secret) => {
       if (phase !== 'apply') throw new Error(`${unit.step.id} revealed a secret during ${phase}`);
       (opts.secrets ??= []).push({ label, secret });
@@ -74,14 +117,28 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Pr
     note: (text) => {
       (opts.notes ??= new Set()).add(`${unit.step.id}: ${text}`);
     },
-    aws: opts.session.clientsFor({
-      step: unit.step.id,
-      account: unit.account,
-      // The guard, not the step, decides: plan and verify get clients that cannot write.
-      mode: phase === 'apply' ? 'write' : 'read',
-      allowed: allowedActions(unit.step, phase),
-      ...(opts.onSend ? { onSend: opts.onSend } : {}),
-    }),
+  };
+}
+
+/** The units grouped per account, in order: accounts are worked on concurrently, steps in order. */
+function byAccount(all: Unit[]): Unit[][] {
+  const groups = new Map<string, Unit[]>();
+  for (const u of all) groups.set(u.account.id, [...(groups.get(u.account.id) ?? []), u]);
+  return [...groups.values()];
+}
+
+/** A pending account's baseline for one step: worked out by apply once member-accounts made the account. */
+function deferredChange(u: Unit): Change {
+  return {
+    step: u.step.id,
+    account: u.account,
+    address: `${u.step.id}:baseline`,
+    action: 'create',
+    before: null,
+    after: null,
+    risk: 'none',
+    deferred: true,
+    summary: `${u.step.title} in the new account ${u.account.name}, planned in detail once it exists`,
   };
 }
 
@@ -96,23 +153,27 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
   const byUnit = new Map<Unit, Change[]>();
   await runTasks(
     opts.host,
-    all.map((u) => ({
-      title: `${label} ${u.step.id} in ${u.account.name}`,
+    byAccount(all).map((group) => ({
+      title: `${label} ${group[0]?.account.name}`,
       run: async () => {
-        try {
-          byUnit.set(u, await u.step.plan(await contextFor(opts, u, 'plan')));
-        } catch (err) {
-          const failure = new StepFailedError(u.step.id, u.account, 'plan', err);
-          result.failures.push(failure);
-          throw failure;
+        for (const u of group) {
+          if (u.account.pending) {
+            byUnit.set(u, [deferredChange(u)]);
+            continue;
+          }
+          try {
+            byUnit.set(u, await u.step.plan(await contextFor(opts, u, 'plan')));
+          } catch (err) {
+            result.failures.push(new StepFailedError(u.step.id, u.account, 'plan', err));
+          }
         }
       },
     })),
-    // Every step is planned even when one fails; failures are recorded above for the caller to report.
-    { stopOnError: false },
+    // Every account and step is planned even when one fails; the caller reports the failures.
+    { stopOnError: false, concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
   );
   flushNotes(opts);
-  // Registry order, whatever order the tasks finished in.
+  // Account, then registry order, whatever order the tasks finished in.
   for (const u of all) result.changes.push(...(byUnit.get(u) ?? []));
   return result;
 }
@@ -135,7 +196,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
   const all = await units(opts);
   // Read-only checks that may veto the whole run (lock-out guards) before anything is written.
   for (const u of all) {
-    if (!u.step.preflight) continue;
+    if (!u.step.preflight || u.account.pending) continue;
     try {
       await u.step.preflight(await contextFor(opts, u, 'plan'), approved);
     } catch (err) {
@@ -151,13 +212,14 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
       const unit = all.find((u) => u.step.id === change.step && u.account.id === change.account.id);
       if (!unit) throw new Error(`no step ${change.step} for account ${change.account.id} in this run`);
       return {
-        title: `${change.step}: ${change.summary}`,
+        title: `${change.account.role === 'member' ? `${change.account.name}: ` : ''}${change.step}: ${change.summary}`,
         run: async () => {
           try {
-            await unit.step.apply(await contextFor(opts, unit, 'apply'), change);
+            if (change.deferred) await applyDeferred(opts, unit);
+            else await unit.step.apply(await contextFor(opts, unit, 'apply'), change);
             done.push(change);
           } catch (err) {
-            throw new StepFailedError(change.step, change.account, 'apply', err);
+            throw err instanceof StepFailedError ? err : new StepFailedError(change.step, change.account, 'apply', err);
           }
         },
       };
@@ -167,19 +229,47 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
   return done;
 }
 
+/**
+ * A new account's baseline, approved as part of the plan: the account now exists, so the step plans
+ * it for real and makes those changes. Changes that always need their own approval (destructive ones,
+ * one-time secrets) are left for the next run, which shows them.
+ */
+async function applyDeferred(opts: RunOptions, unit: Unit): Promise<void> {
+  const account = (await accountsOf(opts)).find((a) => a.name === unit.account.name && !a.pending);
+  if (!account) throw new Error(`the account ${unit.account.name} was not created, so its baseline cannot be applied`);
+  const real: Unit = { step: unit.step, account };
+  let changes: Change[];
+  try {
+    changes = await real.step.plan(await contextFor(opts, real, 'plan'));
+  } catch (err) {
+    throw new StepFailedError(real.step.id, account, 'plan', err);
+  }
+  for (const change of changes) {
+    if (change.risk === 'destructive' || change.revealsSecret) {
+      (opts.notes ??= new Set()).add(`${real.step.id}: left for the next run, which asks first: ${change.summary} (${account.name})`);
+      continue;
+    }
+    try {
+      await real.step.apply(await contextFor(opts, real, 'apply'), change);
+    } catch (err) {
+      throw new StepFailedError(real.step.id, account, 'apply', err);
+    }
+  }
+}
+
 export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
-  const all = await units(opts);
+  const all = (await units(opts)).filter((u) => !u.account.pending);
   const byUnit = new Map<Unit, Finding[]>();
   const settle = opts.settle ?? { attempts: 1, delayMs: 0 };
   await runTasks(
     opts.host,
-    all.map((u) => ({
-      title: `Verify ${u.step.id} in ${u.account.name}`,
+    byAccount(all).map((group) => ({
+      title: `Verify ${group[0]?.account.name}`,
       run: async () => {
-        byUnit.set(u, await verifyUnit(opts, u, settle));
+        for (const u of group) byUnit.set(u, await verifyUnit(opts, u, settle));
       },
     })),
-    { stopOnError: false },
+    { stopOnError: false, concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
   );
   flushNotes(opts);
   return all.flatMap((u) => byUnit.get(u) ?? []);

@@ -11,7 +11,7 @@ export interface Task {
  * outcome to the caller; listr2 only draws. With `stopOnError`, the first failure ends the run and is
  * rethrown; otherwise every task runs and failures are left to the tasks to record.
  */
-export async function runTasks(host: IoHost, tasks: Task[], opts: { stopOnError: boolean }): Promise<void> {
+export async function runTasks(host: IoHost, tasks: Task[], opts: { stopOnError: boolean; concurrency?: number }): Promise<void> {
   if (tasks.length === 0) return;
   const stream = host.progressStream as NodeJS.WriteStream;
   const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream) });
@@ -19,7 +19,7 @@ export async function runTasks(host: IoHost, tasks: Task[], opts: { stopOnError:
   const list = new Listr(
     tasks.map((t) => ({ title: t.title, task: t.run })),
     {
-      concurrent: false,
+      concurrent: opts.concurrency && opts.concurrency > 1 ? opts.concurrency : false,
       exitOnError: opts.stopOnError,
       collectErrors: false,
       registerSignalListeners: false,

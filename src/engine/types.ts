@@ -15,6 +15,13 @@ export interface AccountRef {
   /** What a person calls it: `management` or the member's name. */
   name: string;
   role: 'management' | 'member';
+  /** Members: the environment (dev, staging, prod); names the account alias `<alias>-<env>`. */
+  env?: string;
+  /**
+   * A member that member-accounts will create in this apply: its id is not known yet, so its
+   * baseline is planned as one deferred change per step and worked out once the account exists.
+   */
+  pending?: boolean;
 }
 
 export interface Change {
@@ -28,6 +35,8 @@ export interface Change {
   risk: ChangeRisk;
   /** One human sentence; renderers add symbols and details. */
   summary: string;
+  /** A pending account's baseline: apply plans and makes the real changes once the account exists. */
+  deferred?: boolean;
   /**
    * Applying it creates a one-time secret (a console password) that is shown once at a terminal and
    * stored nowhere, so it can only be approved where there is a terminal to show it on.
@@ -69,6 +78,10 @@ export interface StepContext<A> {
   caller: Caller;
   /** The home region: where the trail, its buckets and its key live. */
   region: string;
+  /** The management account's clients, same phase and rules: what a step uses to reach members from there. */
+  managementAws: AwsClients;
+  /** Clients acting as this member's root user under an AWS root-task policy (sts:AssumeRoot). */
+  rootAws(taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients>;
   /**
    * Hands a one-time secret to the person at the terminal after the task list has finished drawing.
    * It is never logged, rendered into results, or written anywhere.
@@ -88,10 +101,16 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
   /** The step's section of the answers file: the single source of truth for prompts, flags and files. */
   answers: S;
   /**
-   * The answers key that opts in to this step's destructive changes in non-interactive runs.
-   * Without it set to true, a destructive change is only ever applied after a typed confirmation.
+   * The answers key that opts in to a destructive change of this step in non-interactive runs (a
+   * function when it depends on the change, e.g. management vs member account). Without it set to
+   * true, a destructive change is only ever applied after a typed confirmation.
    */
-  destructiveOptIn?: keyof S['fields'] & string;
+  destructiveOptIn?: (keyof S['fields'] & string) | ((change: Change) => keyof S['fields'] & string);
+  /**
+   * For the step that owns member accounts: the members configured in its answers, found by email
+   * in the organization (`existing`) or still to be created (`pending`). Read-only.
+   */
+  discoverAccounts?(ctx: StepContext<Infer<S>>): Promise<{ existing: AccountRef[]; pending: AccountRef[] }>;
   /**
    * IAM actions (`service:Action`) this step sends in plan/verify (`read`) and additionally in apply
    * (`apply`), and the actions AWS checks on the caller for those calls without the step sending them
@@ -114,4 +133,10 @@ export type Step = StepDefinition<ObjectSchema>;
 
 export function defineStep<S extends ObjectSchema>(step: StepDefinition<S>): Step {
   return step as unknown as Step;
+}
+
+/** The answers key that opts in to this destructive change, if the step has one. */
+export function optInFor(step: Step | undefined, change: Change): string | undefined {
+  const optIn = step?.destructiveOptIn;
+  return typeof optIn === 'function' ? optIn(change) : optIn;
 }

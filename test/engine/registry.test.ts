@@ -51,7 +51,7 @@ describe('the step registry', () => {
   });
 
   it('names its destructive opt-in as a boolean answer of the step', () => {
-    for (const step of REGISTRY.filter((s) => s.destructiveOptIn)) {
+    for (const step of REGISTRY.filter((s) => typeof s.destructiveOptIn === 'string')) {
       expect(step.answers.fields[step.destructiveOptIn as string]?.kind).toBe('boolean');
     }
   });
