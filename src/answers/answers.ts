@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument, YAMLParseError } from 'yaml';
 import type { Step } from '../engine/types.js';
-import { PLANNED_STEP_IDS } from '../engine/planned-steps.js';
 import { InvalidAnswersError, MissingAnswerError, UsageError } from '../engine/errors.js';
 import type { IoHost } from '../io/host.js';
 import {
@@ -83,13 +82,7 @@ export function validateAnswers(raw: unknown, steps: readonly Step[], source: st
     for (const [id, value] of Object.entries(rawSteps as Record<string, unknown>)) {
       const step = byId.get(id);
       if (!step) {
-        const later = (PLANNED_STEP_IDS as readonly string[]).includes(id);
-        issues.push({
-          path: `steps.${id}`,
-          message: later
-            ? `is not available in this version yet (available: ${[...byId.keys()].join(', ')}); remove it or set it to false`
-            : `is not a step (known: ${[...byId.keys()].join(', ')})`,
-        });
+        issues.push({ path: `steps.${id}`, message: `is not a step (known: ${[...byId.keys()].join(', ')})` });
         continue;
       }
       if (value === false) {
@@ -124,9 +117,10 @@ export function parseSetFlag(text: string, steps: readonly Step[]): SetFlag {
 
 function schemaAt(path: string, steps: readonly Step[]): Schema | undefined {
   if (path === 'region') return regionSchema;
-  const m = /^steps\.([a-z0-9-]+)\.([A-Za-z0-9]+)$/.exec(path);
-  if (!m) return undefined;
-  return steps.find((s) => s.id === m[1])?.answers.fields[m[2] as string];
+  const [head, stepId, ...keys] = path.split('.');
+  let schema: Schema | undefined = head === 'steps' ? steps.find((s) => s.id === stepId)?.answers : undefined;
+  for (const key of keys) schema = schema?.kind === 'object' ? schema.fields[key] : undefined;
+  return keys.length ? schema : undefined;
 }
 
 /** Puts `--set` values into a raw answers document (they win over the file). */
@@ -136,12 +130,13 @@ export function applySetFlags(raw: Record<string, unknown>, sets: SetFlag[]): vo
       raw.region = value;
       continue;
     }
-    const [, stepId, key] = path.split('.') as [string, string, string];
-    const stepsObj = (raw.steps ??= {}) as Record<string, unknown>;
-    const current = stepsObj[stepId];
-    const section = current && typeof current === 'object' ? (current as Record<string, unknown>) : {};
-    section[key] = value;
-    stepsObj[stepId] = section;
+    const [, stepId, ...keys] = path.split('.') as [string, string, ...string[]];
+    let node = (raw.steps ??= {}) as Record<string, unknown>;
+    for (const key of [stepId, ...keys.slice(0, -1)]) {
+      const next = node[key];
+      node = node[key] = (next && typeof next === 'object' ? next : {}) as Record<string, unknown>;
+    }
+    node[keys.at(-1) as string] = value;
   }
 }
 
@@ -181,40 +176,58 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
   }
   for (const step of ask) {
     const section = (raw.steps as Record<string, Record<string, unknown>>)[step.id] as Record<string, unknown>;
-    for (const [key, field] of Object.entries(step.answers.fields)) {
-      // Lists, and optional answers that are derived when absent (bucket names), are for the answers
-      // file and --set; the wizard asks only what every founder must decide.
-      if (section[key] !== undefined || field.kind === 'list' || field.kind === 'object' || field.optional) continue;
-      if (step.destructiveOptIn === key) continue; // asked as a typed confirmation when it matters
-      const path = `steps.${step.id}.${key}`;
-      const text = await host.request({
-        kind: 'input',
-        code: `GW_ASK_${step.id}.${key}`,
-        message: `${step.title}: ${field.prompt ?? field.description}`,
-        howToAnswer: `Give ${path} in an answers file (--answers FILE) or as --set ${path}=VALUE.`,
-        ...(field.default !== undefined ? { default: String(field.default) } : {}),
-        validate: (t: string) => {
-          const r = parseScalar(field, t);
-          return 'problem' in r ? `${path} ${r.problem}` : undefined;
-        },
-      });
-      const parsed = parseScalar(field, text);
-      if ('problem' in parsed) throw new UsageError(`${path}: ${parsed.problem}`);
-      section[key] = parsed.value;
-    }
+    await askFields(host, step, step.answers.fields, section, `steps.${step.id}`);
   }
   return { answers: validateAnswers(raw, steps, 'your answers'), source: 'prompts' };
 }
 
+/**
+ * Asks, one question each, the scalar answers of a section that nothing gave yet, descending into
+ * required sub-sections (a contact's name, email, ...). Lists, and optional answers derived when absent
+ * (bucket names), are for the answers file and --set: the wizard asks only what a founder must decide.
+ */
+async function askFields(host: IoHost, step: Step, fields: Record<string, Schema>, section: Record<string, unknown>, path: string): Promise<void> {
+  for (const [key, field] of Object.entries(fields)) {
+    const here = `${path}.${key}`;
+    if (field.kind === 'object') {
+      if (field.optional && section[key] === undefined) continue;
+      const sub = (section[key] ??= {}) as Record<string, unknown>;
+      await askFields(host, step, field.fields, sub, here);
+      continue;
+    }
+    if (section[key] !== undefined || field.kind === 'list' || field.optional) continue;
+    if (field.kind === 'boolean' && field.optIn) continue;
+    const text = await host.request({
+      kind: 'input',
+      code: `GW_ASK_${here.slice('steps.'.length)}`,
+      message: `${step.title}: ${field.prompt ?? field.description}`,
+      howToAnswer: `Give ${here} in an answers file (--answers FILE) or as --set ${here}=VALUE.`,
+      ...(field.default !== undefined ? { default: String(field.default) } : {}),
+      validate: (t: string) => {
+        const r = parseScalar(field, t);
+        return 'problem' in r ? `${here} ${r.problem}` : undefined;
+      },
+    });
+    const parsed = parseScalar(field, text);
+    if ('problem' in parsed) throw new UsageError(`${here}: ${parsed.problem}`);
+    section[key] = parsed.value;
+  }
+}
+
+/** Required answers (with no default) that nothing gave, as paths; required sub-sections included. */
 function missingAnswers(raw: Record<string, unknown>, steps: readonly Step[]): string[] {
   const out: string[] = [];
-  const sections = raw.steps as Record<string, Record<string, unknown>>;
-  for (const step of steps) {
-    for (const [key, field] of Object.entries(step.answers.fields)) {
-      if (field.default === undefined && !field.optional && sections[step.id]?.[key] === undefined) {
-        out.push(`steps.${step.id}.${key}`);
+  const walk = (fields: Record<string, Schema>, given: Record<string, unknown> | undefined, path: string) => {
+    for (const [key, field] of Object.entries(fields)) {
+      const value = given?.[key];
+      if (field.kind === 'object') {
+        if (!field.optional || value !== undefined) walk(field.fields, value as Record<string, unknown> | undefined, `${path}.${key}`);
+      } else if (field.default === undefined && !field.optional && value === undefined) {
+        out.push(`${path}.${key}`);
       }
     }
-  }
+  };
+  const sections = raw.steps as Record<string, Record<string, unknown>>;
+  for (const step of steps) walk(step.answers.fields, sections[step.id], `steps.${step.id}`);
   return out;
 }

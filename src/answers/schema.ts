@@ -37,6 +37,11 @@ export interface IntegerSchema extends BaseSchema<number> {
 
 export interface BooleanSchema extends BaseSchema<boolean> {
   kind: 'boolean';
+  /**
+   * Opts in to destructive changes without a terminal. Never asked up front: at a terminal the
+   * change itself asks for a typed confirmation when it comes up.
+   */
+  optIn?: boolean;
 }
 
 export interface ListSchema<I extends Schema = Schema> extends BaseSchema<Infer<I>[]> {
@@ -118,7 +123,7 @@ const joinPath = (path: string, key: string | number) =>
 export function validate(schema: Schema, value: unknown, path: string, issues: SchemaIssue[]): unknown {
   if (value === undefined) {
     if (schema.default !== undefined) return structuredClone(schema.default);
-    if (schema.kind === 'object') return validate(schema, {}, path, issues);
+    if (schema.kind === 'object' && !schema.optional) return validate(schema, {}, path, issues);
     if (!schema.optional) issues.push({ path, message: `is required (${schema.description})` });
     return undefined;
   }

@@ -12,12 +12,7 @@ export function answersTemplate(steps: readonly Step[]): string {
     const lines = [`  # ${step.title}: ${step.description}`, `  ${step.id}:`];
     const fields = Object.entries(step.answers.fields);
     if (fields.length === 0) lines[1] += ' {}';
-    for (const [key, field] of fields) {
-      lines.push(`    # ${field.description}${fieldNote(field)}`);
-      const value = field.default ?? field.example;
-      // An optional answer without a default stays commented out: absent means "derive it".
-      lines.push(value === undefined && field.optional ? `    # ${key}:` : `    ${key}: ${yamlScalar(value)}`);
-    }
+    for (const [key, field] of fields) lines.push(...fieldLines(key, field, 4));
     return lines.join('\n');
   });
   return renderTemplate('answers.yaml', {
@@ -27,6 +22,26 @@ export function answersTemplate(steps: readonly Step[]): string {
     regionExample: String(regionSchema.example),
     steps: blocks.join('\n'),
   });
+}
+
+function fieldLines(key: string, field: Schema, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const lines = [`${pad}# ${field.description}${fieldNote(field)}`];
+  if (field.kind === 'object') {
+    if (field.optional) {
+      // An optional section stays commented out, showing its shape.
+      lines.push(`${pad}# ${key}:`);
+      for (const [k, f] of Object.entries(field.fields)) lines.push(`${pad}#   ${k}: ${yamlScalar(f.default ?? f.example)}`);
+    } else {
+      lines.push(`${pad}${key}:`);
+      for (const [k, f] of Object.entries(field.fields)) lines.push(...fieldLines(k, f, indent + 2));
+    }
+    return lines;
+  }
+  const value = field.default ?? field.example;
+  // An optional answer without a default stays commented out: absent means "derive it".
+  lines.push(value === undefined && field.optional ? `${pad}# ${key}:` : `${pad}${key}: ${yamlScalar(value)}`);
+  return lines;
 }
 
 function fieldNote(field: Schema): string {

@@ -4,7 +4,7 @@ import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.j
 import { saveAnswers } from '../answers/template.js';
 import { AwsSession } from '../aws/session.js';
 import { UsageError } from '../engine/errors.js';
-import { REGISTRY } from '../engine/registry.js';
+import { ACCOUNT_SOURCE, REGISTRY } from '../engine/registry.js';
 import type { RunOptions } from '../engine/runner.js';
 import type { Step } from '../engine/types.js';
 import type { IoHost } from '../io/host.js';
@@ -17,6 +17,8 @@ export interface RunDeps {
   credentials?: AwsCredentialIdentityProvider;
   onSend?: RunOptions['onSend'];
   settle?: RunOptions['settle'];
+  sleep?: RunOptions['sleep'];
+  roleRetry?: { attempts: number; delayMs: number };
 }
 
 /** `--only` and `--skip`, checked against the registry. */
@@ -77,6 +79,7 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
     ...(args.region || answers.region ? { region: (args.region || answers.region) as string } : {}),
     ...(args.endpointUrl ? { endpointUrl: args.endpointUrl } : {}),
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    ...(deps.roleRetry ? { roleRetry: deps.roleRetry } : {}),
     mfaCode: (serial) =>
       host.request({
         kind: 'secret',
@@ -101,7 +104,9 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
       session,
       steps,
       answers,
+      ...(ACCOUNT_SOURCE ? { accountSource: ACCOUNT_SOURCE } : {}),
       ...(deps.onSend ? { onSend: deps.onSend } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
       settle: deps.settle ?? { attempts: 4, delayMs: 1500 },
     },
   };

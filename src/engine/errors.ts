@@ -102,7 +102,8 @@ export class StepFailedError extends Error {
 function describeStepFailure(step: string, account: AccountRef, phase: string, cause: unknown): string {
   const call = callContextOf(cause);
   const where = `${step} (${phase}) in account ${account.id} (${account.name})`;
-  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const reason =
+    cause instanceof Error ? (cause.name === 'IsolatedFailure' ? cause.message : `${cause.name}: ${cause.message}`) : String(cause);
   if (!call) return `${where} failed: ${reason}`;
   if (isAccessDenied(cause)) {
     return (
@@ -112,4 +113,23 @@ function describeStepFailure(step: string, account: AccountRef, phase: string, c
     );
   }
   return `${where}: ${call.action} failed: ${reason}`;
+}
+
+/**
+ * A failure that concerns only its own change (an account AWS refused to create): the rest of the
+ * plan stays safe to apply, so apply goes on and reports it at the end.
+ */
+export class IsolatedFailure extends Error {
+  override name = 'IsolatedFailure';
+}
+
+/** Apply finished the changes it could; these failed on their own. Exit 1. */
+export class ApplyIncompleteError extends Error {
+  override name = 'ApplyIncompleteError';
+  constructor(readonly failures: StepFailedError[]) {
+    super(
+      `${failures.length} ${failures.length === 1 ? 'change' : 'changes'} failed; the rest was applied:\n` +
+        failures.map((f) => `  - ${f.message.replace(/\n/g, '\n    ')}`).join('\n'),
+    );
+  }
 }

@@ -4,12 +4,16 @@ import adminGroup from '../../steps/admin-group/index.js';
 import mfaEnforcement from '../../steps/mfa-enforcement/index.js';
 import organization from '../../steps/organization/index.js';
 import orgTrail from '../../steps/org-trail/index.js';
+import memberAccounts from '../../steps/member-accounts/index.js';
 import rootCredentials from '../../steps/root-credentials/index.js';
+import s3BlockPublicAccess from '../../steps/s3-block-public-access/index.js';
+import securityContacts from '../../steps/security-contacts/index.js';
 import type { Step } from './types.js';
 
 /**
  * Every step, in the order it runs. Explicit on purpose: a bundle has no folders to discover, and the
- * order carries meaning (later issues add steps that depend on earlier ones).
+ * order carries meaning: the organization before its trail and its accounts, centralized root access
+ * before member accounts are created, member accounts before the every-account baseline reaches them.
  */
 export const REGISTRY: readonly Step[] = [
   accountAlias,
@@ -18,6 +22,12 @@ export const REGISTRY: readonly Step[] = [
   mfaEnforcement,
   organization,
   orgTrail,
+  memberAccounts,
   rootCredentials,
+  s3BlockPublicAccess,
+  securityContacts,
 ];
+
+/** The step that knows the member accounts, so every-account steps reach them. */
+export const ACCOUNT_SOURCE: Step | undefined = REGISTRY.find((s) => s.discoverAccounts);
 

@@ -2,7 +2,7 @@ import type { Answers } from '../answers/answers.js';
 import type { AwsClients, ClientScope } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../io/host.js';
-import { StalePlanError, StepFailedError } from './errors.js';
+import { ApplyIncompleteError, IsolatedFailure, StalePlanError, StepFailedError } from './errors.js';
 import { runTasks } from './tasks.js';
 import type { AccountRef, Change, Finding, Step, StepContext } from './types.js';
 
@@ -23,6 +23,8 @@ export interface RunOptions {
   settle?: { attempts: number; delayMs: number };
   /** How many accounts plan and verify look at at once. */
   concurrency?: number;
+  /** Waits between polls (account creation); tests make it instant. */
+  sleep?: (ms: number) => Promise<void>;
   /** One-time secrets created during apply, for the command to show once the task list is done. */
   secrets?: { label: string; secret: string }[];
   /** Notes from steps, shown (once each) after the task list that produced them has finished. */
@@ -117,6 +119,7 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Pr
     note: (text) => {
       (opts.notes ??= new Set()).add(`${unit.step.id}: ${text}`);
     },
+    sleep: opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
 }
 
@@ -204,6 +207,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
     }
   }
   const done: Change[] = [];
+  const isolated: StepFailedError[] = [];
   // A change that ends the session (deleting the key it signs with) must be the very last write.
   const ordered = [...approved.filter((c) => !c.endsSession), ...approved.filter((c) => c.endsSession)];
   await runTasks(
@@ -219,13 +223,17 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
             else await unit.step.apply(await contextFor(opts, unit, 'apply'), change);
             done.push(change);
           } catch (err) {
-            throw err instanceof StepFailedError ? err : new StepFailedError(change.step, change.account, 'apply', err);
+            const failure = err instanceof StepFailedError ? err : new StepFailedError(change.step, change.account, 'apply', err);
+            // Only this change is affected: go on with the others and report it at the end.
+            if (failure.cause instanceof IsolatedFailure) isolated.push(failure);
+            else throw failure;
           }
         },
       };
     }),
     { stopOnError: true },
   ).finally(() => flushNotes(opts));
+  if (isolated.length) throw new ApplyIncompleteError(isolated);
   return done;
 }
 
@@ -236,7 +244,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
  */
 async function applyDeferred(opts: RunOptions, unit: Unit): Promise<void> {
   const account = (await accountsOf(opts)).find((a) => a.name === unit.account.name && !a.pending);
-  if (!account) throw new Error(`the account ${unit.account.name} was not created, so its baseline cannot be applied`);
+  if (!account) throw new IsolatedFailure(`the account ${unit.account.name} was not created, so its baseline waits for the next run`);
   const real: Unit = { step: unit.step, account };
   let changes: Change[];
   try {

@@ -89,6 +89,8 @@ export interface StepContext<A> {
   reveal(label: string, secret: string): void;
   /** A sentence for the person (e.g. "using the existing organization"), shown after progress stops. */
   note(text: string): void;
+  /** Waits between polls of an asynchronous AWS operation. */
+  sleep(ms: number): Promise<void>;
 }
 
 export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {

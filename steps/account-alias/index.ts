@@ -20,6 +20,7 @@ const answers = object(
       description:
         'Allow replacing an existing, different alias; the old sign-in URL stops working (needed without a terminal)',
       default: false,
+      optIn: true,
     }),
   },
   { description: 'The IAM account alias' },
@@ -36,6 +37,15 @@ async function currentAlias(aws: AwsClients): Promise<string | null> {
 
 type Ctx = StepContext<{ alias: string; allowReplace: boolean }>;
 
+/** The management account takes the alias; each member `<alias>-<env>` (acme-dev, acme-prod). */
+function wantedAlias(ctx: Ctx): string {
+  const alias = ctx.account.role === 'member' && ctx.account.env ? `${ctx.answers.alias}-${ctx.account.env}` : ctx.answers.alias;
+  if (!ALIAS_PATTERN.test(alias)) {
+    throw new Error(`the alias "${alias}" for ${ctx.account.name} breaks IAM's rules (3-63 lowercase letters, digits, single hyphens); shorten steps.account-alias.alias`);
+  }
+  return alias;
+}
+
 export default defineStep({
   id: 'account-alias',
   title: 'Account alias',
@@ -51,7 +61,7 @@ export default defineStep({
 
   async plan(ctx: Ctx): Promise<Change[]> {
     const before = await currentAlias(ctx.aws);
-    const wanted = ctx.answers.alias;
+    const wanted = wantedAlias(ctx);
     if (before === wanted) return [];
     const base = { step: 'account-alias', account: ctx.account, address: ADDRESS, before, after: wanted };
     if (before === null) {
@@ -85,7 +95,7 @@ export default defineStep({
 
   async verify(ctx: Ctx): Promise<Finding[]> {
     const actual = await currentAlias(ctx.aws);
-    const wanted = ctx.answers.alias;
+    const wanted = wantedAlias(ctx);
     const pass = actual === wanted;
     return [
       {

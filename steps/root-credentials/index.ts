@@ -1,4 +1,13 @@
-import { DeleteAccessKeyCommand, GetAccountSummaryCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
+  DeleteSigningCertificateCommand,
+  GetAccountSummaryCommand,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  ListSigningCertificatesCommand,
+} from '@aws-sdk/client-iam';
 import { boolean, object } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { allPages } from '../../src/aws/iam-reads.js';
@@ -11,12 +20,55 @@ const answers = object(
       description:
         'Allow deleting the root user\'s access keys when run as root (needed without a terminal; anything using them stops working)',
       default: false,
+      optIn: true,
+    }),
+    deleteMemberRootCredentials: boolean({
+      description:
+        "Allow deleting member accounts' root credentials (password, access keys, certificates, MFA) through centralized root access (needed without a terminal)",
+      default: false,
+      optIn: true,
     }),
   },
-  { description: 'Root user credentials: no access keys, MFA on' },
+  { description: 'Root user credentials: no access keys, MFA on; none at all in member accounts' },
 );
 
-type Ctx = StepContext<{ deleteRootAccessKeys: boolean }>;
+type Ctx = StepContext<{ deleteRootAccessKeys: boolean; deleteMemberRootCredentials: boolean }>;
+
+/** Root credentials a member may have; with centralized root access, members need none of them. */
+const MEMBER_CREDENTIALS = [
+  { kind: 'password', flag: 'AccountPasswordPresent', what: 'the root password' },
+  { kind: 'access-keys', flag: 'AccountAccessKeysPresent', what: 'root access keys' },
+  { kind: 'signing-certificates', flag: 'AccountSigningCertificatesPresent', what: 'root signing certificates' },
+  { kind: 'mfa-devices', flag: 'AccountMFAEnabled', what: 'root MFA devices' },
+] as const;
+
+/**
+ * Deletes one kind of a member's root credentials as its root user, through sts:AssumeRoot with the
+ * AWS task policy that allows exactly this (from the management account, never as root).
+ */
+async function deleteMemberCredentials(ctx: Ctx, kind: (typeof MEMBER_CREDENTIALS)[number]['kind']): Promise<void> {
+  const iam = (await ctx.rootAws('IAMDeleteRootUserCredentials')).iam;
+  // Without UserName every call acts on the root user the session belongs to.
+  if (kind === 'password') {
+    try {
+      await iam.send(new DeleteLoginProfileCommand({}));
+    } catch (err) {
+      if (!isAwsError(err, 'NoSuchEntity')) throw err;
+    }
+  } else if (kind === 'access-keys') {
+    for (const k of (await iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata ?? []) {
+      await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: k.AccessKeyId }));
+    }
+  } else if (kind === 'signing-certificates') {
+    for (const c of (await iam.send(new ListSigningCertificatesCommand({}))).Certificates ?? []) {
+      await iam.send(new DeleteSigningCertificateCommand({ CertificateId: c.CertificateId }));
+    }
+  } else {
+    for (const d of (await iam.send(new ListMFADevicesCommand({}))).MFADevices ?? []) {
+      await iam.send(new DeactivateMFADeviceCommand({ SerialNumber: d.SerialNumber }));
+    }
+  }
+}
 const STEP = 'root-credentials';
 
 /** Where a person signed in as root manages root's own credentials. */
@@ -39,14 +91,29 @@ export default defineStep({
   ],
   scope: 'every-account',
   answers,
-  destructiveOptIn: 'deleteRootAccessKeys',
+  destructiveOptIn: (change) => (change.account.role === 'member' ? 'deleteMemberRootCredentials' : 'deleteRootAccessKeys'),
   permissions: {
-    read: ['iam:GetAccountSummary', 'iam:ListAccessKeys'],
-    apply: ['iam:DeleteAccessKey'],
+    read: ['iam:GetAccountSummary', 'iam:ListAccessKeys', 'iam:ListSigningCertificates', 'iam:ListMFADevices'],
+    apply: ['iam:DeleteAccessKey', 'iam:DeleteLoginProfile', 'iam:DeleteSigningCertificate', 'iam:DeactivateMFADevice'],
+    // The engine opens members' root sessions (sts:AssumeRoot) for the deletions.
+    implied: ['sts:AssumeRoot'],
   },
 
   async plan(ctx: Ctx): Promise<Change[]> {
     const s = await summary(ctx.aws);
+    if (ctx.account.role === 'member') {
+      // Audited through the member's admin role; deleted as its root user (apply).
+      return MEMBER_CREDENTIALS.filter((c) => s[c.flag]).map((c) => ({
+        step: STEP,
+        account: ctx.account,
+        address: `iam:root/${c.kind}`,
+        action: 'delete',
+        before: { [c.flag]: s[c.flag] ?? 0 },
+        after: null,
+        risk: 'destructive',
+        summary: `delete ${c.what} of ${ctx.account.name} (centralized root access makes them unnecessary)`,
+      }));
+    }
     // Only root can delete root's keys; anyone else gets a manual finding from verify instead.
     if (!s.AccountAccessKeysPresent || !ctx.caller.isRoot) return [];
     // Without UserName, ListAccessKeys lists the caller's own keys: root's, since the caller is root.
@@ -73,6 +140,10 @@ export default defineStep({
   },
 
   async apply(ctx: Ctx, change: Change): Promise<void> {
+    if (ctx.account.role === 'member') {
+      await deleteMemberCredentials(ctx, change.address.slice('iam:root/'.length) as (typeof MEMBER_CREDENTIALS)[number]['kind']);
+      return;
+    }
     const { AccessKeyId } = change.before as { AccessKeyId: string };
     try {
       await ctx.aws.iam.send(new DeleteAccessKeyCommand({ AccessKeyId }));
@@ -84,6 +155,24 @@ export default defineStep({
   async verify(ctx: Ctx): Promise<Finding[]> {
     const s = await summary(ctx.aws);
     const base = { step: STEP, account: ctx.account };
+    if (ctx.account.role === 'member') {
+      const present = MEMBER_CREDENTIALS.filter((c) => s[c.flag]);
+      const fix = 'Run `aws-groundwork apply` (with steps.root-credentials.deleteMemberRootCredentials: true without a terminal) to delete them.';
+      const keys = present.some((c) => c.kind === 'access-keys');
+      return [
+        { ...base, control: 'CIS 1.4', resource: 'iam:root/access-keys', status: keys ? 'fail' : 'pass', reason: keys ? 'the root user has access keys' : 'the root user has no access keys', remediation: keys ? fix : '' },
+        {
+          ...base,
+          control: 'GW.MEMBER-ROOT',
+          resource: 'iam:root/credentials',
+          status: present.length ? 'fail' : 'pass',
+          reason: present.length
+            ? `the root user still has ${present.map((c) => c.what).join(', ')}`
+            : 'the root user has no credentials; root tasks go through centralized root access',
+          remediation: present.length ? fix : '',
+        },
+      ];
+    }
     const keys = Boolean(s.AccountAccessKeysPresent);
     const mfa = Boolean(s.AccountMFAEnabled);
     return [

@@ -19,7 +19,6 @@ const CASES: { name: string; text: string; file?: string; path: string; says: st
   { name: 'an unsupported version', text: steps('  account-alias: { alias: acme }\n').replace('version: 1', 'version: 2'), path: 'version', says: 'must be 1' },
   { name: 'an unknown top-level key', text: steps('  account-alias: { alias: acme }\n') + 'profile: prod\n', path: 'profile', says: 'is not a known answer' },
   { name: 'an unknown step', text: steps('  acount-alias: { alias: acme }\n'), path: 'steps.acount-alias', says: 'is not a step' },
-  { name: 'a step this version does not have yet', text: steps('  member-accounts: { accounts: [] }\n'), path: 'steps.member-accounts', says: 'not available in this version yet' },
   { name: 'an unknown key in a step', text: steps('  account-alias: { alias: acme, name: acme }\n'), path: 'steps.account-alias.name', says: 'is not a known answer' },
   { name: 'an alias with capitals', text: steps('  account-alias: { alias: Acme }\n'), path: 'steps.account-alias.alias', says: 'lowercase letters' },
   { name: 'an alias ending with a hyphen', text: steps('  account-alias: { alias: acme- }\n'), path: 'steps.account-alias.alias', says: 'not starting or ending with a hyphen' },
@@ -68,8 +67,8 @@ describe('bad flags', () => {
     [['plan', '--output', 'yaml'], '--output must be one of'],
     [['plan', '--only', 'account-alis'], '"account-alis" is not a step'],
     [['plan', '--set', 'steps.account-alias.alias=Bad_Alias'], 'steps.account-alias.alias'],
-    [['plan', '--endpoint-url', 'not a url', '--set', 'steps.account-alias.alias=acme'], 'is not a URL'],
-    [['plan', '--region', 'moon-1', '--set', 'steps.account-alias.alias=acme'], 'is not an AWS region name'],
+    [['plan', '--only', 'account-alias', '--endpoint-url', 'not a url', '--set', 'steps.account-alias.alias=acme'], 'is not a URL'],
+    [['plan', '--only', 'account-alias', '--region', 'moon-1', '--set', 'steps.account-alias.alias=acme'], 'is not an AWS region name'],
   ])('%j exits 2 with a clear message and sends nothing', async (argv, says) => {
     const run = await cli(argv);
     expect(run.code).toBe(2);
@@ -78,18 +77,25 @@ describe('bad flags', () => {
   });
 });
 
+const CONTACT_FLAGS = [
+  ['name', 'Jane Founder'],
+  ['title', 'CTO'],
+  ['email', 'security@acme.example'],
+  ['phone', '+1 555 0100'],
+].flatMap(([k, v]) => ['--set', `steps.security-contacts.security.${k}=${v}`]);
+
 describe('without a terminal and without answers', () => {
   it('exits 2 naming the missing answer and how to give it', async () => {
     const run = await cli(['plan']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('missing: steps.account-alias.alias');
+    expect(run.stderr).toContain('missing: steps.account-alias.alias, steps.security-contacts.security.name');
     expect(run.stderr).toContain('--answers FILE');
     expect(run.stderr).toContain('--set steps.account-alias.alias=VALUE');
     expect(fake.calls).toEqual([]);
   });
 
   it('runs from --set flags alone when they give every required answer', async () => {
-    const run = await cli(['plan', '--set', 'steps.account-alias.alias=acme']);
+    const run = await cli(['plan', ...CONTACT_FLAGS, '--set', 'steps.account-alias.alias=acme']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('set the account alias to "acme"');
     expect(run.stdout).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);

@@ -20,6 +20,8 @@ describe('the answers template', () => {
         expect(text).toMatch(new RegExp(`\\n    (# )?${key}:`));
       }
     }
+    expect(text).toContain('      email: security@acme.example');
+    expect(text).toContain('    # billing:');
     expect(text).toContain('(required)');
     expect(text).not.toMatch(/\{\{|\}\}/);
   });

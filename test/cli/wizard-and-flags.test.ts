@@ -20,6 +20,10 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_admin-group.name': ['Admins'],
       'GW_ASK_org-trail.name': ['acme-org-trail'],
       'GW_ASK_org-trail.retentionDays': ['400'],
+      'GW_ASK_security-contacts.security.name': ['Jane Founder'],
+      'GW_ASK_security-contacts.security.title': ['CTO'],
+      'GW_ASK_security-contacts.security.email': ['security@acme.example'],
+      'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
       GW_APPROVE_PLAN: [true],
     });
     const run = await cli([], { host });
@@ -32,6 +36,10 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_admin-group.name',
       'GW_ASK_org-trail.name',
       'GW_ASK_org-trail.retentionDays',
+      'GW_ASK_security-contacts.security.name',
+      'GW_ASK_security-contacts.security.title',
+      'GW_ASK_security-contacts.security.email',
+      'GW_ASK_security-contacts.security.phone',
       'GW_APPROVE_PLAN',
     ]);
     // Questions carry the schema's default and validate with the answers-file rules.
@@ -39,7 +47,7 @@ describe('the wizard through the message channel', () => {
     expect(length.default).toBe('14');
     expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.8)');
     expect(host.results[0]).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
-    expect(host.results[1]).toContain('Controls: 24 pass, 0 fail, 0 manual, 0 error.');
+    expect(host.results[1]).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
     expect(fake.trails.get('acme-org-trail')?.logging).toBe(true);
     expect(fake.management).toMatchObject({ alias: 'acme', passwordPolicy: { MinimumPasswordLength: 16 } });
   });
@@ -94,7 +102,7 @@ describe('step selection', () => {
 describe('--save-answers', () => {
   it('writes the answers used, which replay to an empty plan after apply and hold no credentials', async () => {
     const saved = `${answersFile('').replace(/answers\.yaml$/, '')}saved.yaml`;
-    const first = await cli(['apply', '--yes', '--set', 'steps.account-alias.alias=acme', '--save-answers', saved]);
+    const first = await cli(['apply', '--yes', '--only', 'account-alias,password-policy', '--set', 'steps.account-alias.alias=acme', '--save-answers', saved]);
     expect(first.code, first.stderr).toBe(0);
     const text = readFileSync(saved, 'utf8');
     expect(text).toContain('alias: acme');

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Answers } from '../../src/answers/answers.js';
 import { validateAnswers } from '../../src/answers/answers.js';
 import { AwsSession } from '../../src/aws/session.js';
-import { REGISTRY } from '../../src/engine/registry.js';
+import { ACCOUNT_SOURCE, REGISTRY } from '../../src/engine/registry.js';
 import { applyPlan, planAll, verifyAll, type RunOptions } from '../../src/engine/runner.js';
 import type { Step } from '../../src/engine/types.js';
 import { TestHost } from '../../src/io/test-host.js';
@@ -19,6 +19,7 @@ export async function engineRun(stepIds: string[], answersDoc: unknown, where: {
     env: TEST_ENV,
     ...(where.region ? { region: where.region } : {}),
     credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }),
+    roleRetry: { attempts: 5, delayMs: 0 },
   });
   return {
     host: new TestHost(),
@@ -26,6 +27,8 @@ export async function engineRun(stepIds: string[], answersDoc: unknown, where: {
     steps,
     answers,
     settle: { attempts: 2, delayMs: 0 },
+    ...(ACCOUNT_SOURCE ? { accountSource: ACCOUNT_SOURCE } : {}),
+    sleep: async () => undefined,
     onSend: (e) => SENT.push({ step: e.step, action: e.action, operation: e.operation }),
   };
 }

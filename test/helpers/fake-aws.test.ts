@@ -4,10 +4,34 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetBucketLocationCommand, HeadBucketCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudTrailClient, CreateTrailCommand, GetTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateOrganizationCommand, EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  CreateOrganizationalUnitCommand,
+  DescribeCreateAccountStatusCommand,
+  EnableAWSServiceAccessCommand,
+  ListAccountsCommand,
+  ListCreateAccountStatusCommand,
+  ListParentsCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+  type Account,
+} from '@aws-sdk/client-organizations';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { EnableOrganizationsRootCredentialsManagementCommand, IAMClient, ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
-import { FakeAws, MANAGEMENT_ID } from './fake-aws.js';
+import {
+  DeleteLoginProfileCommand,
+  EnableOrganizationsRootCredentialsManagementCommand,
+  EnableOrganizationsRootSessionsCommand,
+  GetAccountSummaryCommand,
+  GetLoginProfileCommand,
+  IAMClient,
+  ListOrganizationsFeaturesCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
+import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
+import { AccountClient, GetAlternateContactCommand, PutAlternateContactCommand } from '@aws-sdk/client-account';
+import { AUDIT_ROOT_TASK, DELETE_ROOT_TASK, FakeAws, MANAGEMENT_ID, ROOT_ID } from './fake-aws.js';
 
 const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
 const s3 = (region: string) => new S3Client({ region, credentials });
@@ -160,5 +184,194 @@ describe('fake IAM centralized root access', () => {
       OrganizationId: 'o-abc123def4',
       EnabledFeatures: ['RootCredentialsManagement'],
     });
+  });
+});
+
+describe('fake member accounts', () => {
+  const MEMBER_ROLE_ARN = (id: string) => `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`;
+  const orgs = () => new OrganizationsClient({ region: 'us-east-1', credentials });
+  const sts = () => new STSClient({ region: 'eu-west-1', credentials });
+  const asSession = (c: Credentials | undefined) => ({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' });
+  const newOrganization = async (...trusted: string[]) => {
+    await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    for (const ServicePrincipal of trusted) await orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal }));
+  };
+  const allAccounts = async () => {
+    const pages: Account[][] = [];
+    let NextToken: string | undefined;
+    do {
+      const r = await orgs().send(new ListAccountsCommand({ ...(NextToken ? { NextToken } : {}) }));
+      pages.push(r.Accounts ?? []);
+      NextToken = r.NextToken;
+    } while (NextToken);
+    return pages;
+  };
+
+  it('creates an account IN_PROGRESS, then SUCCEEDED with a new member after creationPolls polls, listed two per page', async () => {
+    await newOrganization();
+    fake.creationPolls = 2;
+    const { CreateAccountStatus } = await orgs().send(
+      new CreateAccountCommand({ Email: 'audit@example.com', AccountName: 'Audit', Tags: [{ Key: 'team', Value: 'security' }] }),
+    );
+    expect(CreateAccountStatus).toMatchObject({ State: 'IN_PROGRESS', AccountName: 'Audit' });
+    expect(CreateAccountStatus?.Id).toMatch(/^car-[a-z0-9]{8,32}$/);
+    const poll = () => orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus?.Id }));
+    expect((await poll()).CreateAccountStatus?.State).toBe('IN_PROGRESS');
+    expect((await poll()).CreateAccountStatus?.State).toBe('IN_PROGRESS');
+    const pending = await orgs().send(new ListCreateAccountStatusCommand({ States: ['IN_PROGRESS'] }));
+    expect(pending.CreateAccountStatuses?.map((r) => r.Id)).toEqual([CreateAccountStatus?.Id]);
+    expect(fake.orgAccounts.size).toBe(1);
+
+    const done = (await poll()).CreateAccountStatus;
+    expect(done).toMatchObject({ State: 'SUCCEEDED', AccountId: '222222222201' });
+    expect(fake.orgAccounts.get('222222222201')).toMatchObject({ Email: 'audit@example.com', parentId: ROOT_ID, tags: [{ Key: 'team', Value: 'security' }] });
+    expect(fake.accounts.get('222222222201')?.roles.has('OrganizationAccountAccessRole')).toBe(true);
+    expect(fake.accounts.get('222222222201')?.root).toMatchObject({ password: true, mfa: false, accessKeys: [] });
+
+    fake.addMemberAccount('Log archive', 'logs@example.com');
+    const pages = await allAccounts();
+    expect(pages.map((p) => p.length)).toEqual([2, 1]);
+    expect(pages.flat().map((a) => a.Id)).toEqual([MANAGEMENT_ID, '222222222201', '222222222202']);
+    const { Parents } = await orgs().send(new ListParentsCommand({ ChildId: '222222222201' }));
+    expect(Parents).toEqual([{ Id: ROOT_ID, Type: 'ROOT' }]);
+  });
+
+  it('ends a request FAILED with the configured FailureReason and makes no account', async () => {
+    await newOrganization();
+    fake.creationPolls = 0;
+    fake.creationFailures.set('taken@example.com', 'EMAIL_ALREADY_EXISTS');
+    const { CreateAccountStatus } = await orgs().send(new CreateAccountCommand({ Email: 'taken@example.com', AccountName: 'Audit' }));
+    const r = await orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus?.Id }));
+    expect(r.CreateAccountStatus).toMatchObject({ State: 'FAILED', FailureReason: 'EMAIL_ALREADY_EXISTS' });
+    expect(r.CreateAccountStatus?.AccountId).toBeUndefined();
+    expect([...fake.orgAccounts.keys()]).toEqual([MANAGEMENT_ID]);
+    await expect(orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: 'car-00000099' }))).rejects.toMatchObject({
+      name: 'CreateAccountStatusNotFoundException',
+    });
+  });
+
+  it('refuses CreateAccount beyond the quota, counting requests still in progress', async () => {
+    await newOrganization();
+    fake.accountQuota = 3;
+    fake.addMemberAccount('Audit', 'audit@example.com');
+    await orgs().send(new CreateAccountCommand({ Email: 'logs@example.com', AccountName: 'Logs' }));
+    await expect(orgs().send(new CreateAccountCommand({ Email: 'dev@example.com', AccountName: 'Dev' }))).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED',
+    });
+    expect(fake.createRequests.size).toBe(1);
+  });
+
+  it('moves an account into a new OU, refusing a duplicate OU name and a move to where the account already is', async () => {
+    await newOrganization();
+    const id = fake.addMemberAccount('Audit', 'audit@example.com');
+    const { Roots } = await orgs().send(new ListRootsCommand({}));
+    expect(Roots?.map((r) => r.Id)).toEqual([ROOT_ID]);
+    const { OrganizationalUnit } = await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: ROOT_ID, Name: 'Security' }));
+    await expect(orgs().send(new CreateOrganizationalUnitCommand({ ParentId: ROOT_ID, Name: 'Security' }))).rejects.toMatchObject({
+      name: 'DuplicateOrganizationalUnitException',
+    });
+    const ouId = OrganizationalUnit?.Id as string;
+    await orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: ROOT_ID, DestinationParentId: ouId }));
+    expect((await orgs().send(new ListParentsCommand({ ChildId: id }))).Parents).toEqual([{ Id: ouId, Type: 'ORGANIZATIONAL_UNIT' }]);
+    await expect(orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: ROOT_ID, DestinationParentId: ouId }))).rejects.toMatchObject({
+      name: 'DuplicateAccountException',
+    });
+  });
+
+  it('AssumeRole is refused for roleDelayCalls attempts after creation, then gives credentials whose calls act on the member', async () => {
+    await newOrganization();
+    fake.creationPolls = 0;
+    fake.roleDelayCalls = 1;
+    const { CreateAccountStatus } = await orgs().send(new CreateAccountCommand({ Email: 'audit@example.com', AccountName: 'Audit' }));
+    const id = (await orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus?.Id }))).CreateAccountStatus
+      ?.AccountId as string;
+    const assume = new AssumeRoleCommand({ RoleArn: MEMBER_ROLE_ARN(id), RoleSessionName: 'aws-groundwork' });
+    await expect(sts().send(assume)).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    const { Credentials } = await sts().send(assume);
+    expect(Credentials?.AccessKeyId).toBe(`ASIAROLE${id}`);
+    expect(Credentials?.Expiration?.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
+
+    const member = asSession(Credentials);
+    expect(await new STSClient({ region: 'eu-west-1', credentials: member }).send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Account: id,
+      Arn: `arn:aws:sts::${id}:assumed-role/OrganizationAccountAccessRole/aws-groundwork`,
+    });
+    const s3control = new S3ControlClient({ region: 'eu-west-1', credentials: member });
+    await expect(s3control.send(new GetPublicAccessBlockCommand({ AccountId: id }))).rejects.toMatchObject({ name: 'NoSuchPublicAccessBlockConfiguration' });
+    const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    await s3control.send(new PutPublicAccessBlockCommand({ AccountId: id, PublicAccessBlockConfiguration: all }));
+    expect(fake.accounts.get(id)?.accountPublicAccessBlock).toEqual(all);
+    expect(fake.management.accountPublicAccessBlock).toBeNull();
+    expect(fake.calls.at(-1)).toMatchObject({ service: 's3control', operation: 'PutPublicAccessBlock', account: id });
+    await expect(s3control.send(new PutPublicAccessBlockCommand({ AccountId: MANAGEMENT_ID, PublicAccessBlockConfiguration: all }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+    await expect(sts().send(new AssumeRoleCommand({ RoleArn: MEMBER_ROLE_ARN('999999999999'), RoleSessionName: 'aws-groundwork' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+  });
+
+  it('AssumeRoot with the audit policy reads the member root but refuses DeleteLoginProfile, which the delete policy allows', async () => {
+    await newOrganization('iam.amazonaws.com');
+    const id = fake.addMemberAccount('Audit', 'audit@example.com');
+    const assumeRoot = (arn: string) => sts().send(new AssumeRootCommand({ TargetPrincipal: id, TaskPolicyArn: { arn }, DurationSeconds: 900 }));
+    await expect(assumeRoot(AUDIT_ROOT_TASK)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await new IAMClient({ region: 'us-east-1', credentials }).send(new EnableOrganizationsRootSessionsCommand({}));
+
+    const audit = new IAMClient({ region: 'us-east-1', credentials: asSession((await assumeRoot(AUDIT_ROOT_TASK)).Credentials) });
+    expect((await audit.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({ AccountPasswordPresent: 1, AccountMFAEnabled: 0 });
+    expect((await audit.send(new GetLoginProfileCommand({}))).LoginProfile).toBeDefined();
+    await expect(audit.send(new DeleteLoginProfileCommand({}))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(fake.accounts.get(id)?.root.password).toBe(true);
+    expect(fake.management.root.password).toBe(true);
+
+    const { Credentials } = await assumeRoot(DELETE_ROOT_TASK);
+    expect(Credentials?.AccessKeyId).toBe(`ASIAROOT${id}`);
+    const deleting = new IAMClient({ region: 'us-east-1', credentials: asSession(Credentials) });
+    await deleting.send(new DeleteLoginProfileCommand({}));
+    expect(fake.accounts.get(id)?.root.password).toBe(false);
+    expect((await deleting.send(new GetAccountSummaryCommand({}))).SummaryMap?.AccountPasswordPresent).toBe(0);
+    await expect(deleting.send(new GetLoginProfileCommand({}))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    expect(await new STSClient({ region: 'eu-west-1', credentials: asSession(Credentials) }).send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Account: id,
+      Arn: `arn:aws:iam::${id}:root`,
+    });
+
+    fake.callAsRoot();
+    await expect(assumeRoot(DELETE_ROOT_TASK)).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('creates members without root credentials once root credentials management is on', async () => {
+    await newOrganization('iam.amazonaws.com');
+    await new IAMClient({ region: 'us-east-1', credentials }).send(new EnableOrganizationsRootCredentialsManagementCommand({}));
+    const id = fake.addMemberAccount('Audit', 'audit@example.com');
+    expect(fake.accounts.get(id)?.root).toEqual({ accessKeys: [], mfa: false, password: false, signingCertificates: [] });
+  });
+
+  it('an alternate contact with AccountId reaches the member, once trusted access for account is on, and never the management account itself', async () => {
+    await newOrganization();
+    const id = fake.addMemberAccount('Audit', 'audit@example.com');
+    const account = new AccountClient({ region: 'us-east-1', credentials });
+    const contact = { AlternateContactType: 'SECURITY' as const, Name: 'Sec Team', Title: 'Security', EmailAddress: 'sec@example.com', PhoneNumber: '+1 555 0100' };
+    await expect(account.send(new PutAlternateContactCommand({ ...contact, AccountId: id }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }));
+
+    await account.send(new PutAlternateContactCommand({ ...contact, AccountId: id }));
+    expect(fake.accounts.get(id)?.contacts.SECURITY).toEqual({ Name: 'Sec Team', Title: 'Security', EmailAddress: 'sec@example.com', PhoneNumber: '+1 555 0100' });
+    expect((await account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: id }))).AlternateContact).toMatchObject({
+      EmailAddress: 'sec@example.com',
+    });
+    await expect(account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(account.send(new PutAlternateContactCommand({ ...contact, AccountId: MANAGEMENT_ID }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await account.send(new PutAlternateContactCommand(contact));
+    expect(fake.management.contacts.SECURITY?.Name).toBe('Sec Team');
+  });
+
+  it('counts the calls in flight at once when every call is delayed', async () => {
+    fake.delayMs = 20;
+    await Promise.all([1, 2, 3].map(() => sts().send(new GetCallerIdentityCommand({}))));
+    expect(fake.maxInFlight).toBe(3);
+    expect(fake.inFlight).toBe(0);
   });
 });

@@ -4,7 +4,20 @@
  * they do against AWS; a command with no handler rejects with its name.
  *
  * Behaviour notes, per API:
- * - sts:GetCallerIdentity answers with `fake.caller` (the management account by default).
+ * - accounts: credentials pick the account: `ASIAROLE<id>` = member role, `ASIAROOT<id>` = member root session, else `caller`.
+ * - member state is made lazily in `accounts`; `calls` records `account`; S3/KMS/CloudTrail are the caller's only (Error).
+ * - sts:GetCallerIdentity: `fake.caller`; role: `arn:aws:sts::<id>:assumed-role/<role>/<session>`; root session: `arn:aws:iam::<id>:root`.
+ * - sts:AssumeRole: management (not root) into an ACTIVE member's existing role; first `roleDelayCalls` tries AccessDenied.
+ * - sts:AssumeRoot: management (not root), iam trusted access, `RootSessions`, a root-task policy, <= 900 s.
+ * - root sessions: audit policy = IAM reads only; delete policy adds the four root-credential deletes; else AccessDenied.
+ * - CreateAccount: IN_PROGRESS for `creationPolls` polls, then FAILED (`creationFailures`, email in use) or SUCCEEDED.
+ * - new members 222222222201, ...02; at most `accountQuota` accounts incl. pending (ACCOUNT_NUMBER_LIMIT_EXCEEDED).
+ * - new member: OrganizationAccountAccessRole, no users; root bare with RootCredentialsManagement, else password only.
+ * - `orgAccounts` (management too), `roots` (r-ab12), `ous`, `createRequests`; ListAccounts pages 2 at a time.
+ * - account/OU APIs need an organization and the management account; `addMemberAccount` seeds ACTIVE members.
+ * - s3control account Block Public Access per account; AccountId must be the credentials' account (AccessDenied).
+ * - alternate contacts: AccountId only from management, for members, with account trusted access; own id AccessDenied.
+ * - concurrency: every call waits `delayMs`; `inFlight` / `maxInFlight` count overlapping calls.
  * - iam account alias: at most one per account. CreateAccountAlias replaces an existing alias (as AWS
  *   does); an alias held by another account (`fake.takenAliases`) or already this account's gives
  *   EntityAlreadyExistsException.
@@ -15,9 +28,11 @@
  *   URL-encoded, as IAM sends them), attachments, login profiles, access keys and MFA devices. Create*
  *   of an existing name gives EntityAlreadyExistsException; Get* of a missing one NoSuchEntityException;
  *   AttachGroupPolicy and AddUserToGroup are idempotent. A policy keeps at most 5 versions (LimitExceededException).
- * - root: `root` holds its access keys, MFA and password. ListAccessKeys/DeleteAccessKey without
- *   UserName act on the caller: root's keys when the caller is root, else the calling user's.
- *   GetAccountSummary reports AccountAccessKeysPresent / AccountMFAEnabled / AccountPasswordPresent.
+ * - root: `root` holds its access keys, signing certificates, MFA (one device when `mfa`) and password.
+ *   IAM calls without UserName (Get/DeleteLoginProfile, List/DeleteAccessKey(s), List/Delete
+ *   SigningCertificate(s), ListMFADevices/DeactivateMFADevice) act on the caller: the root user when the
+ *   caller is root or a root session, else the calling user. GetAccountSummary reports
+ *   AccountAccessKeysPresent / AccountMFAEnabled / AccountPasswordPresent / AccountSigningCertificatesPresent.
  * - regions: every command is handled in the region of the client that sent it (`this.config.region()`
  *   of the SDK client), and `calls` records it. IAM and Organizations state is global; S3 bucket names
  *   are global but each bucket lives in one region; KMS keys, aliases and trails belong to a region.
@@ -56,17 +71,30 @@ import {
   OrganizationNotFoundException,
   OrganizationNotInAllFeaturesModeException as IamOrganizationNotInAllFeaturesModeException,
   ServiceAccessNotEnabledException,
+  IAMServiceException,
   type PasswordPolicy,
 } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
+import { STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import {
   OrganizationsClient,
   AccessDeniedException as OrganizationsAccessDeniedException,
+  AccountNotFoundException,
   AlreadyInOrganizationException,
   AWSOrganizationsNotInUseException,
+  ChildNotFoundException,
+  ConstraintViolationException,
+  CreateAccountStatusNotFoundException,
+  DestinationParentNotFoundException,
+  DuplicateAccountException,
+  DuplicateOrganizationalUnitException,
+  InvalidInputException as OrganizationsInvalidInputException,
+  ParentNotFoundException,
+  SourceParentNotFoundException,
+  TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
 import {
   CloudTrailClient,
+  CloudTrailServiceException,
   CloudTrailAccessNotEnabledException,
   InsufficientEncryptionPolicyException,
   InsufficientS3BucketPolicyException,
@@ -90,18 +118,36 @@ import {
   type LifecycleRule,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { S3ControlClient, NoSuchPublicAccessBlockConfiguration, S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import {
   KMSClient,
   AlreadyExistsException,
   InvalidAliasNameException,
   MalformedPolicyDocumentException,
   NotFoundException,
+  KMSServiceException,
 } from '@aws-sdk/client-kms';
-import { AccountClient } from '@aws-sdk/client-account';
+import {
+  AccountClient,
+  AccessDeniedException as AccountAccessDeniedException,
+  ResourceNotFoundException,
+  ValidationException as AccountValidationException,
+} from '@aws-sdk/client-account';
 import { isReadOperation, operationName, type ServiceId } from '../../src/aws/actions.js';
 
 export const MANAGEMENT_ID = '111111111111';
+/** The management account's email in `orgAccounts`. */
+export const MANAGEMENT_EMAIL = 'founder@example.com';
+/** The organization's one root. */
+export const ROOT_ID = 'r-ab12';
+/** The role AWS Organizations creates in each account it creates (CreateAccount's default RoleName). */
+export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
+export const AUDIT_ROOT_TASK = 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials';
+export const DELETE_ROOT_TASK = 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials';
+/** What the delete task policy allows beyond reads. */
+const ROOT_DELETE_OPERATIONS = new Set(['DeleteLoginProfile', 'DeleteAccessKey', 'DeleteSigningCertificate', 'DeactivateMFADevice']);
+/** Member account ids are FIRST_MEMBER_ID + 1, + 2, ...: 222222222201, 222222222202, ... */
+const FIRST_MEMBER_ID = 222222222200;
 
 export interface FakeUser {
   arn: string;
@@ -128,7 +174,27 @@ export interface FakeAccountState {
   roles: Map<string, { attached: Set<string> }>;
   /** Customer-managed policies by ARN. */
   policies: Map<string, FakePolicy>;
-  root: { accessKeys: { AccessKeyId: string; Status: 'Active' | 'Inactive' }[]; mfa: boolean; password: boolean };
+  /** The root user's credentials; `mfa`: one MFA device, serial `arn:aws:iam::<id>:mfa/root-account-mfa-device`. */
+  root: {
+    accessKeys: { AccessKeyId: string; Status: 'Active' | 'Inactive' }[];
+    mfa: boolean;
+    password: boolean;
+    /** Certificate ids of the root user's X.509 signing certificates. */
+    signingCertificates: string[];
+  };
+  /** Account-level S3 Block Public Access (s3control); null: none set. */
+  accountPublicAccessBlock: FakePublicAccessBlock | null;
+  /** Alternate contacts by type; undefined: not set. */
+  contacts: Record<ContactType, FakeContact | undefined>;
+}
+
+export type ContactType = 'SECURITY' | 'BILLING' | 'OPERATIONS';
+
+export interface FakeContact {
+  Name: string;
+  Title: string;
+  EmailAddress: string;
+  PhoneNumber: string;
 }
 
 export const AWS_MANAGED_POLICIES = new Set(['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess']);
@@ -144,8 +210,15 @@ export function newAccountState(accountId: string): FakeAccountState {
     ]]),
     roles: new Map(),
     policies: new Map(),
-    root: { accessKeys: [], mfa: true, password: true },
+    root: { accessKeys: [], mfa: true, password: true, signingCertificates: [] },
+    accountPublicAccessBlock: null,
+    contacts: { SECURITY: undefined, BILLING: undefined, OPERATIONS: undefined },
   };
+}
+
+/** The MFA serial of an account's root device (the console's name for a root virtual MFA device). */
+export function rootMfaSerial(accountId: string): string {
+  return `arn:aws:iam::${accountId}:mfa/root-account-mfa-device`;
 }
 
 export interface FakeOrganization {
@@ -153,6 +226,70 @@ export interface FakeOrganization {
   Arn: string;
   FeatureSet: 'ALL' | 'CONSOLIDATED_BILLING';
   MasterAccountId: string;
+}
+
+/** An account of the organization, as Organizations lists it, with where it sits and its tags. */
+export interface FakeOrgAccount {
+  Id: string;
+  Arn: string;
+  Email: string;
+  Name: string;
+  Status: 'ACTIVE';
+  /** The root (`r-…`) or OU (`ou-…`) it is in. */
+  parentId: string;
+  tags: { Key: string; Value: string }[];
+}
+
+export interface FakeRoot {
+  Id: string;
+  Arn: string;
+  Name: string;
+}
+
+export interface FakeOrganizationalUnit {
+  Id: string;
+  Arn: string;
+  Name: string;
+  parentId: string;
+}
+
+/** A CreateAccount request. */
+export interface FakeCreateRequest {
+  Id: string;
+  AccountName: string;
+  Email: string;
+  State: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  AccountId?: string;
+  FailureReason?: string;
+  /** DescribeCreateAccountStatus calls left that still answer IN_PROGRESS. */
+  pollsLeft: number;
+  tags: { Key: string; Value: string }[];
+  /** The role CreateAccount makes in the new account. */
+  RoleName: string;
+}
+
+/** Temporary credentials the fake's STS issued, by SessionToken. */
+export interface FakeSession {
+  kind: 'role' | 'root';
+  account: string;
+  expiration: Date;
+  /** Role sessions: the role and session name. */
+  roleName?: string;
+  sessionName?: string;
+  /** Root sessions: the root-task policy ARN. */
+  taskPolicyArn?: string;
+}
+
+/** Who a call comes from, as the fake reads it from the client's credentials. */
+export interface CallContext {
+  /** The account the call acts on. */
+  account: string;
+  /** `caller`: `fake.caller`; `role`: a member's role session; `root-session`: a member's root session. */
+  principal: 'caller' | 'role' | 'root-session';
+  /** The call is the account's root user's (the caller opened as root, or a root session). */
+  isRoot: boolean;
+  /** The issued session the credentials belong to, when the fake knows it. */
+  session?: FakeSession;
 }
 
 export interface FakeKey {
@@ -225,9 +362,11 @@ export interface RecordedCall {
   input: Record<string, unknown>;
   /** The region of the client that sent the command. */
   region: string;
+  /** The account the call acted on (from the client's credentials). */
+  account: string;
 }
 
-type Handler = (input: Record<string, unknown>, account: FakeAccountState, region: string) => unknown;
+type Handler = (input: Record<string, unknown>, account: FakeAccountState, region: string, ctx: CallContext) => unknown;
 
 /** The region an SDK client was configured with: `config.region` is a provider function once resolved. */
 async function regionOf(client: { config?: { region?: unknown } } | undefined): Promise<string> {
@@ -236,7 +375,46 @@ async function regionOf(client: { config?: { region?: unknown } } | undefined): 
   return typeof region === 'string' && region ? region : 'us-east-1';
 }
 
+/**
+ * The credentials an SDK client signs with: `config.credentials` is a provider function once resolved.
+ * Undefined when the client has none configured; a failing provider fails the call, as it would in AWS.
+ */
+async function credentialsOf(client: { config?: { credentials?: unknown } } | undefined): Promise<{ accessKeyId?: string; sessionToken?: string } | undefined> {
+  const value = client?.config?.credentials;
+  if (value === undefined || value === null) return undefined;
+  const identity = typeof value === 'function' ? await (value as () => Promise<unknown>)() : value;
+  return identity && typeof identity === 'object' ? (identity as { accessKeyId?: string; sessionToken?: string }) : undefined;
+}
+
 const meta = { $metadata: {} };
+const meta403 = { $metadata: { httpStatusCode: 403 } };
+
+function stsError(name: string, httpStatusCode: number, message: string): STSServiceException {
+  return new STSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message });
+}
+
+/** The AccessDenied each service answers a caller that may not do something. */
+function accessDenied(service: ServiceId, message: string): Error {
+  const opts = { $fault: 'client' as const, $metadata: { httpStatusCode: 403 }, message };
+  switch (service) {
+    case 'iam':
+      return new IAMServiceException({ name: 'AccessDenied', ...opts });
+    case 'sts':
+      return new STSServiceException({ name: 'AccessDenied', ...opts });
+    case 'organizations':
+      return new OrganizationsAccessDeniedException({ message, ...meta403 });
+    case 's3':
+      return new S3ServiceException({ name: 'AccessDenied', ...opts });
+    case 's3control':
+      return new S3ControlServiceException({ name: 'AccessDenied', ...opts });
+    case 'kms':
+      return new KMSServiceException({ name: 'AccessDeniedException', ...opts, $metadata: { httpStatusCode: 400 } });
+    case 'cloudtrail':
+      return new CloudTrailServiceException({ name: 'AccessDeniedException', ...opts });
+    case 'account':
+      return new AccountAccessDeniedException({ message, ...meta403 });
+  }
+}
 
 const CLIENTS: [ServiceId, new (...args: never[]) => unknown][] = [
   ['iam', IAMClient],
@@ -272,12 +450,76 @@ export class FakeAws {
   readonly takenAliases = new Set<string>();
   readonly calls: RecordedCall[] = [];
 
-  /** The organization (global, not per account); null: the caller's account is in none. */
-  organization: FakeOrganization | null = null;
+  private org: FakeOrganization | null = null;
   /** Service principals with trusted access to the organization. */
   readonly serviceAccess = new Set<string>();
   /** Centralized root access features: 'RootCredentialsManagement', 'RootSessions'. */
   readonly rootFeatures = new Set<string>();
+
+  /** The organization's accounts by id, the management account first (filled in when an organization is set). */
+  readonly orgAccounts = new Map<string, FakeOrgAccount>();
+  /** The organization's root (`r-ab12`) once there is an organization. */
+  readonly roots = new Map<string, FakeRoot>();
+  /** Organizational units by id. */
+  readonly ous = new Map<string, FakeOrganizationalUnit>();
+  /** CreateAccount requests by `car-…` id. */
+  readonly createRequests = new Map<string, FakeCreateRequest>();
+  /** How many DescribeCreateAccountStatus calls a new request answers IN_PROGRESS before it ends. */
+  creationPolls = 1;
+  /** CreateAccount requests for these emails end FAILED with this FailureReason. */
+  readonly creationFailures = new Map<string, string>();
+  /** Accounts the organization may hold, the management account included. */
+  accountQuota = 10;
+  /** AssumeRole attempts refused (AccessDenied) in an account just created, before its role works. */
+  roleDelayCalls = 0;
+  /** Temporary credentials issued by AssumeRole / AssumeRoot, by SessionToken. */
+  readonly sessions = new Map<string, FakeSession>();
+  /** Refusals of AssumeRole left per member account. */
+  private readonly roleDelays = new Map<string, number>();
+  private nextMemberNumber = 1;
+  private nextRequestNumber = 1;
+  private nextOuNumber = 1;
+  private nextSessionNumber = 1;
+
+  /** Milliseconds every call waits before it is handled (concurrency tests). */
+  delayMs = 0;
+  /** Calls being handled right now, and the most there have been at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+
+  /**
+   * The organization (global, not per account); null: the caller's account is in none. Setting one
+   * makes its root and lists its management account in `orgAccounts`; null clears the accounts,
+   * OUs and CreateAccount requests.
+   */
+  get organization(): FakeOrganization | null {
+    return this.org;
+  }
+  set organization(o: FakeOrganization | null) {
+    const before = this.org;
+    this.org = o;
+    if (!o || before?.Id !== o.Id || before.MasterAccountId !== o.MasterAccountId) {
+      this.orgAccounts.clear();
+      this.roots.clear();
+      this.ous.clear();
+      this.createRequests.clear();
+    }
+    if (!o) return;
+    if (!this.roots.has(ROOT_ID)) {
+      this.roots.set(ROOT_ID, { Id: ROOT_ID, Arn: `arn:aws:organizations::${o.MasterAccountId}:root/${o.Id}/${ROOT_ID}`, Name: 'Root' });
+    }
+    if (!this.orgAccounts.has(o.MasterAccountId)) {
+      this.orgAccounts.set(o.MasterAccountId, {
+        Id: o.MasterAccountId,
+        Arn: `arn:aws:organizations::${o.MasterAccountId}:account/${o.Id}/${o.MasterAccountId}`,
+        Email: MANAGEMENT_EMAIL,
+        Name: 'Management',
+        Status: 'ACTIVE',
+        parentId: ROOT_ID,
+        tags: [],
+      });
+    }
+  }
 
   /** KMS keys of every region, by key id. */
   readonly kms = new Map<string, FakeKey>();
@@ -319,6 +561,105 @@ export class FakeAws {
   }
 
   /**
+   * Makes an ACTIVE member account, as if CreateAccount had succeeded, and returns its id. Needs an
+   * organization. `roleReady: false`: AssumeRole is refused as right after creation, for
+   * `roleDelayCalls` attempts (at least one).
+   */
+  addMemberAccount(name: string, email: string, opts: { parentId?: string; roleReady?: boolean } = {}): string {
+    const roleDelay = opts.roleReady === false ? Math.max(this.roleDelayCalls, 1) : 0;
+    return this.createMember(name, email, { parentId: opts.parentId ?? ROOT_ID, tags: [], roleName: MEMBER_ROLE, roleDelay });
+  }
+
+  /** A new member account: its organization entry and its own account state. */
+  private createMember(
+    name: string,
+    email: string,
+    opts: { parentId: string; tags: { Key: string; Value: string }[]; roleName: string; roleDelay: number },
+  ): string {
+    const o = this.organization;
+    if (!o) throw new Error('fake AWS: a member account needs an organization (set fake.organization or send CreateOrganization first)');
+    if (!this.roots.has(opts.parentId) && !this.ous.has(opts.parentId)) throw new Error(`fake AWS: no root or OU ${opts.parentId}`);
+    let id: string;
+    do id = String(FIRST_MEMBER_ID + this.nextMemberNumber++);
+    while (this.orgAccounts.has(id) || this.accounts.has(id));
+    this.orgAccounts.set(id, {
+      Id: id,
+      Arn: `arn:aws:organizations::${o.MasterAccountId}:account/${o.Id}/${id}`,
+      Email: email,
+      Name: name,
+      Status: 'ACTIVE',
+      parentId: opts.parentId,
+      tags: opts.tags.map((t) => ({ ...t })),
+    });
+    this.accounts.set(id, this.memberState(id, opts.roleName));
+    if (opts.roleDelay > 0) this.roleDelays.set(id, opts.roleDelay);
+    return id;
+  }
+
+  /** A member account as Organizations creates it: the access role, no IAM users, root per centralized root access. */
+  private memberState(id: string, roleName: string): FakeAccountState {
+    const state = newAccountState(id);
+    state.users.clear();
+    state.roles.set(roleName, { attached: new Set(['arn:aws:iam::aws:policy/AdministratorAccess']) });
+    const managed = this.rootFeatures.has('RootCredentialsManagement');
+    state.root = { accessKeys: [], mfa: false, password: !managed, signingCertificates: [] };
+    return state;
+  }
+
+  /** The state of an account: the caller's, or an organization member's (made on first use). */
+  private stateOf(id: string): FakeAccountState {
+    let state = this.accounts.get(id);
+    if (state) return state;
+    if (id === this.caller.Account) state = newAccountState(id);
+    else if (this.orgAccounts.has(id)) state = this.memberState(id, MEMBER_ROLE);
+    else throw new Error(`fake AWS: credentials for account ${id}, which is neither the caller's nor in the organization`);
+    this.accounts.set(id, state);
+    return state;
+  }
+
+  /** Which account and principal a call is for, from the credentials its client signs with. */
+  private contextFor(credentials: { accessKeyId?: string; sessionToken?: string } | undefined): CallContext {
+    const m = /^ASIA(ROLE|ROOT)(\d{12})/.exec(credentials?.accessKeyId ?? '');
+    if (!m) return { account: this.caller.Account, principal: 'caller', isRoot: this.caller.Arn.endsWith(':root') };
+    const account = m[2] as string;
+    const kind = m[1] === 'ROLE' ? 'role' : 'root';
+    const known = credentials?.sessionToken === undefined ? undefined : this.sessions.get(credentials.sessionToken);
+    const session = known && known.kind === kind && known.account === account ? known : undefined;
+    return {
+      account,
+      principal: kind === 'role' ? 'role' : 'root-session',
+      isRoot: kind === 'root',
+      ...(session ? { session } : {}),
+    };
+  }
+
+  /** The ARN of whoever makes a call, for error messages. */
+  private principalArn(ctx: CallContext): string {
+    if (ctx.principal === 'role') {
+      return `arn:aws:sts::${ctx.account}:assumed-role/${ctx.session?.roleName ?? MEMBER_ROLE}/${ctx.session?.sessionName ?? 'aws-groundwork'}`;
+    }
+    if (ctx.principal === 'root-session') return `arn:aws:iam::${ctx.account}:root`;
+    return this.caller.Arn;
+  }
+
+  /** A root session may do only what its root-task policy allows. */
+  private checkRootTask(service: ServiceId, operation: string, ctx: CallContext): void {
+    if (ctx.principal !== 'root-session') return;
+    if (service === 'sts' && operation === 'GetCallerIdentity') return;
+    const policy = ctx.session?.taskPolicyArn;
+    const allowed =
+      service === 'iam' &&
+      (policy === AUDIT_ROOT_TASK || policy === DELETE_ROOT_TASK) &&
+      (isReadOperation(service, operation) || (policy === DELETE_ROOT_TASK && ROOT_DELETE_OPERATIONS.has(operation)));
+    if (!allowed) {
+      throw accessDenied(
+        service,
+        `User: arn:aws:iam::${ctx.account}:root is not authorized to perform: ${service}:${operation} because no session policy allows it (task policy: ${policy ?? 'unknown session'})`,
+      );
+    }
+  }
+
+  /**
    * A deep copy of everything the fake holds, for before/after comparisons: each account's state under
    * its id, and the global services under their field names.
    */
@@ -328,6 +669,17 @@ export class FakeAws {
       organization: this.organization,
       serviceAccess: this.serviceAccess,
       rootFeatures: this.rootFeatures,
+      orgAccounts: this.orgAccounts,
+      roots: this.roots,
+      ous: this.ous,
+      // Without the poll countdown: polling is the fake's clock, not a change anyone made.
+      createRequests: new Map(
+        [...this.createRequests].map(([id, r]) => {
+          const copy: Partial<FakeCreateRequest> = { ...r };
+          delete copy.pollsLeft;
+          return [id, copy];
+        }),
+      ),
       kms: this.kms,
       kmsAliases: this.kmsAliases,
       buckets: this.buckets,
@@ -342,11 +694,12 @@ export class FakeAws {
       const stub = mockClient(Client as never);
       // sinon calls the fake with `this` bound to the client instance that sent the command.
       stub.send.callsFake(async function (
-        this: { config: { region: () => Promise<string> } },
+        this: { config: { region: () => Promise<string>; credentials?: unknown } },
         command: { input: object; constructor: { name: string } },
       ) {
         const region = await regionOf(this);
-        return fake.dispatch(service, operationName(command), (command.input ?? {}) as Record<string, unknown>, region);
+        const credentials = await credentialsOf(this);
+        return fake.dispatch(service, operationName(command), (command.input ?? {}) as Record<string, unknown>, region, credentials);
       });
       this.stubs.push(stub);
     }
@@ -363,17 +716,30 @@ export class FakeAws {
     operation: string,
     input: Record<string, unknown>,
     region: string,
+    credentials?: { accessKeyId?: string; sessionToken?: string },
   ): Promise<{ $metadata: object }> {
-    this.calls.push({ service, operation, input: structuredClone(input), region });
-    const fault = this.faults.findIndex((f) => f.operation === operation);
-    if (fault >= 0) throw this.faults.splice(fault, 1)[0]?.error;
-    const handler = this.handlers[`${service}:${operation}`];
-    if (!handler) throw new Error(`fake AWS has no handler for ${service}:${operation}Command`);
-    return { ...(handler(input, this.management, region) as object), ...meta };
+    const ctx = this.contextFor(credentials);
+    this.calls.push({ service, operation, input: structuredClone(input), region, account: ctx.account });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      const fault = this.faults.findIndex((f) => f.operation === operation);
+      if (fault >= 0) throw this.faults.splice(fault, 1)[0]?.error;
+      const handler = this.handlers[`${service}:${operation}`];
+      if (!handler) throw new Error(`fake AWS has no handler for ${service}:${operation}Command`);
+      this.checkRootTask(service, operation, ctx);
+      if ((service === 's3' || service === 'kms' || service === 'cloudtrail') && ctx.account !== this.caller.Account) {
+        throw new Error(`fake AWS keeps ${service} state for the caller's account ${this.caller.Account} only, not for ${ctx.account}`);
+      }
+      return { ...(handler(input, this.stateOf(ctx.account), region, ctx) as object), ...meta };
+    } finally {
+      this.inFlight--;
+    }
   }
 
   private readonly handlers: Record<string, Handler> = {
-    'sts:GetCallerIdentity': () => ({ ...this.caller }),
+    ...this.stsHandlers(),
 
     'iam:ListAccountAliases': (_i, acct) => ({ AccountAliases: acct.alias ? [acct.alias] : [], IsTruncated: false }),
     'iam:CreateAccountAlias': (input, acct) => {
@@ -389,12 +755,14 @@ export class FakeAws {
     ...this.organizationHandlers(),
     ...this.kmsHandlers(),
     ...this.s3Handlers(),
+    ...this.s3ControlHandlers(),
+    ...this.accountHandlers(),
     ...this.cloudTrailHandlers(),
 
-    'iam:GetAccountPasswordPolicy': (_i, acct) => {
+    'iam:GetAccountPasswordPolicy': (_i, acct, _region, ctx) => {
       if (!acct.passwordPolicy) {
         throw new NoSuchEntityException({
-          message: `The Password Policy with domain name ${MANAGEMENT_ID} cannot be found.`,
+          message: `The Password Policy with domain name ${ctx.account} cannot be found.`,
           ...meta,
         });
       }
@@ -429,12 +797,26 @@ export class FakeAws {
     const checkPolicyExists = (acct: FakeAccountState, arn: string) => {
       if (!AWS_MANAGED_POLICIES.has(arn)) policy(acct, arn);
     };
-    const callerIsRoot = () => this.caller.Arn.endsWith(':root');
-    const callerKeys = (acct: FakeAccountState, userName: unknown) => {
-      if (userName !== undefined) return user(acct, userName).accessKeys;
-      if (callerIsRoot()) return acct.root.accessKeys;
-      return user(acct, this.caller.Arn.split('/').pop()).accessKeys;
+    /** The IAM user a call without UserName is about: the calling user (roots are handled by the callers). */
+    const callingUser = (ctx: CallContext) => {
+      if (ctx.principal !== 'caller') {
+        throw new IAMServiceException({
+          name: 'ValidationError',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+          message: 'Must specify userName when calling with non-User credentials',
+        });
+      }
+      return this.caller.Arn.split('/').pop();
     };
+    /** UserName absent and the caller is root (itself or a root session): the call is about the root user. */
+    const aboutRoot = (i: Record<string, unknown>, ctx: CallContext) => i.UserName === undefined && ctx.isRoot;
+    const callerKeys = (acct: FakeAccountState, userName: unknown, ctx: CallContext) => {
+      if (userName !== undefined) return user(acct, userName).accessKeys;
+      if (ctx.isRoot) return acct.root.accessKeys;
+      return user(acct, callingUser(ctx)).accessKeys;
+    };
+    const ROOT_USER = '<root_account>';
     const attachments = (acct: FakeAccountState, arn: string) =>
       [...acct.groups.values(), ...acct.users.values(), ...acct.roles.values()].filter((e) => e.attached.has(arn)).length;
     const page = <T>(items: T[]) => ({ items, IsTruncated: false });
@@ -445,10 +827,10 @@ export class FakeAws {
         const users = [...g.users].map((n) => ({ UserName: n, Arn: acct.users.get(n)?.arn }));
         return { Group: { GroupName: i.GroupName, Arn: g.arn }, Users: page(users).items, IsTruncated: false };
       },
-      'iam:CreateGroup': (i, acct) => {
+      'iam:CreateGroup': (i, acct, _region, ctx) => {
         const name = i.GroupName as string;
         if (acct.groups.has(name)) throw exists(`Group with name ${name}`);
-        const g = { arn: `arn:aws:iam::${MANAGEMENT_ID}:group/${name}`, attached: new Set<string>(), users: new Set<string>() };
+        const g = { arn: `arn:aws:iam::${ctx.account}:group/${name}`, attached: new Set<string>(), users: new Set<string>() };
         acct.groups.set(name, g);
         return { Group: { GroupName: name, Arn: g.arn } };
       },
@@ -477,10 +859,10 @@ export class FakeAws {
         const name = (i.UserName as string | undefined) ?? this.caller.Arn.split('/').pop();
         return { User: { UserName: name, Arn: user(acct, name).arn } };
       },
-      'iam:CreateUser': (i, acct) => {
+      'iam:CreateUser': (i, acct, _region, ctx) => {
         const name = i.UserName as string;
         if (acct.users.has(name)) throw exists(`User with name ${name}`);
-        const arn = `arn:aws:iam::${MANAGEMENT_ID}:user/${name}`;
+        const arn = `arn:aws:iam::${ctx.account}:user/${name}`;
         acct.users.set(name, { arn, loginProfile: null, accessKeys: [], mfaDevices: [], attached: new Set() });
         return { User: { UserName: name, Arn: arn } };
       },
@@ -488,10 +870,27 @@ export class FakeAws {
         Users: [...acct.users.entries()].map(([name, u]) => ({ UserName: name, Arn: u.arn })),
         IsTruncated: false,
       }),
-      'iam:GetLoginProfile': (i, acct) => {
-        const u = user(acct, i.UserName);
-        if (!u.loginProfile) throw noSuch(`Login Profile for User ${String(i.UserName)}`);
-        return { LoginProfile: { UserName: i.UserName, PasswordResetRequired: u.loginProfile.passwordResetRequired } };
+      'iam:GetLoginProfile': (i, acct, _region, ctx) => {
+        if (aboutRoot(i, ctx)) {
+          if (!acct.root.password) throw noSuch(`Login Profile for User ${ROOT_USER}`);
+          return { LoginProfile: { UserName: ROOT_USER, PasswordResetRequired: false } };
+        }
+        const name = i.UserName ?? callingUser(ctx);
+        const u = user(acct, name);
+        if (!u.loginProfile) throw noSuch(`Login Profile for User ${String(name)}`);
+        return { LoginProfile: { UserName: name, PasswordResetRequired: u.loginProfile.passwordResetRequired } };
+      },
+      'iam:DeleteLoginProfile': (i, acct, _region, ctx) => {
+        if (aboutRoot(i, ctx)) {
+          if (!acct.root.password) throw noSuch(`Login Profile for User ${ROOT_USER}`);
+          acct.root.password = false;
+          return {};
+        }
+        const name = i.UserName ?? callingUser(ctx);
+        const u = user(acct, name);
+        if (!u.loginProfile) throw noSuch(`Login Profile for User ${String(name)}`);
+        u.loginProfile = null;
+        return {};
       },
       'iam:CreateLoginProfile': (i, acct) => {
         const u = user(acct, i.UserName);
@@ -499,27 +898,67 @@ export class FakeAws {
         u.loginProfile = { password: i.Password as string, passwordResetRequired: Boolean(i.PasswordResetRequired) };
         return { LoginProfile: { UserName: i.UserName, PasswordResetRequired: u.loginProfile.passwordResetRequired } };
       },
-      'iam:ListAccessKeys': (i, acct) => ({
-        AccessKeyMetadata: callerKeys(acct, i.UserName).map((k) => ({ ...k })),
+      'iam:ListAccessKeys': (i, acct, _region, ctx) => ({
+        AccessKeyMetadata: callerKeys(acct, i.UserName, ctx).map((k) => ({ ...k })),
         IsTruncated: false,
       }),
-      'iam:DeleteAccessKey': (i, acct) => {
-        const keys = callerKeys(acct, i.UserName);
+      'iam:DeleteAccessKey': (i, acct, _region, ctx) => {
+        const keys = callerKeys(acct, i.UserName, ctx);
         const at = keys.findIndex((k) => k.AccessKeyId === i.AccessKeyId);
         if (at < 0) throw noSuch(`The Access Key with id ${String(i.AccessKeyId)}`);
         keys.splice(at, 1);
         return {};
       },
-      'iam:ListMFADevices': (i, acct) => {
-        const devices = i.UserName === undefined && callerIsRoot() ? (acct.root.mfa ? ['root-mfa'] : []) : user(acct, i.UserName ?? this.caller.Arn.split('/').pop()).mfaDevices;
+      'iam:ListMFADevices': (i, acct, _region, ctx) => {
+        const devices = aboutRoot(i, ctx) ? (acct.root.mfa ? [rootMfaSerial(ctx.account)] : []) : user(acct, i.UserName ?? callingUser(ctx)).mfaDevices;
         return { MFADevices: devices.map((d) => ({ SerialNumber: d, UserName: i.UserName })), IsTruncated: false };
+      },
+      'iam:DeactivateMFADevice': (i, acct, _region, ctx) => {
+        const serial = String(i.SerialNumber);
+        if (aboutRoot(i, ctx)) {
+          if (!acct.root.mfa || serial !== rootMfaSerial(ctx.account)) throw noSuch(`MFA device ${serial} of the root user`);
+          acct.root.mfa = false;
+          return {};
+        }
+        const name = i.UserName ?? callingUser(ctx);
+        const u = user(acct, name);
+        const at = u.mfaDevices.indexOf(serial);
+        if (at < 0) throw noSuch(`MFA device ${serial} of user ${String(name)}`);
+        u.mfaDevices.splice(at, 1);
+        return {};
+      },
+      'iam:ListSigningCertificates': (i, acct, _region, ctx) => {
+        let ids: string[] = [];
+        if (aboutRoot(i, ctx)) ids = acct.root.signingCertificates;
+        // IAM users have no signing certificates in the fake: an existing user has none.
+        else user(acct, i.UserName ?? callingUser(ctx));
+        return {
+          Certificates: ids.map((CertificateId) => ({
+            UserName: (i.UserName as string | undefined) ?? ROOT_USER,
+            CertificateId,
+            CertificateBody: '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----',
+            Status: 'Active',
+          })),
+          IsTruncated: false,
+        };
+      },
+      'iam:DeleteSigningCertificate': (i, acct, _region, ctx) => {
+        const id = String(i.CertificateId);
+        if (aboutRoot(i, ctx)) {
+          const at = acct.root.signingCertificates.indexOf(id);
+          if (at < 0) throw noSuch(`The Certificate with id ${id}`);
+          acct.root.signingCertificates.splice(at, 1);
+          return {};
+        }
+        user(acct, i.UserName ?? callingUser(ctx));
+        throw noSuch(`The Certificate with id ${id}`);
       },
       'iam:GetAccountSummary': (_i, acct) => ({
         SummaryMap: {
           AccountAccessKeysPresent: acct.root.accessKeys.length > 0 ? 1 : 0,
           AccountMFAEnabled: acct.root.mfa ? 1 : 0,
           AccountPasswordPresent: acct.root.password ? 1 : 0,
-          AccountSigningCertificatesPresent: 0,
+          AccountSigningCertificatesPresent: acct.root.signingCertificates.length > 0 ? 1 : 0,
           Users: acct.users.size,
           Groups: acct.groups.size,
         },
@@ -532,9 +971,9 @@ export class FakeAws {
           Policy: { PolicyName: p.name, Arn: p.arn, Path: p.path, DefaultVersionId: def?.VersionId, AttachmentCount: attachments(acct, p.arn) },
         };
       },
-      'iam:CreatePolicy': (i, acct) => {
+      'iam:CreatePolicy': (i, acct, _region, ctx) => {
         const path = (i.Path as string | undefined) ?? '/';
-        const arn = `arn:aws:iam::${MANAGEMENT_ID}:policy${path}${String(i.PolicyName)}`;
+        const arn = `arn:aws:iam::${ctx.account}:policy${path}${String(i.PolicyName)}`;
         if (acct.policies.has(arn)) throw exists(`A policy called ${String(i.PolicyName)}`);
         acct.policies.set(arn, {
           arn,
@@ -604,9 +1043,9 @@ export class FakeAws {
       MasterAccountArn: `arn:aws:organizations::${o.MasterAccountId}:account/${o.Id}/${o.MasterAccountId}`,
       AvailablePolicyTypes: [],
     });
-    const fromManagement = () => {
+    const fromManagement = (ctx: CallContext) => {
       const o = this.requireOrganization();
-      if (o.MasterAccountId !== this.caller.Account) {
+      if (o.MasterAccountId !== ctx.account) {
         throw new OrganizationsAccessDeniedException({
           message: "You don't have permissions to access this resource: only the management account can do this.",
           ...meta,
@@ -616,10 +1055,10 @@ export class FakeAws {
     };
     const ROOT_FEATURES = ['RootCredentialsManagement', 'RootSessions'];
     /** IAM's preconditions for centralized root access. */
-    const rootAccess = (enabling: boolean) => {
+    const rootAccess = (enabling: boolean, ctx: CallContext) => {
       const o = this.organization;
       if (!o) throw new OrganizationNotFoundException({ message: 'The request was rejected because no organization is associated with your account.', ...meta });
-      if (o.MasterAccountId !== this.caller.Account) {
+      if (o.MasterAccountId !== ctx.account) {
         const message = 'The request was rejected because the account making the request is not the management account for the organization.';
         throw enabling
           ? new CallerIsNotManagementAccountException({ message, ...meta })
@@ -637,12 +1076,12 @@ export class FakeAws {
 
     return {
       'organizations:DescribeOrganization': () => ({ Organization: describe(this.requireOrganization()) }),
-      'organizations:CreateOrganization': (i) => {
+      'organizations:CreateOrganization': (i, _acct, _region, ctx) => {
         if (this.organization) {
           throw new AlreadyInOrganizationException({ message: 'The provided account is already a member of an organization.', ...meta });
         }
         const Id = 'o-abc123def4';
-        const master = this.caller.Account;
+        const master = ctx.account;
         this.organization = {
           Id,
           Arn: `arn:aws:organizations::${master}:organization/${Id}`,
@@ -651,26 +1090,360 @@ export class FakeAws {
         };
         return { Organization: describe(this.organization) };
       },
-      'organizations:ListAWSServiceAccessForOrganization': () => {
-        fromManagement();
+      'organizations:ListAWSServiceAccessForOrganization': (_i, _acct, _region, ctx) => {
+        fromManagement(ctx);
         return { EnabledServicePrincipals: [...this.serviceAccess].map((ServicePrincipal) => ({ ServicePrincipal })) };
       },
-      'organizations:EnableAWSServiceAccess': (i) => {
-        fromManagement();
+      'organizations:EnableAWSServiceAccess': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
         this.serviceAccess.add(i.ServicePrincipal as string);
         return {};
       },
 
-      'iam:ListOrganizationsFeatures': () => features(rootAccess(false)),
-      'iam:EnableOrganizationsRootCredentialsManagement': () => {
-        const o = rootAccess(true);
+      'iam:ListOrganizationsFeatures': (_i, _acct, _region, ctx) => features(rootAccess(false, ctx)),
+      'iam:EnableOrganizationsRootCredentialsManagement': (_i, _acct, _region, ctx) => {
+        const o = rootAccess(true, ctx);
         this.rootFeatures.add('RootCredentialsManagement');
         return features(o);
       },
-      'iam:EnableOrganizationsRootSessions': () => {
-        const o = rootAccess(true);
+      'iam:EnableOrganizationsRootSessions': (_i, _acct, _region, ctx) => {
+        const o = rootAccess(true, ctx);
         this.rootFeatures.add('RootSessions');
         return features(o);
+      },
+
+      ...this.organizationAccountHandlers(fromManagement),
+    };
+  }
+
+  private organizationAccountHandlers(fromManagement: (ctx: CallContext) => FakeOrganization): Record<string, Handler> {
+    /** Answers a page of `items` from the offset a NextToken carries; `size` items at most. */
+    const page = <T>(items: T[], input: Record<string, unknown>, size = Number.POSITIVE_INFINITY) => {
+      let start = 0;
+      if (input.NextToken !== undefined) {
+        const m = /^fake-next-(\d+)$/.exec(String(input.NextToken));
+        if (!m) throw new OrganizationsInvalidInputException({ message: 'The NextToken is not valid.', Reason: 'INVALID_NEXT_TOKEN', ...meta });
+        start = Number(m[1]);
+      }
+      const max = Math.min(size, (input.MaxResults as number | undefined) ?? Number.POSITIVE_INFINITY);
+      const end = start + max;
+      return { items: items.slice(start, end), ...(end < items.length ? { NextToken: `fake-next-${end}` } : {}) };
+    };
+    const account = (id: unknown) => {
+      const a = this.orgAccounts.get(String(id));
+      if (!a) throw new AccountNotFoundException({ message: `You specified an account that doesn't exist: ${String(id)}.`, ...meta });
+      return a;
+    };
+    const describeAccount = (a: FakeOrgAccount) => ({ Id: a.Id, Arn: a.Arn, Email: a.Email, Name: a.Name, Status: a.Status, State: a.Status });
+    const isParent = (id: string) => this.roots.has(id) || this.ous.has(id);
+    const parentType = (id: string) => (this.roots.has(id) ? 'ROOT' : 'ORGANIZATIONAL_UNIT');
+    const status = (r: FakeCreateRequest) => ({
+      Id: r.Id,
+      AccountName: r.AccountName,
+      State: r.State,
+      ...(r.AccountId ? { AccountId: r.AccountId } : {}),
+      ...(r.FailureReason ? { FailureReason: r.FailureReason } : {}),
+    });
+    const tags = (value: unknown) => ((value as { Key: string; Value: string }[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
+    /** A request whose IN_PROGRESS time is over ends now. */
+    const complete = (r: FakeCreateRequest) => {
+      const emailInUse = [...this.orgAccounts.values()].some((a) => a.Email.toLowerCase() === r.Email.toLowerCase());
+      const failure = this.creationFailures.get(r.Email) ?? (emailInUse ? 'EMAIL_ALREADY_EXISTS' : undefined);
+      if (failure) {
+        r.State = 'FAILED';
+        r.FailureReason = failure;
+        return;
+      }
+      r.AccountId = this.createMember(r.AccountName, r.Email, { parentId: ROOT_ID, tags: r.tags, roleName: r.RoleName, roleDelay: this.roleDelayCalls });
+      r.State = 'SUCCEEDED';
+    };
+
+    return {
+      'organizations:CreateAccount': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const Email = String(i.Email ?? '');
+        const AccountName = String(i.AccountName ?? '');
+        if (!Email || !AccountName) {
+          throw new OrganizationsInvalidInputException({ message: 'Email and AccountName are required.', Reason: 'INPUT_REQUIRED', ...meta });
+        }
+        const pending = [...this.createRequests.values()].filter((r) => r.State === 'IN_PROGRESS').length;
+        if (this.orgAccounts.size + pending >= this.accountQuota) {
+          throw new ConstraintViolationException({
+            message: 'You have reached the limit on the number of accounts in your organization.',
+            Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED',
+            ...meta,
+          });
+        }
+        const Id = `car-${String(this.nextRequestNumber++).padStart(8, '0')}`;
+        const r: FakeCreateRequest = {
+          Id,
+          AccountName,
+          Email,
+          State: 'IN_PROGRESS',
+          pollsLeft: this.creationPolls,
+          tags: tags(i.Tags),
+          RoleName: (i.RoleName as string | undefined) ?? MEMBER_ROLE,
+        };
+        this.createRequests.set(Id, r);
+        return { CreateAccountStatus: status(r) };
+      },
+      'organizations:DescribeCreateAccountStatus': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const r = this.createRequests.get(String(i.CreateAccountRequestId));
+        if (!r) {
+          throw new CreateAccountStatusNotFoundException({
+            message: `We can't find a create account request with the ID that you specified: ${String(i.CreateAccountRequestId)}.`,
+            ...meta,
+          });
+        }
+        if (r.State === 'IN_PROGRESS') {
+          if (r.pollsLeft > 0) r.pollsLeft--;
+          else complete(r);
+        }
+        return { CreateAccountStatus: status(r) };
+      },
+      'organizations:ListCreateAccountStatus': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const states = i.States as string[] | undefined;
+        const all = [...this.createRequests.values()].filter((r) => !states || states.length === 0 || states.includes(r.State));
+        const { items, ...rest } = page(all, i);
+        return { CreateAccountStatuses: items.map(status), ...rest };
+      },
+      'organizations:ListAccounts': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const { items, ...rest } = page([...this.orgAccounts.values()], i, 2);
+        return { Accounts: items.map(describeAccount), ...rest };
+      },
+      'organizations:DescribeAccount': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        return { Account: describeAccount(account(i.AccountId)) };
+      },
+      'organizations:ListRoots': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const { items, ...rest } = page([...this.roots.values()], i);
+        return { Roots: items.map((r) => ({ ...r, PolicyTypes: [] })), ...rest };
+      },
+      'organizations:ListOrganizationalUnitsForParent': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const parentId = String(i.ParentId);
+        if (!isParent(parentId)) throw new ParentNotFoundException({ message: `We can't find a root or OU with the ParentId that you specified: ${parentId}.`, ...meta });
+        const { items, ...rest } = page([...this.ous.values()].filter((u) => u.parentId === parentId), i);
+        return { OrganizationalUnits: items.map(({ Id, Arn, Name }) => ({ Id, Arn, Name })), ...rest };
+      },
+      'organizations:CreateOrganizationalUnit': (i, _acct, _region, ctx) => {
+        const o = fromManagement(ctx);
+        const parentId = String(i.ParentId);
+        const Name = String(i.Name ?? '');
+        if (!isParent(parentId)) throw new ParentNotFoundException({ message: `We can't find a root or OU with the ParentId that you specified: ${parentId}.`, ...meta });
+        if ([...this.ous.values()].some((u) => u.parentId === parentId && u.Name === Name)) {
+          throw new DuplicateOrganizationalUnitException({ message: `An OU with the same name already exists: ${Name}.`, ...meta });
+        }
+        const Id = `ou-${ROOT_ID.slice(2)}-${String(this.nextOuNumber++).padStart(8, '0')}`;
+        const ou: FakeOrganizationalUnit = { Id, Arn: `arn:aws:organizations::${o.MasterAccountId}:ou/${o.Id}/${Id}`, Name, parentId };
+        this.ous.set(Id, ou);
+        return { OrganizationalUnit: { Id, Arn: ou.Arn, Name } };
+      },
+      'organizations:ListParents': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const child = String(i.ChildId);
+        const parentId = this.orgAccounts.get(child)?.parentId ?? this.ous.get(child)?.parentId;
+        if (parentId === undefined) throw new ChildNotFoundException({ message: `We can't find an organizational unit (OU) or AWS account with the ChildId that you specified: ${child}.`, ...meta });
+        return { Parents: [{ Id: parentId, Type: parentType(parentId) }] };
+      },
+      'organizations:MoveAccount': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const a = account(i.AccountId);
+        const source = String(i.SourceParentId);
+        const destination = String(i.DestinationParentId);
+        if (!isParent(source)) throw new SourceParentNotFoundException({ message: `We can't find a source root or OU with the ParentId that you specified: ${source}.`, ...meta });
+        if (!isParent(destination)) {
+          throw new DestinationParentNotFoundException({ message: `We can't find the destination container (a root or OU) with the ParentId that you specified: ${destination}.`, ...meta });
+        }
+        if (a.parentId === destination) throw new DuplicateAccountException({ message: `That account is already present in the specified destination: ${destination}.`, ...meta });
+        if (a.parentId !== source) throw new SourceParentNotFoundException({ message: `The account ${a.Id} is not in the source parent ${source}.`, ...meta });
+        a.parentId = destination;
+        return {};
+      },
+      'organizations:TagResource': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const a = this.orgAccounts.get(String(i.ResourceId));
+        if (!a) throw new TargetNotFoundException({ message: `We can't find a resource that matches the ResourceId that you specified: ${String(i.ResourceId)}.`, ...meta });
+        for (const t of tags(i.Tags)) {
+          const existing = a.tags.find((x) => x.Key === t.Key);
+          if (existing) existing.Value = t.Value;
+          else a.tags.push(t);
+        }
+        return {};
+      },
+      'organizations:ListTagsForResource': (i, _acct, _region, ctx) => {
+        fromManagement(ctx);
+        const a = this.orgAccounts.get(String(i.ResourceId));
+        if (!a) throw new TargetNotFoundException({ message: `We can't find a resource that matches the ResourceId that you specified: ${String(i.ResourceId)}.`, ...meta });
+        const { items, ...rest } = page(a.tags, i);
+        return { Tags: items.map((t) => ({ ...t })), ...rest };
+      },
+    };
+  }
+
+  private stsHandlers(): Record<string, Handler> {
+    const issue = (session: FakeSession) => {
+      const token = `fake-${session.kind}-session-${this.nextSessionNumber++}`;
+      this.sessions.set(token, session);
+      return {
+        AccessKeyId: `ASIA${session.kind === 'role' ? 'ROLE' : 'ROOT'}${session.account}`,
+        SecretAccessKey: `fake-secret-${session.kind}`,
+        SessionToken: token,
+        Expiration: session.expiration,
+      };
+    };
+    /** The management account's own non-root principal, which both AssumeRole and AssumeRoot need. */
+    const managementPrincipal = (ctx: CallContext, action: string, resource: string) => {
+      const denied = (why: string) =>
+        stsError('AccessDenied', 403, `User: ${this.principalArn(ctx)} is not authorized to perform: sts:${action} on resource: ${resource} (${why})`);
+      if (ctx.principal === 'caller' && ctx.isRoot) {
+        throw stsError('AccessDenied', 403, action === 'AssumeRole' ? 'Roles may not be assumed by root accounts.' : `The root user cannot call sts:${action}.`);
+      }
+      const o = this.organization;
+      if (!o) throw denied('the account is not in an organization');
+      if (ctx.principal !== 'caller' || o.MasterAccountId !== ctx.account) throw denied('only the management account of the organization may');
+      return { o, denied };
+    };
+    /** An ACTIVE member (not the management account itself). */
+    const member = (id: string, o: FakeOrganization, denied: (why: string) => Error) => {
+      const a = this.orgAccounts.get(id);
+      if (!a || id === o.MasterAccountId || a.Status !== 'ACTIVE') throw denied(`${id} is not an active member account of the organization`);
+      return a;
+    };
+
+    return {
+      'sts:GetCallerIdentity': (_i, _acct, _region, ctx) => {
+        if (ctx.principal === 'role') {
+          return { Account: ctx.account, Arn: this.principalArn(ctx), UserId: `AROAFAKE${ctx.account}:${ctx.session?.sessionName ?? 'aws-groundwork'}` };
+        }
+        if (ctx.principal === 'root-session') return { Account: ctx.account, Arn: this.principalArn(ctx), UserId: ctx.account };
+        return { ...this.caller };
+      },
+      'sts:AssumeRole': (i, _acct, _region, ctx) => {
+        const roleArn = String(i.RoleArn ?? '');
+        const sessionName = String(i.RoleSessionName ?? '');
+        const m = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/.exec(roleArn);
+        if (!m || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+          throw stsError('ValidationError', 400, `1 validation error detected: RoleArn ${roleArn} or RoleSessionName ${sessionName} is not valid`);
+        }
+        const [, id = '', roleName = ''] = m;
+        const { o, denied } = managementPrincipal(ctx, 'AssumeRole', roleArn);
+        member(id, o, denied);
+        if (!this.stateOf(id).roles.has(roleName)) throw denied(`no role ${roleName} in ${id}`);
+        const wait = this.roleDelays.get(id) ?? 0;
+        if (wait > 0) {
+          this.roleDelays.set(id, wait - 1);
+          throw denied('the role of the new account is not assumable yet');
+        }
+        const Credentials = issue({ kind: 'role', account: id, roleName, sessionName, expiration: new Date(Date.now() + 3_600_000) });
+        return {
+          Credentials,
+          AssumedRoleUser: { AssumedRoleId: `AROAFAKE${id}:${sessionName}`, Arn: `arn:aws:sts::${id}:assumed-role/${roleName}/${sessionName}` },
+        };
+      },
+      'sts:AssumeRoot': (i, _acct, _region, ctx) => {
+        const target = String(i.TargetPrincipal ?? '');
+        const taskPolicyArn = (i.TaskPolicyArn as { arn?: string } | undefined)?.arn ?? '';
+        const duration = (i.DurationSeconds as number | undefined) ?? 900;
+        if (taskPolicyArn !== AUDIT_ROOT_TASK && taskPolicyArn !== DELETE_ROOT_TASK) {
+          throw stsError('ValidationError', 400, `TaskPolicyArn ${taskPolicyArn || '(none)'} is not a root-task policy this fake knows`);
+        }
+        if (!Number.isInteger(duration) || duration < 0 || duration > 900) {
+          throw stsError('ValidationError', 400, `1 validation error detected: DurationSeconds ${duration} must be at most 900`);
+        }
+        const { o, denied } = managementPrincipal(ctx, 'AssumeRoot', `arn:aws:iam::${target}:root`);
+        if (!this.serviceAccess.has('iam.amazonaws.com')) throw denied('trusted access for iam.amazonaws.com is not enabled');
+        if (!this.rootFeatures.has('RootSessions')) throw denied('centralized root access: root sessions are not enabled');
+        member(target, o, denied);
+        this.stateOf(target);
+        const Credentials = issue({ kind: 'root', account: target, taskPolicyArn, expiration: new Date(Date.now() + duration * 1000) });
+        return { Credentials };
+      },
+    };
+  }
+
+  private s3ControlHandlers(): Record<string, Handler> {
+    /** Account-level calls name an account, which must be the one the credentials act in. */
+    const own = (i: Record<string, unknown>, ctx: CallContext) => {
+      if (String(i.AccountId ?? '') !== ctx.account) {
+        throw new S3ControlServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
+      }
+    };
+    return {
+      's3control:GetPublicAccessBlock': (i, acct, _region, ctx) => {
+        own(i, ctx);
+        if (!acct.accountPublicAccessBlock) {
+          throw new NoSuchPublicAccessBlockConfiguration({
+            message: 'The public access block configuration was not found',
+            Message: 'The public access block configuration was not found',
+            $metadata: { httpStatusCode: 404 },
+          });
+        }
+        return { PublicAccessBlockConfiguration: { ...acct.accountPublicAccessBlock } };
+      },
+      's3control:PutPublicAccessBlock': (i, acct, _region, ctx) => {
+        own(i, ctx);
+        const c = (i.PublicAccessBlockConfiguration ?? {}) as Partial<FakePublicAccessBlock>;
+        acct.accountPublicAccessBlock = {
+          BlockPublicAcls: Boolean(c.BlockPublicAcls),
+          IgnorePublicAcls: Boolean(c.IgnorePublicAcls),
+          BlockPublicPolicy: Boolean(c.BlockPublicPolicy),
+          RestrictPublicBuckets: Boolean(c.RestrictPublicBuckets),
+        };
+        return {};
+      },
+      's3control:DeletePublicAccessBlock': (i, acct, _region, ctx) => {
+        own(i, ctx);
+        acct.accountPublicAccessBlock = null;
+        return {};
+      },
+    };
+  }
+
+  private accountHandlers(): Record<string, Handler> {
+    const TYPES: ContactType[] = ['SECURITY', 'BILLING', 'OPERATIONS'];
+    const invalid = (message: string) => new AccountValidationException({ message, reason: 'fieldValidationFailed', ...meta });
+    /** The contact a call is about: its type, and the account (the caller's, or a member's with AccountId). */
+    const target = (i: Record<string, unknown>, ctx: CallContext, operation: string) => {
+      const type = i.AlternateContactType as ContactType;
+      if (!TYPES.includes(type)) throw invalid(`AlternateContactType must be one of ${TYPES.join(', ')}`);
+      if (i.AccountId === undefined) return { type, state: this.stateOf(ctx.account) };
+      const id = String(i.AccountId);
+      const denied = (why: string) =>
+        new AccountAccessDeniedException({ message: `User: ${this.principalArn(ctx)} is not authorized to perform: account:${operation} on account ${id} (${why})`, ...meta403 });
+      const o = this.organization;
+      if (!o || o.MasterAccountId !== ctx.account) throw denied('only the management account may name an AccountId');
+      if (id === o.MasterAccountId) throw denied('the management account must omit AccountId for itself');
+      if (!this.orgAccounts.has(id)) throw denied('the account is not a member of the organization');
+      if (!this.serviceAccess.has('account.amazonaws.com')) throw denied('trusted access for account.amazonaws.com is not enabled');
+      return { type, state: this.stateOf(id) };
+    };
+    const notFound = (type: string) => new ResourceNotFoundException({ message: `No contact of the inputted alternate contact type (${type}) found.`, ...meta });
+
+    return {
+      'account:GetAlternateContact': (i, _acct, _region, ctx) => {
+        const { type, state } = target(i, ctx, 'GetAlternateContact');
+        const c = state.contacts[type];
+        if (!c) throw notFound(type);
+        return { AlternateContact: { AlternateContactType: type, ...c } };
+      },
+      'account:PutAlternateContact': (i, _acct, _region, ctx) => {
+        const { type, state } = target(i, ctx, 'PutAlternateContact');
+        const fields = ['Name', 'Title', 'EmailAddress', 'PhoneNumber'] as const;
+        const missing = fields.filter((f) => typeof i[f] !== 'string' || !i[f]);
+        if (missing.length > 0) throw invalid(`Missing required fields: ${missing.join(', ')}`);
+        state.contacts[type] = { Name: String(i.Name), Title: String(i.Title), EmailAddress: String(i.EmailAddress), PhoneNumber: String(i.PhoneNumber) };
+        return {};
+      },
+      'account:DeleteAlternateContact': (i, _acct, _region, ctx) => {
+        const { type, state } = target(i, ctx, 'DeleteAlternateContact');
+        if (!state.contacts[type]) throw notFound(type);
+        state.contacts[type] = undefined;
+        return {};
       },
     };
   }

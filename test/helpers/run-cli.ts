@@ -36,6 +36,8 @@ export async function cli(argv: string[], deps: CliDeps = {}): Promise<CliRun> {
     env: TEST_ENV,
     credentials: FAKE_CREDENTIALS,
     settle: { attempts: 2, delayMs: 0 },
+    sleep: async () => undefined,
+    roleRetry: { attempts: 5, delayMs: 0 },
     ...deps,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
