@@ -227,6 +227,11 @@ export class AwsSession {
   private async assumeMemberRole(accountId: string): Promise<AwsCredentialIdentityProvider> {
     const caller = await this.caller();
     const roleArn = `arn:${caller.partition}:iam::${accountId}:role/${MEMBER_ROLE}`;
+    if (caller.isRoot) {
+      throw new Error(
+        `cannot reach member account ${accountId}: the root user cannot assume roles. Run again as the admin user (or any IAM role or user of the management account).`,
+      );
+    }
     let current: { creds: Credentials | undefined; until: number } | undefined;
     const assume = async () => {
       for (let attempt = 1; ; attempt++) {

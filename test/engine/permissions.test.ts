@@ -27,7 +27,7 @@ describe('aws-groundwork permissions', () => {
 
   it('prints only read actions with --phase read, and narrows to --only steps', async () => {
     const read = JSON.parse((await cli(['permissions', '--phase', 'read'])).stdout);
-    expect(read.Statement[0].Action).toEqual([...new Set(REGISTRY.flatMap((s) => s.permissions.read))].sort());
+    expect(read.Statement[0].Action).toEqual([...new Set(REGISTRY.flatMap((s) => s.permissions.read))].sort((a, b) => a.localeCompare(b)));
     expect(read.Statement[0].Action).not.toContain('iam:CreateAccountAlias');
     const only = JSON.parse((await cli(['permissions', '--only', 'account-alias'])).stdout);
     expect(only.Statement[0].Action).toEqual(['iam:CreateAccountAlias', 'iam:ListAccountAliases']);
@@ -35,7 +35,7 @@ describe('aws-groundwork permissions', () => {
 });
 
 describe('every AWS command a step sends', () => {
-  it('maps to an IAM action the step declared, across convergence, drift and repair of every step', async () => {
+  it('maps to an IAM action the step declared, across convergence, drift and repair of every step in every account', async () => {
     const ALL = {
       version: 1,
       steps: {
@@ -45,23 +45,27 @@ describe('every AWS command a step sends', () => {
         'mfa-enforcement': {},
         organization: {},
         'org-trail': { name: 'acme-org-trail' },
-        'root-credentials': { deleteRootAccessKeys: true },
+        'member-accounts': {
+          accounts: ['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
+        },
+        'root-credentials': { deleteMemberRootCredentials: true },
+        's3-block-public-access': {},
+        'security-contacts': { security: { name: 'Jane Founder', title: 'CTO', email: 'security@acme.example', phone: '+1 555 0100' } },
       },
     };
     const ids = Object.keys(ALL.steps);
     const m = fake.management;
 
-    // As root (CloudShell), on a fresh account with an old root key.
-    fake.callAsRoot();
-    m.root.accessKeys.push({ AccessKeyId: 'AKIAROOTOLD', Status: 'Active' });
-    const asRoot = await engineRun(ids, ALL);
-    await applyPlan(asRoot, (await planAll(asRoot)).changes);
-    expect((await planAll(asRoot)).changes).toEqual([]);
+    // A fresh account, every step, two new members.
+    const first = await engineRun(ids, ALL);
+    await applyPlan(first, (await planAll(first)).changes);
+    expect((await planAll(first)).changes).toEqual([]);
     m.users.get('alice')?.mfaDevices.push('arn:aws:iam::111111111111:mfa/alice');
-    expect((await verifyAll(asRoot)).filter((f) => f.status !== 'pass')).toEqual([]);
+    expect((await verifyAll(first)).filter((f) => f.status !== 'pass')).toEqual([]);
 
-    // Drift everywhere, then repair, now as an IAM user outside the admin group.
-    fake.caller = { Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/founder', UserId: 'AIDAFOUNDER' };
+    // Drift everywhere, in the management account and in a member, then repair.
+    const staging = [...fake.orgAccounts.values()].find((a) => a.Name === 'acme-staging')!;
+    const member = fake.accounts.get(staging.Id)!;
     m.alias = 'drifted';
     m.passwordPolicy = { MinimumPasswordLength: 6 };
     m.groups.get('Admins')?.attached.delete('arn:aws:iam::aws:policy/AdministratorAccess');
@@ -72,10 +76,23 @@ describe('every AWS command a step sends', () => {
     [...fake.kms.values()][0]!.policy = '{"Version":"2012-10-17","Statement":[]}';
     Object.assign(fake.trails.get('acme-org-trail')!, { IsMultiRegionTrail: false });
     fake.buckets.get('aws-groundwork-trail-111111111111-us-east-1')!.ownership = 'ObjectWriter';
-    const asUser = await engineRun(ids, ALL);
-    await verifyAll(asUser);
-    await applyPlan(asUser, (await planAll(asUser)).changes);
-    expect((await verifyAll(asUser)).filter((f) => f.status !== 'pass')).toEqual([]);
+    staging.parentId = 'r-ab12';
+    staging.tags = [];
+    Object.assign(member.root, { password: true, mfa: true, accessKeys: [{ AccessKeyId: 'AKIAMEMBERROOT', Status: 'Active' }], signingCertificates: ['CERTMEMBER'] });
+    member.accountPublicAccessBlock = null;
+    member.contacts.OPERATIONS = undefined;
+    const repair = await engineRun(ids, ALL);
+    await verifyAll(repair);
+    await applyPlan(repair, (await planAll(repair)).changes);
+    expect((await planAll(repair)).changes).toEqual([]);
+    expect((await verifyAll(repair)).filter((f) => f.status !== 'pass')).toEqual([]);
+
+    // As root (CloudShell): the management account's own root key.
+    fake.callAsRoot();
+    m.root.accessKeys.push({ AccessKeyId: 'AKIAROOTOLD', Status: 'Active' });
+    const asRoot = await engineRun(['root-credentials'], { version: 1, steps: { 'root-credentials': { deleteRootAccessKeys: true } } });
+    await applyPlan(asRoot, (await planAll(asRoot)).changes);
+    expect(m.root.accessKeys).toEqual([]);
 
     const byStep = new Map(REGISTRY.map((s) => [s.id, new Set([...s.permissions.read, ...s.permissions.apply])]));
     expect(new Set(SENT.map((s) => s.step))).toEqual(new Set(ids));
