@@ -96,7 +96,7 @@ describe('the built command', () => {
   });
 
   it('without credentials exits 1 and says how to sign in', async () => {
-    const r = await run(['plan', '--set', 'steps.account-alias.alias=acme', '--endpoint-url', 'http://127.0.0.1:9'], {
+    const r = await run(['plan', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme', '--endpoint-url', 'http://127.0.0.1:9'], {
       AWS_CONFIG_FILE: '/nonexistent/config',
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
     });
