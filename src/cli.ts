@@ -1,18 +1,12 @@
 import { helpText, parseCliArgs, type Args } from './args.js';
-import { answersCommand } from './commands/answers.js';
-import { applyCommand } from './commands/apply.js';
 import type { Outcome } from './commands/outcome.js';
-import { permissionsCommand } from './commands/permissions.js';
-import { planCommand } from './commands/plan.js';
 import type { RunDeps } from './commands/run-context.js';
-import { verifyCommand } from './commands/verify.js';
-import { DeclinedError, UsageError } from './engine/errors.js';
-import { REGISTRY } from './engine/registry.js';
+import { DeclinedError, InterruptedError, UsageError } from './engine/errors.js';
 import type { IoHost } from './io/host.js';
 import { InteractiveHost, NonInteractiveHost, type Streams } from './io/terminal-host.js';
 import { packageVersion } from './package-info.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, attention: 3 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, attention: 3, interrupted: 130 } as const;
 
 const OUTCOME_EXIT: Record<Outcome, number> = {
   ok: EXIT.ok,
@@ -40,6 +34,7 @@ export async function runCli(argv: string[], streams: Streams, deps: CliDeps = {
   try {
     args = parseCliArgs(argv);
     if (args.help) {
+      const { REGISTRY } = await import('./engine/registry.js');
       host.result(helpText(REGISTRY));
       return EXIT.ok;
     }
@@ -54,19 +49,20 @@ export async function runCli(argv: string[], streams: Streams, deps: CliDeps = {
   }
 }
 
-function dispatch(args: Args, host: IoHost, deps: RunDeps): Promise<Outcome> {
+/** Commands are loaded when chosen: `--version` and bad flags answer without loading the AWS SDK. */
+async function dispatch(args: Args, host: IoHost, deps: RunDeps): Promise<Outcome> {
   switch (args.command) {
     case 'plan':
-      return planCommand(args, host, deps);
+      return (await import('./commands/plan.js')).planCommand(args, host, deps);
     case 'verify':
-      return verifyCommand(args, host, deps);
+      return (await import('./commands/verify.js')).verifyCommand(args, host, deps);
     case 'apply':
     case 'wizard':
-      return applyCommand(args, host, deps);
+      return (await import('./commands/apply.js')).applyCommand(args, host, deps);
     case 'answers':
-      return answersCommand(args, host);
+      return (await import('./commands/answers.js')).answersCommand(args, host);
     case 'permissions':
-      return permissionsCommand(args, host);
+      return (await import('./commands/permissions.js')).permissionsCommand(args, host);
   }
 }
 
@@ -75,6 +71,10 @@ function reportError(err: unknown, host: IoHost): number {
     host.notify({ code: err.name, level: 'error', text: err.message });
     if (err.hint) host.notify({ code: 'GW_HINT', level: 'info', text: err.hint });
     return EXIT.usage;
+  }
+  if (err instanceof InterruptedError) {
+    host.notify({ code: err.name, level: 'warn', text: err.message });
+    return EXIT.interrupted;
   }
   if (err instanceof DeclinedError) {
     host.notify({ code: err.name, level: 'error', text: err.message });
@@ -90,9 +90,22 @@ export async function main(): Promise<void> {
   // The SDK's multi-line NodeVersionSupportWarning would break into the wizard's output; the run says
   // the same in one line of its own (see prepareRun).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.exitCode = await runCli(process.argv.slice(2), {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
+  // First Ctrl-C: finish the AWS call in flight, start nothing new, exit 130. Second: leave now (the
+  // call in flight may or may not have happened; a re-run plans from what AWS says either way).
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+    process.stderr.write('\nStopping after the current AWS call (Ctrl-C again to quit at once)...\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    process.exitCode = await runCli(
+      process.argv.slice(2),
+      { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+      { signal: interrupt.signal },
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

@@ -18,6 +18,7 @@ export interface RunDeps {
   onSend?: RunOptions['onSend'];
   settle?: RunOptions['settle'];
   sleep?: RunOptions['sleep'];
+  signal?: AbortSignal;
   roleRetry?: { attempts: number; delayMs: number };
 }
 
@@ -107,6 +108,7 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
       ...(ACCOUNT_SOURCE ? { accountSource: ACCOUNT_SOURCE } : {}),
       ...(deps.onSend ? { onSend: deps.onSend } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
       settle: deps.settle ?? { attempts: 4, delayMs: 1500 },
     },
   };

@@ -32,6 +32,17 @@ export class MissingAnswerError extends UsageError {
   override name = 'MissingAnswerError';
 }
 
+/**
+ * The person pressed Ctrl-C. The change in flight was finished, nothing after it was started, so a
+ * re-run picks up where this one stopped. Exit 130, as shells expect after SIGINT.
+ */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  constructor(message = 'Stopped by Ctrl-C. Nothing is half-written: run the same command again to continue.') {
+    super(message);
+  }
+}
+
 /** The person said no (or stopped): nothing further was done. Exit 1. */
 export class DeclinedError extends Error {
   override name = 'DeclinedError';

@@ -2,7 +2,7 @@ import type { Answers } from '../answers/answers.js';
 import type { AwsClients, ClientScope } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../io/host.js';
-import { ApplyIncompleteError, IsolatedFailure, StalePlanError, StepFailedError } from './errors.js';
+import { ApplyIncompleteError, InterruptedError, IsolatedFailure, StalePlanError, StepFailedError } from './errors.js';
 import { runTasks } from './tasks.js';
 import type { AccountRef, Change, Finding, Step, StepContext } from './types.js';
 
@@ -25,6 +25,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Waits between polls (account creation); tests make it instant. */
   sleep?: (ms: number) => Promise<void>;
+  /** Aborted by Ctrl-C: the call in flight finishes, nothing new starts. */
+  signal?: AbortSignal;
   /** One-time secrets created during apply, for the command to show once the task list is done. */
   secrets?: { label: string; secret: string }[];
   /** Notes from steps, shown (once each) after the task list that produced them has finished. */
@@ -34,6 +36,10 @@ export interface RunOptions {
 }
 
 const DEFAULT_CONCURRENCY = 4;
+
+function stopIfInterrupted(opts: RunOptions): void {
+  if (opts.signal?.aborted) throw new InterruptedError();
+}
 
 /** Shows the notes gathered while a task list was drawing. */
 function flushNotes(opts: RunOptions): void {
@@ -160,6 +166,7 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
       title: `${label} ${group[0]?.account.name}`,
       run: async () => {
         for (const u of group) {
+          if (opts.signal?.aborted) return;
           if (u.account.pending) {
             byUnit.set(u, [deferredChange(u)]);
             continue;
@@ -176,6 +183,7 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
     { stopOnError: false, concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
   );
   flushNotes(opts);
+  stopIfInterrupted(opts);
   // Account, then registry order, whatever order the tasks finished in.
   for (const u of all) result.changes.push(...(byUnit.get(u) ?? []));
   return result;
@@ -218,11 +226,14 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
       return {
         title: `${change.account.role === 'member' ? `${change.account.name}: ` : ''}${change.step}: ${change.summary}`,
         run: async () => {
+          // Between changes, never inside one: each write either happened or was not started.
+          stopIfInterrupted(opts);
           try {
             if (change.deferred) await applyDeferred(opts, unit);
             else await unit.step.apply(await contextFor(opts, unit, 'apply'), change);
             done.push(change);
           } catch (err) {
+            if (err instanceof InterruptedError) throw err;
             const failure = err instanceof StepFailedError ? err : new StepFailedError(change.step, change.account, 'apply', err);
             // Only this change is affected: go on with the others and report it at the end.
             if (failure.cause instanceof IsolatedFailure) isolated.push(failure);
@@ -253,6 +264,7 @@ async function applyDeferred(opts: RunOptions, unit: Unit): Promise<void> {
     throw new StepFailedError(real.step.id, account, 'plan', err);
   }
   for (const change of changes) {
+    stopIfInterrupted(opts);
     if (change.risk === 'destructive' || change.revealsSecret) {
       (opts.notes ??= new Set()).add(`${real.step.id}: left for the next run, which asks first: ${change.summary} (${account.name})`);
       continue;
@@ -274,12 +286,16 @@ export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
     byAccount(all).map((group) => ({
       title: `Verify ${group[0]?.account.name}`,
       run: async () => {
-        for (const u of group) byUnit.set(u, await verifyUnit(opts, u, settle));
+        for (const u of group) {
+          if (opts.signal?.aborted) return;
+          byUnit.set(u, await verifyUnit(opts, u, settle));
+        }
       },
     })),
     { stopOnError: false, concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
   );
   flushNotes(opts);
+  stopIfInterrupted(opts);
   return all.flatMap((u) => byUnit.get(u) ?? []);
 }
 

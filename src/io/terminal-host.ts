@@ -1,5 +1,5 @@
 import { confirm, input, password } from '@inquirer/prompts';
-import { MissingAnswerError, DeclinedError } from '../engine/errors.js';
+import { InterruptedError, MissingAnswerError } from '../engine/errors.js';
 import type { IoHost, Message, Request, Response } from './host.js';
 import { painter, wantsColor } from './style.js';
 
@@ -96,9 +96,9 @@ export class InteractiveHost extends NonInteractiveHost {
         }
       }
     } catch (err) {
-      // Ctrl-C or Ctrl-D inside a prompt: the person stopped, nothing was done after it.
+      // Ctrl-C inside a prompt: the person stopped; nothing was done after it.
       if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
-        throw new DeclinedError('Stopped at a question; nothing was changed after it.');
+        throw new InterruptedError('Stopped at a question; nothing was changed after it.');
       }
       throw err;
     }

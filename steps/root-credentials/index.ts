@@ -88,6 +88,7 @@ export default defineStep({
   controls: [
     { id: 'CIS 1.4', title: 'No root user access keys exist' },
     { id: 'CIS 1.5', title: 'MFA is enabled for the root user' },
+    { id: 'GW.MEMBER-ROOT', title: 'Member accounts have no root credentials (centralized root access)' },
   ],
   scope: 'every-account',
   answers,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REGISTRY } from '../../src/engine/registry.js';
 import type { Finding } from '../../src/engine/types.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
@@ -63,6 +64,9 @@ describe('one apply on a fresh account with the full example answers file', () =
       expect(fake.orgAccounts.get(id)?.tags).toContainEqual({ Key: 'environment', Value: name.split('-')[1] });
     }
     expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
+    // Every finding names a control its step declares (what `--help`, reports and docs list).
+    const declared = new Map(REGISTRY.map((s) => [s.id, new Set(s.controls.map((c) => c.id))]));
+    for (const f of findings) expect(declared.get(f.step)?.has(f.control), `${f.step} ${f.control}`).toBe(true);
 
     const plan = await cli(['plan', '--detailed-exitcode', '--output', 'json', '--answers', file]);
     expect(plan.code).toBe(0);
