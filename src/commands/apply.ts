@@ -5,6 +5,7 @@ import type { IoHost } from '../io/host.js';
 import { renderFindings, renderPlan } from '../io/render.js';
 import type { Outcome } from './outcome.js';
 import { announceCaller, prepareRun, type RunDeps } from './run-context.js';
+import { offerToSaveAnswers, showOverview } from './wizard-screens.js';
 
 /**
  * `apply`, and the wizard (the same flow, with questions when there is no answers file):
@@ -16,12 +17,14 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     await announceCaller(prepared, host);
     const { changes, failures } = await planAll(prepared.run);
     if (failures.length) throw failures[0];
+    const guided = args.command === 'wizard' && host.interactive;
+    if (guided) showOverview(host, prepared.steps, changes);
     host.result(renderPlan(changes, 'human', host.color, prepared.skipped));
     let sessionEnded = false;
     if (changes.length > 0) {
-      await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
+      const approved = await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
       try {
-        const done = await applyPlan(prepared.run, changes);
+        const done = await applyPlan(prepared.run, approved, changes);
         host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
         sessionEnded = done.some((c) => c.endsSession);
       } finally {
@@ -40,6 +43,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     }
     const findings = await verifyAll(prepared.run);
     host.result(`\n${renderFindings(findings, 'human', host.color)}`);
+    if (guided) await offerToSaveAnswers(host, prepared.answers, args.answers ?? args.saveAnswers);
     return findings.every((f) => f.status === 'pass' || f.status === 'manual') ? 'ok' : 'controls-failing';
   } finally {
     prepared.run.session.close();

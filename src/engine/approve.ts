@@ -15,10 +15,11 @@ export async function approvePlan(
   steps: readonly Step[],
   answers: Answers,
   yes: boolean,
-): Promise<void> {
-  if (changes.length === 0) return;
+): Promise<Change[]> {
+  if (changes.length === 0) return [];
   const byId = new Map(steps.map((s) => [s.id, s]));
-  const unapprovedDestructive = changes.filter((c) => {
+  let approved = changes;
+  const unapprovedDestructive = () => approved.filter((c) => {
     if (c.risk !== 'destructive') return false;
     const optIn = optInFor(byId.get(c.step), c);
     const section = answers.steps[c.step];
@@ -31,7 +32,7 @@ export async function approvePlan(
     for (const c of changes.filter((c) => c.revealsSecret)) {
       missing.push(`a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`);
     }
-    for (const c of unapprovedDestructive) {
+    for (const c of unapprovedDestructive()) {
       const optIn = optInFor(byId.get(c.step), c);
       missing.push(
         optIn
@@ -45,20 +46,25 @@ export async function approvePlan(
         'Destructive changes are never approved by --yes alone.',
       );
     }
-    return;
+    return approved;
   }
 
   if (!yes) {
-    const ok = await host.request({
-      kind: 'confirm',
+    const choice = await host.request({
+      kind: 'select',
       code: 'GW_APPROVE_PLAN',
       message: `Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`}?`,
-      default: false,
+      choices: [
+        { value: 'all', name: `Apply all ${changes.length}` },
+        { value: 'choose', name: 'Choose steps' },
+        { value: 'stop', name: 'Stop, change nothing' },
+      ],
       howToAnswer: 'Pass --yes to approve the plan without asking.',
     });
-    if (!ok) throw new DeclinedError('Plan not approved; nothing was changed.');
+    if (choice === 'stop') throw new DeclinedError('Plan not approved; nothing was changed.');
+    if (choice === 'choose') approved = await chooseSteps(host, changes);
   }
-  for (const c of unapprovedDestructive) {
+  for (const c of unapprovedDestructive()) {
     const word = c.action === 'delete' ? 'delete' : 'replace';
     const ok = await host.request({
       kind: 'typed-confirm',
@@ -69,4 +75,23 @@ export async function approvePlan(
     });
     if (!ok) throw new DeclinedError(`Destructive change not confirmed: ${c.summary}. Nothing was changed.`);
   }
+  return approved;
+}
+
+/**
+ * Keeps the changes of the steps the person picks. A new account's baseline depends on the account
+ * being created, so it goes when member-accounts is left out.
+ */
+async function chooseSteps(host: IoHost, changes: Change[]): Promise<Change[]> {
+  const ids = [...new Set(changes.map((c) => c.step))];
+  const picked = await host.request({
+    kind: 'checkbox',
+    code: 'GW_CHOOSE_STEPS',
+    message: 'Which steps should be applied now? (space to toggle, enter to confirm)',
+    choices: ids.map((id) => ({ value: id, name: `${id} (${changes.filter((c) => c.step === id).length} changes)`, checked: true })),
+    howToAnswer: 'Use --only or --skip to choose steps without asking.',
+  });
+  const kept = changes.filter((c) => picked.includes(c.step) && !(c.account.pending && !picked.includes('member-accounts')));
+  if (kept.length === 0) throw new DeclinedError('No step chosen; nothing was changed.');
+  return kept;
 }

@@ -96,7 +96,12 @@ function allowedActions(step: Step, phase: Phase): Set<string> {
 }
 
 /** A step's context for one account and phase; the phase decides what its AWS clients may send. */
-export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Promise<StepContext<never>> {
+export async function contextFor(
+  opts: RunOptions,
+  unit: Unit,
+  phase: Phase,
+  progress: (text: string) => void = () => undefined,
+): Promise<StepContext<never>> {
   const answers = opts.answers.steps[unit.step.id];
   const scope = (account: AccountRef): ClientScope => ({
     step: unit.step.id,
@@ -126,6 +131,7 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase): Pr
       (opts.notes ??= new Set()).add(`${unit.step.id}: ${text}`);
     },
     sleep: opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    progress,
   };
 }
 
@@ -193,13 +199,14 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
 const fingerprint = (changes: Change[]) => JSON.stringify(changes);
 
 /**
- * Applies an approved plan. It plans again first and refuses to go on if the account no longer matches
- * what was approved; then it makes each change in order and stops at the first failure.
+ * Applies an approved plan (or the approved part of the plan that was shown). It plans again first and
+ * refuses to go on if the account no longer matches what was shown; then it makes each approved change
+ * in order and stops at the first failure.
  */
-export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<Change[]> {
+export async function applyPlan(opts: RunOptions, approved: Change[], shown: Change[] = approved): Promise<Change[]> {
   const fresh = await planAll(opts, 'Re-check');
   if (fresh.failures.length) throw fresh.failures[0];
-  if (fingerprint(fresh.changes) !== fingerprint(approved)) {
+  if (fingerprint(fresh.changes) !== fingerprint(shown)) {
     throw new StalePlanError(
       'The account changed after the plan was shown, so the approved plan is stale and nothing was applied. Run again to see the current plan.',
     );
@@ -225,12 +232,12 @@ export async function applyPlan(opts: RunOptions, approved: Change[]): Promise<C
       if (!unit) throw new Error(`no step ${change.step} for account ${change.account.id} in this run`);
       return {
         title: `${change.account.role === 'member' ? `${change.account.name}: ` : ''}${change.step}: ${change.summary}`,
-        run: async () => {
+        run: async (progress) => {
           // Between changes, never inside one: each write either happened or was not started.
           stopIfInterrupted(opts);
           try {
             if (change.deferred) await applyDeferred(opts, unit);
-            else await unit.step.apply(await contextFor(opts, unit, 'apply'), change);
+            else await unit.step.apply(await contextFor(opts, unit, 'apply', progress), change);
             done.push(change);
           } catch (err) {
             if (err instanceof InterruptedError) throw err;

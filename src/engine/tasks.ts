@@ -3,7 +3,8 @@ import type { IoHost } from '../io/host.js';
 
 export interface Task {
   title: string;
-  run: () => Promise<void>;
+  /** `progress` shows a live status line under the task (e.g. an account being created, and for how long). */
+  run: (progress: (text: string) => void) => Promise<void>;
 }
 
 /**
@@ -17,7 +18,13 @@ export async function runTasks(host: IoHost, tasks: Task[], opts: { stopOnError:
   const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream) });
   const renderer = host.progress === 'fancy' ? 'default' : host.progress === 'plain' ? 'simple' : 'silent';
   const list = new Listr(
-    tasks.map((t) => ({ title: t.title, task: t.run })),
+    tasks.map((t) => ({
+      title: t.title,
+      task: (_ctx: unknown, task: { output: string }) =>
+        t.run((text) => {
+          task.output = text;
+        }),
+    })),
     {
       concurrent: opts.concurrency && opts.concurrency > 1 ? opts.concurrency : false,
       exitOnError: opts.stopOnError,

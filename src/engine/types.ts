@@ -91,6 +91,8 @@ export interface StepContext<A> {
   note(text: string): void;
   /** Waits between polls of an asynchronous AWS operation. */
   sleep(ms: number): Promise<void>;
+  /** A live status line for the change being applied (shown under its task; ignored elsewhere). */
+  progress(text: string): void;
 }
 
 export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {

@@ -23,9 +23,15 @@ export type Request =
   | (RequestBase & { kind: 'confirm'; default: boolean })
   | (RequestBase & { kind: 'input'; default?: string; validate?: (text: string) => string | undefined })
   | (RequestBase & { kind: 'typed-confirm'; expected: string })
-  | (RequestBase & { kind: 'secret' });
+  | (RequestBase & { kind: 'secret' })
+  | (RequestBase & { kind: 'select'; choices: { value: string; name: string }[] })
+  | (RequestBase & { kind: 'checkbox'; choices: { value: string; name: string; checked?: boolean }[] });
 
-export type Response<R extends Request> = R extends { kind: 'confirm' | 'typed-confirm' } ? boolean : string;
+export type Response<R extends Request> = R extends { kind: 'confirm' | 'typed-confirm' }
+  ? boolean
+  : R extends { kind: 'checkbox' }
+    ? string[]
+    : string;
 
 export interface IoHost {
   /** True when a person can be asked; false in CI, without a TTY, and in tests unless scripted. */

@@ -1,4 +1,4 @@
-import { confirm, input, password } from '@inquirer/prompts';
+import { checkbox, confirm, input, password, select } from '@inquirer/prompts';
 import { InterruptedError, MissingAnswerError } from '../engine/errors.js';
 import type { IoHost, Message, Request, Response } from './host.js';
 import { painter, wantsColor } from './style.js';
@@ -81,6 +81,10 @@ export class InteractiveHost extends NonInteractiveHost {
           );
           return (typed.trim() === request.expected) as Response<R>;
         }
+        case 'select':
+          return (await select({ message: request.message, choices: request.choices }, context)) as Response<R>;
+        case 'checkbox':
+          return (await checkbox({ message: request.message, choices: request.choices, required: true }, context)) as Response<R>;
         case 'secret':
           return (await password({ message: request.message, mask: '*' }, context)) as Response<R>;
         case 'input': {

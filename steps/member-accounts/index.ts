@@ -316,6 +316,7 @@ async function createAccount(ctx: Ctx, w: Wanted): Promise<void> {
         break;
       }
       if (status?.State === 'FAILED') throw new IsolatedFailure(explainCreationFailure(status.FailureReason, { ...w, path }));
+      ctx.progress(`${w.name}: ${status?.State ?? 'waiting'}, ${Math.round((Date.now() - started) / 1000)} s so far (AWS takes a few minutes)`);
       if (Date.now() - started > CREATION_TIMEOUT_MS) {
         throw new Error(`${w.name} is still being created after ${Math.round((Date.now() - started) / 60_000)} minutes; run again later to pick it up`);
       }

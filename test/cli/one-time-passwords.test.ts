@@ -39,7 +39,7 @@ describe('a one-time console password', () => {
   it('is shown once on the terminal and appears in no output, JSON, saved answers or file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-secret-'));
     const saved = join(dir, 'saved.yaml');
-    const host = new TestHost({ GW_APPROVE_PLAN: [true] });
+    const host = new TestHost({ GW_APPROVE_PLAN: ['all'] });
     const apply = await cli(['apply', '--answers', answersFile(ANSWERS), '--save-answers', saved], { host });
     expect(apply.code).toBe(0);
 

@@ -24,7 +24,8 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_security-contacts.security.title': ['CTO'],
       'GW_ASK_security-contacts.security.email': ['security@acme.example'],
       'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
-      GW_APPROVE_PLAN: [true],
+      GW_APPROVE_PLAN: ['all'],
+      GW_SAVE_ANSWERS: [false],
     });
     const run = await cli([], { host });
     expect(run.code).toBe(0);
@@ -41,7 +42,11 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_security-contacts.security.email',
       'GW_ASK_security-contacts.security.phone',
       'GW_APPROVE_PLAN',
+      'GW_SAVE_ANSWERS',
     ]);
+    // Before the plan, where each step stands; after verify, the command to check again.
+    expect(host.messages.find((m) => m.code === 'GW_OVERVIEW')?.text).toMatch(/to do +account-alias/);
+    expect(host.messages.find((m) => m.code === 'GW_REVERIFY')).toBeUndefined();
     // Questions carry the schema's default and validate with the answers-file rules.
     const length = host.requests[1] as { default?: string; validate?: (t: string) => string | undefined };
     expect(length.default).toBe('14');
@@ -53,11 +58,26 @@ describe('the wizard through the message channel', () => {
   });
 
   it('changes nothing when the plan is declined, and exits 1', async () => {
-    const host = new TestHost({ 'GW_ASK_account-alias.alias': ['acme'], GW_APPROVE_PLAN: [false] });
+    const host = new TestHost({ 'GW_ASK_account-alias.alias': ['acme'], GW_APPROVE_PLAN: ['stop'] });
     const run = await cli(['apply', '--only', 'account-alias'], { host });
     expect(run.code).toBe(1);
     expect(host.messages.at(-1)?.text).toContain('nothing was changed');
     expect(fake.writes).toEqual([]);
+  });
+
+  it('applies only the steps the person chooses, leaving the rest for the next run', async () => {
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_password-policy.minimumLength': ['14'],
+      'GW_ASK_password-policy.reusePrevention': ['24'],
+      'GW_ASK_password-policy.maxAgeDays': ['90'],
+      GW_APPROVE_PLAN: ['choose'],
+      GW_CHOOSE_STEPS: [['password-policy']],
+    });
+    const run = await cli(['apply', '--only', 'account-alias,password-policy'], { host });
+    expect(run.code).toBe(3); // the alias is still missing: verify says so
+    expect(fake.writes.map((w) => w.operation)).toEqual(['UpdateAccountPasswordPolicy']);
+    expect(host.results.at(-1)).toMatch(/FAIL\s+GW\.ALIAS/);
   });
 
   it('asks for a typed confirmation before a destructive replace, even with --yes', async () => {

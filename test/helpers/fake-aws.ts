@@ -60,6 +60,7 @@
  *   in the home region (InvalidHomeRegionException).
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
  */
+import { deserialize, serialize } from 'node:v8';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   IAMClient,
@@ -686,6 +687,39 @@ export class FakeAws {
       foreignBuckets: this.foreignBuckets,
       trails: this.trails,
     });
+  }
+
+  /** Every field that holds AWS state, for saving a fake's world between processes (PTY tests). */
+  private static readonly STATE_FIELDS = [
+    'accounts', 'caller', 'takenAliases', 'org', 'serviceAccess', 'rootFeatures', 'orgAccounts', 'roots', 'ous',
+    'createRequests', 'sessions', 'roleDelays', 'nextMemberNumber', 'nextRequestNumber', 'nextOuNumber',
+    'nextSessionNumber', 'kms', 'kmsAliases', 'nextKeyNumber', 'buckets', 'foreignBuckets', 'trails',
+  ] as const;
+
+  /** The whole AWS state as bytes (v8 serialization keeps Maps and Sets). */
+  exportState(): Buffer {
+    const self = this as unknown as Record<string, unknown>;
+    return serialize(Object.fromEntries(FakeAws.STATE_FIELDS.map((k) => [k, self[k]])));
+  }
+
+  /** Replaces the AWS state with one saved by `exportState`. */
+  importState(bytes: Buffer): this {
+    const saved = deserialize(bytes) as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of FakeAws.STATE_FIELDS) {
+      const current = self[key];
+      const value = saved[key];
+      if (current instanceof Map && value instanceof Map) {
+        current.clear();
+        for (const [k, v] of value) current.set(k, v);
+      } else if (current instanceof Set && value instanceof Set) {
+        current.clear();
+        for (const v of value) current.add(v);
+      } else if (value !== undefined) {
+        self[key] = value;
+      }
+    }
+    return this;
   }
 
   install(): this {

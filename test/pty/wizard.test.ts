@@ -1,0 +1,191 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeAws } from '../helpers/fake-aws.js';
+import { Terminal } from '../helpers/tmux.js';
+
+/**
+ * The wizard in a real pseudo-terminal (tmux): the CLI's real entry point, with the fake AWS in its
+ * process (test/pty/fake-cli.ts) and its state kept in a file between processes.
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const entry = join(root, 'test/pty/fake-cli.ts');
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+
+const baseEnv = (dir: string, extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '',
+  HOME: dir,
+  TERM: 'xterm-256color',
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+  AWS_REGION: 'us-east-1',
+  AWS_CONFIG_FILE: join(dir, 'no-config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+  AWS_EC2_METADATA_DISABLED: 'true',
+  FAKE_AWS_STATE: join(dir, 'aws-state.bin'),
+  ...extra,
+});
+
+function loadState(dir: string): FakeAws {
+  return new FakeAws().importState(readFileSync(join(dir, 'aws-state.bin')));
+}
+
+/** The same entry point without a terminal: pipes only. */
+function plainRun(dir: string, args: string[], extra: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['--import', tsx, entry, ...args], { cwd: dir, env: baseEnv(dir, extra), encoding: 'utf8', timeout: 60_000 });
+}
+
+const ESC = '\u001b';
+const ANSWERS = `version: 1
+steps:
+  account-alias: { alias: acme }
+  password-policy: {}
+  admin-group: {}
+  mfa-enforcement: {}
+  s3-block-public-access: {}
+  security-contacts:
+    security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
+`;
+
+let term: Terminal | undefined;
+afterEach(() => term?.close());
+
+function startWizard(dir: string, args: string[] = [], extra: Record<string, string> = {}): Terminal {
+  term = new Terminal(dir);
+  term.start([process.execPath, '--import', tsx, entry, ...args], baseEnv(dir, extra), dir);
+  return term;
+}
+
+describe('the wizard in a real terminal', () => {
+  it('goes from the first question to a verified account, validating answers at the prompt, and saves answers that replay to an empty plan', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
+    const t = startWizard(dir);
+
+    await t.waitFor('Account alias: Alias for the sign-in URL');
+    t.type('Acme Corp');
+    t.send('Enter');
+    await t.waitFor('steps.account-alias.alias must be 3-63 lowercase letters');
+    for (let i = 0; i < 9; i++) t.send('BSpace');
+    t.type('acme');
+    t.send('Enter');
+
+    await t.waitFor('IAM password policy: Minimum password length');
+    t.send('Enter');
+    await t.waitFor('How many previous passwords');
+    t.send('Enter');
+    await t.waitFor('Days before a password expires');
+    t.send('Enter');
+    await t.waitFor('Admin group: The admin group');
+    t.send('Enter');
+    await t.waitFor('Organization trail: Name of the organization trail');
+    t.send('Enter');
+    await t.waitFor('Days to keep trail logs');
+    t.send('Enter');
+    await t.waitFor("Security contacts: Security contact's name");
+    t.type('Jane Founder');
+    t.send('Enter');
+    await t.waitFor("Security contact's title");
+    t.type('CTO');
+    t.send('Enter');
+    await t.waitFor("Security contact's email");
+    t.type('jane-at-acme');
+    t.send('Enter');
+    await t.waitFor('steps.security-contacts.security.email must be an email address');
+    for (let i = 0; i < 12; i++) t.send('BSpace');
+    t.type('security@acme.example');
+    t.send('Enter');
+    await t.waitFor("Security contact's phone");
+    t.type('+1 555 0100');
+    t.send('Enter');
+
+    // Who and where, where each step stands, the plan, then the question.
+    const planScreen = await t.waitFor('Apply these');
+    expect(planScreen).toContain('Account 111111111111 as arn:aws:iam::111111111111:user/founder');
+    expect(planScreen).toMatch(/Where each step stands:\n\s+to do\s+account-alias/);
+    expect(planScreen).toContain('+ iam:account-alias');
+    expect(planScreen).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
+    expect(planScreen).toMatch(/Apply all \d+/);
+    expect(planScreen).toContain('Choose steps');
+    t.send('Enter');
+
+    const verified = await t.waitFor('Save these answers to a file', 60_000);
+    expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
+    expect(verified).toMatch(/PASS\s+CIS 3\.1/);
+    t.send('Enter');
+    await t.waitFor('File name:');
+    t.send('Enter');
+    const end = await t.waitFor('Check the account again any time: npx aws-groundwork verify --answers aws-groundwork.yaml');
+    expect(end).toContain('Saved the answers to aws-groundwork.yaml.');
+    expect(await t.exitCode()).toBe(0);
+
+    // The saved answers, replayed without a terminal, find nothing left to do.
+    const replay = plainRun(dir, ['apply', '--answers', 'aws-groundwork.yaml', '--yes']);
+    expect(replay.status, replay.stderr).toBe(0);
+    expect(replay.stdout).toContain('No changes.');
+    expect(replay.stdout + replay.stderr).not.toContain(ESC);
+    const state = loadState(dir);
+    expect(state.management.alias).toBe('acme');
+    expect(state.trails.get('org-trail')?.logging).toBe(true);
+  }, 120_000);
+});
+
+describe('Ctrl-C in a real terminal', () => {
+  it('during the questions exits 130 and changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
+    const t = startWizard(dir);
+    await t.waitFor('Account alias: Alias for the sign-in URL');
+    t.send('C-c');
+    expect(await t.exitCode()).toBe(130);
+    expect(loadState(dir).management.alias).toBeNull();
+  }, 60_000);
+
+  it('during the plan exits 130 and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
+    writeFileSync(join(dir, 'answers.yaml'), ANSWERS);
+    const t = startWizard(dir, ['--answers', 'answers.yaml'], { FAKE_AWS_DELAY_MS: '150' });
+    await t.waitFor(/Plan management/);
+    t.send('C-c');
+    expect(await t.exitCode()).toBe(130);
+    const state = loadState(dir);
+    expect(state.management.alias).toBeNull();
+    expect(state.management.passwordPolicy).toBeNull();
+  }, 60_000);
+
+  it('during apply finishes the change in flight, exits 130, and the re-run converges', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
+    writeFileSync(join(dir, 'answers.yaml'), ANSWERS);
+    const t = startWizard(dir, ['--answers', 'answers.yaml'], { FAKE_AWS_DELAY_MS: '150' });
+    await t.waitFor('Choose steps', 60_000);
+    t.send('Enter');
+    await t.waitFor('account-alias: set the account alias', 60_000);
+    t.send('C-c');
+    const screen = await t.waitFor(/EXIT=\d+/, 60_000);
+    expect(screen).toContain('Nothing is half-written');
+    expect(await t.exitCode()).toBe(130);
+    // Not everything was applied, and what was is whole.
+    const partial = loadState(dir);
+    expect(partial.management.accountPublicAccessBlock).toBeNull();
+
+    const rerun = plainRun(dir, ['apply', '--answers', 'answers.yaml', '--yes']);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const again = plainRun(dir, ['plan', '--answers', 'answers.yaml', '--detailed-exitcode']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('No changes.');
+  }, 120_000);
+});
+
+describe('output without a terminal', () => {
+  it('has no ANSI escape codes and no spinner frames, on stdout or stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-plain-'));
+    writeFileSync(join(dir, 'answers.yaml'), ANSWERS);
+    const run = plainRun(dir, ['apply', '--answers', 'answers.yaml', '--yes']);
+    expect(run.status, run.stderr).toBe(0);
+    const all = run.stdout + run.stderr;
+    expect(all).not.toContain(ESC);
+    expect(all).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+    expect(run.stdout).toMatch(/Controls: \d+ pass/);
+  }, 60_000);
+});
