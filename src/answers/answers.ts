@@ -148,6 +148,8 @@ export interface ResolveOptions {
   /** The steps this run would ask about when there is no file (after --only/--skip). */
   ask: readonly Step[];
   host: IoHost;
+  /** Defaults read from the live account, per step (the current alias, contact, ...), for the questions. */
+  suggested?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -176,7 +178,7 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
   }
   for (const step of ask) {
     const section = (raw.steps as Record<string, Record<string, unknown>>)[step.id] as Record<string, unknown>;
-    await askFields(host, step, step.answers.fields, section, `steps.${step.id}`);
+    await askFields(host, step, step.answers.fields, section, `steps.${step.id}`, opts.suggested?.[step.id]);
   }
   return { answers: validateAnswers(raw, steps, 'your answers'), source: 'prompts' };
 }
@@ -186,13 +188,20 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
  * required sub-sections (a contact's name, email, ...). Lists, and optional answers derived when absent
  * (bucket names), are for the answers file and --set: the wizard asks only what a founder must decide.
  */
-async function askFields(host: IoHost, step: Step, fields: Record<string, Schema>, section: Record<string, unknown>, path: string): Promise<void> {
+async function askFields(
+  host: IoHost,
+  step: Step,
+  fields: Record<string, Schema>,
+  section: Record<string, unknown>,
+  path: string,
+  suggested: Record<string, unknown> | undefined,
+): Promise<void> {
   for (const [key, field] of Object.entries(fields)) {
     const here = `${path}.${key}`;
     if (field.kind === 'object') {
       if (field.optional && section[key] === undefined) continue;
       const sub = (section[key] ??= {}) as Record<string, unknown>;
-      await askFields(host, step, field.fields, sub, here);
+      await askFields(host, step, field.fields, sub, here, suggested?.[key] as Record<string, unknown> | undefined);
       continue;
     }
     if (section[key] !== undefined || field.kind === 'list' || field.optional) continue;
@@ -202,7 +211,7 @@ async function askFields(host: IoHost, step: Step, fields: Record<string, Schema
       code: `GW_ASK_${here.slice('steps.'.length)}`,
       message: `${step.title}: ${field.prompt ?? field.description}`,
       howToAnswer: `Give ${here} in an answers file (--answers FILE) or as --set ${here}=VALUE.`,
-      ...(field.default !== undefined ? { default: String(field.default) } : {}),
+      ...((suggested?.[key] ?? field.default) !== undefined ? { default: String(suggested?.[key] ?? field.default) } : {}),
       validate: (t: string) => {
         const r = parseScalar(field, t);
         return 'problem' in r ? `${here} ${r.problem}` : undefined;

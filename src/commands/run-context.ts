@@ -5,7 +5,7 @@ import { saveAnswers } from '../answers/template.js';
 import { AwsSession } from '../aws/session.js';
 import { UsageError } from '../engine/errors.js';
 import { ACCOUNT_SOURCE, REGISTRY } from '../engine/registry.js';
-import type { RunOptions } from '../engine/runner.js';
+import { contextFor, managementAccount, type RunOptions } from '../engine/runner.js';
 import type { Step } from '../engine/types.js';
 import type { IoHost } from '../io/host.js';
 import type { SkippedStep } from '../io/render.js';
@@ -38,21 +38,29 @@ export interface Prepared {
   steps: Step[];
   skipped: SkippedStep[];
   run: RunOptions;
+  /** The caller was already introduced (the wizard does it before its questions). */
+  announced?: boolean;
 }
 
 /**
  * Everything a plan/apply/verify needs, in the order that keeps bad input harmless: flags, answers
- * (validated in full), and only then an AWS session. Nothing before the session can reach AWS.
+ * (validated in full), and only then an AWS session. Nothing before the session can reach AWS. The
+ * one exception is the wizard at a terminal without an answers file: it reads the account first, to
+ * say where it stands and to offer the live values as defaults; those reads never write.
  */
 export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promise<Prepared> {
   const candidates = chooseSteps(args);
   const sets = args.set.map((s) => parseSetFlag(s, REGISTRY));
+  const readFirst = !args.answers && host.interactive;
+  let session = readFirst ? await openSession(args, host, deps, undefined) : undefined;
+  const suggested = session ? await startScreen(session, host, candidates, deps) : undefined;
   const { answers } = await resolveAnswers({
     ...(args.answers ? { answersFile: args.answers } : {}),
     sets,
     steps: REGISTRY,
     ask: candidates,
     host,
+    ...(suggested ? { suggested } : {}),
   });
 
   const skipped: SkippedStep[] = REGISTRY.filter((s) => !candidates.includes(s)).map((s) => ({
@@ -74,21 +82,7 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
     host.notify({ code: 'GW_ANSWERS_SAVED', level: 'info', text: `Saved the answers to ${args.saveAnswers}.` });
   }
 
-  const session = await AwsSession.create({
-    env: deps.env,
-    ...(args.profile ? { profile: args.profile } : {}),
-    ...(args.region || answers.region ? { region: (args.region || answers.region) as string } : {}),
-    ...(args.endpointUrl ? { endpointUrl: args.endpointUrl } : {}),
-    ...(deps.credentials ? { credentials: deps.credentials } : {}),
-    ...(deps.roleRetry ? { roleRetry: deps.roleRetry } : {}),
-    mfaCode: (serial) =>
-      host.request({
-        kind: 'secret',
-        code: 'GW_MFA_CODE',
-        message: `MFA code for ${serial}:`,
-        howToAnswer: 'This profile has mfa_serial; run at a terminal, or use credentials that need no MFA code (for example an SSO profile or AWS CloudShell).',
-      }),
-  });
+  session ??= await openSession(args, host, deps, answers.region);
   if (nodeMajor() < 22) {
     host.notify({
       code: 'GW_NODE_VERSION',
@@ -100,6 +94,7 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
     answers,
     steps,
     skipped,
+    announced: readFirst,
     run: {
       host,
       session,
@@ -116,9 +111,53 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
 
 const nodeMajor = () => Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);
 
+function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: string | undefined): Promise<AwsSession> {
+  return AwsSession.create({
+    env: deps.env,
+    ...(args.profile ? { profile: args.profile } : {}),
+    ...(args.region || answersRegion ? { region: (args.region || answersRegion) as string } : {}),
+    ...(args.endpointUrl ? { endpointUrl: args.endpointUrl } : {}),
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    ...(deps.roleRetry ? { roleRetry: deps.roleRetry } : {}),
+    mfaCode: (serial) =>
+      host.request({
+        kind: 'secret',
+        code: 'GW_MFA_CODE',
+        message: `MFA code for ${serial}:`,
+        howToAnswer: 'This profile has mfa_serial; run at a terminal, or use credentials that need no MFA code (for example an SSO profile or AWS CloudShell).',
+      }),
+  });
+}
+
+/**
+ * The wizard's first screen: who and where, what the account already has (from the steps' `suggest`),
+ * and the live values that become the questions' defaults.
+ */
+async function startScreen(session: AwsSession, host: IoHost, steps: Step[], deps: RunDeps): Promise<Record<string, Record<string, unknown>>> {
+  await introduce(session, host);
+  const management = await managementAccount(session);
+  const run: RunOptions = { host, session, steps, answers: { version: 1, steps: {} }, ...(deps.onSend ? { onSend: deps.onSend } : {}) };
+  const suggested: Record<string, Record<string, unknown>> = {};
+  const facts: string[] = [];
+  for (const step of steps) {
+    if (!step.suggest) continue;
+    const found = await withSpinner(host, `Reading ${step.title.toLowerCase()}`, async () =>
+      step.suggest?.(await contextFor(run, { step, account: management }, 'plan')),
+    );
+    if (found?.defaults) suggested[step.id] = found.defaults;
+    facts.push(...(found?.facts ?? []));
+  }
+  if (facts.length) host.notify({ code: 'GW_START_FACTS', level: 'info', text: facts.map((f) => `  ${f}`).join('\n') });
+  return suggested;
+}
+
 /** Says who and where, once, before the first AWS result is shown. */
 export async function announceCaller(prepared: Prepared, host: IoHost): Promise<void> {
-  const { session } = prepared.run;
+  if (prepared.announced) return;
+  await introduce(prepared.run.session, host);
+}
+
+async function introduce(session: AwsSession, host: IoHost): Promise<void> {
   const caller = await withSpinner(host, 'Checking who you are in AWS', () => session.caller());
   host.notify({
     code: 'GW_CALLER',

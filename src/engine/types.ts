@@ -121,6 +121,11 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
    * (`implied`, e.g. iam:CreateServiceLinkedRole behind organizations:CreateOrganization).
    */
   permissions: { read: string[]; apply: string[]; implied?: string[] };
+  /**
+   * Before the wizard's questions (management account, read-only): defaults read from the live account
+   * (the current alias, contact) and facts for the start screen. Its context has no answers yet.
+   */
+  suggest?(ctx: StepContext<Partial<Infer<S>>>): Promise<{ defaults?: Record<string, unknown>; facts?: string[] }>;
   plan(ctx: StepContext<Infer<S>>): Promise<Change[]>;
   /**
    * Runs after apply has re-checked the plan and before the first write of the whole run, with every

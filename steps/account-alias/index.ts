@@ -59,6 +59,13 @@ export default defineStep({
     apply: ['iam:CreateAccountAlias'],
   },
 
+  async suggest(ctx) {
+    const alias = await currentAlias(ctx.aws);
+    return alias
+      ? { defaults: { alias }, facts: [`Sign-in alias: ${alias} (https://${alias}.signin.aws.amazon.com/console)`] }
+      : { facts: ['Sign-in alias: none yet'] };
+  },
+
   async plan(ctx: Ctx): Promise<Change[]> {
     const before = await currentAlias(ctx.aws);
     const wanted = wantedAlias(ctx);

@@ -95,6 +95,19 @@ export default defineStep({
     implied: ['iam:CreateServiceLinkedRole'],
   },
 
+  async suggest(ctx) {
+    const org = await describeOrganization(ctx.aws);
+    if (!org) return { facts: ['Organization: none yet (this run can create one)'] };
+    const mine = org.MasterAccountId === ctx.account.id;
+    return {
+      facts: [
+        mine
+          ? `Organization: ${org.Id}, managed by this account, ${org.FeatureSet === 'ALL' ? 'all features' : `feature set ${org.FeatureSet}`}`
+          : `Organization: this account is a member of ${org.Id}, managed by ${org.MasterAccountId}`,
+      ],
+    };
+  },
+
   async plan(ctx: Ctx): Promise<Change[]> {
     const org = await describeOrganization(ctx.aws);
     const change = (address: string, summary: string, after: Record<string, string>): Change => ({

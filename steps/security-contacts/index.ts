@@ -86,6 +86,15 @@ export default defineStep({
   answers,
   permissions: { read: ['account:GetAlternateContact'], apply: ['account:PutAlternateContact'] },
 
+  async suggest(ctx) {
+    const c = await current(ctx as Ctx, 'SECURITY');
+    if (!c) return { facts: ['Security contact: none yet'] };
+    return {
+      defaults: { security: { name: c.Name, title: c.Title, email: c.EmailAddress, phone: c.PhoneNumber } },
+      facts: [`Security contact: ${c.Name} <${c.EmailAddress}>`],
+    };
+  },
+
   async plan(ctx: Ctx): Promise<Change[]> {
     const changes: Change[] = [];
     for (const type of TYPES) {

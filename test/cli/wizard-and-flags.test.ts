@@ -57,6 +57,30 @@ describe('the wizard through the message channel', () => {
     expect(fake.management).toMatchObject({ alias: 'acme', passwordPolicy: { MinimumPasswordLength: 16 } });
   });
 
+  it('starts with what the account already has, and offers the live values as defaults', async () => {
+    fake.management.alias = 'acme';
+    fake.management.contacts.SECURITY = { Name: 'Jane Founder', Title: 'CTO', EmailAddress: 'sec@acme.example', PhoneNumber: '+1 555 0100' };
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_security-contacts.security.name': ['Jane Founder'],
+      'GW_ASK_security-contacts.security.title': ['CTO'],
+      'GW_ASK_security-contacts.security.email': ['sec@acme.example'],
+      'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    const run = await cli(['--only', 'account-alias,organization,security-contacts'], { host });
+    expect(run.code).toBe(1); // stopped at the plan
+    const facts = host.messages.find((m) => m.code === 'GW_START_FACTS')?.text ?? '';
+    expect(facts).toContain('Sign-in alias: acme (https://acme.signin.aws.amazon.com/console)');
+    expect(facts).toContain('Security contact: Jane Founder <sec@acme.example>');
+    expect(facts).toContain('Organization: none yet');
+    const asked = Object.fromEntries(host.requests.map((r) => [r.code, (r as { default?: string }).default]));
+    expect(asked['GW_ASK_account-alias.alias']).toBe('acme');
+    expect(asked['GW_ASK_security-contacts.security.email']).toBe('sec@acme.example');
+    // Only reads happened before the questions were answered.
+    expect(fake.writes).toEqual([]);
+  });
+
   it('changes nothing when the plan is declined, and exits 1', async () => {
     const host = new TestHost({ 'GW_ASK_account-alias.alias': ['acme'], GW_APPROVE_PLAN: ['stop'] });
     const run = await cli(['apply', '--only', 'account-alias'], { host });

@@ -64,7 +64,10 @@ describe('the wizard in a real terminal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
     const t = startWizard(dir);
 
-    await t.waitFor('Account alias: Alias for the sign-in URL');
+    const start = await t.waitFor('Account alias: Alias for the sign-in URL');
+    expect(start).toContain('Account 111111111111 as arn:aws:iam::111111111111:user/founder');
+    expect(start).toContain('Sign-in alias: none yet');
+    expect(start).toContain('Organization: none yet (this run can create one)');
     t.type('Acme Corp');
     t.send('Enter');
     await t.waitFor('steps.account-alias.alias must be 3-63 lowercase letters');
@@ -103,7 +106,6 @@ describe('the wizard in a real terminal', () => {
 
     // Who and where, where each step stands, the plan, then the question.
     const planScreen = await t.waitFor('Apply these');
-    expect(planScreen).toContain('Account 111111111111 as arn:aws:iam::111111111111:user/founder');
     expect(planScreen).toMatch(/Where each step stands:\n\s+to do\s+account-alias/);
     expect(planScreen).toContain('+ iam:account-alias');
     expect(planScreen).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
