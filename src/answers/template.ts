@@ -5,6 +5,7 @@ import { renderTemplate } from '../templates.js';
 import { packageVersion } from '../package-info.js';
 import type { Schema } from './schema.js';
 import { ANSWERS_VERSION, regionSchema, type Answers } from './answers.js';
+import { UsageError } from '../engine/errors.js';
 
 /** The commented template `aws-groundwork answers` prints: every answer, its meaning and its default. */
 export function answersTemplate(steps: readonly Step[]): string {
@@ -56,8 +57,17 @@ function yamlScalar(v: unknown): string {
   return stringify(v ?? null).trimEnd();
 }
 
-/** Writes the answers a run used. Answers hold no secrets by construction (the schema has no such field). */
-export async function saveAnswers(path: string, answers: Answers): Promise<void> {
+/**
+ * Writes the answers a run used. Answers hold no secrets by construction (the schema has no such
+ * field). An existing file is replaced only when `overwrite` says the person agreed.
+ */
+export async function saveAnswers(path: string, answers: Answers, overwrite = false): Promise<void> {
   const header = `# aws-groundwork answers, saved by aws-groundwork ${packageVersion()}.\n# Replay: npx aws-groundwork apply --answers ${path}\n`;
-  await writeFile(path, header + stringify(answers), { encoding: 'utf8', mode: 0o644 });
+  try {
+    await writeFile(path, header + stringify(answers), { encoding: 'utf8', mode: 0o644, flag: overwrite ? 'w' : 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UsageError(`${path} already exists and was left as it is`, 'Give --save-answers a new file name.');
+    throw new UsageError(`cannot write ${path}: ${code ?? String(err)}`);
+  }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Args } from '../args.js';
 import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.js';
@@ -78,7 +79,20 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   if (steps.length === 0) throw new UsageError('no steps to run', 'Check --only/--skip and the steps in the answers file.');
 
   if (args.saveAnswers) {
-    await saveAnswers(args.saveAnswers, answers);
+    // Never replace a file without a yes: at a terminal ask, elsewhere refuse (exit 2, nothing sent yet
+    // when answers came from a file).
+    const exists = existsSync(args.saveAnswers);
+    const overwrite =
+      exists &&
+      host.interactive &&
+      (await host.request({
+        kind: 'confirm',
+        code: 'GW_OVERWRITE_ANSWERS',
+        message: `${args.saveAnswers} exists. Replace it with the answers of this run?`,
+        default: false,
+        howToAnswer: 'Give --save-answers a new file name.',
+      }));
+    await saveAnswers(args.saveAnswers, answers, overwrite);
     host.notify({ code: 'GW_ANSWERS_SAVED', level: 'info', text: `Saved the answers to ${args.saveAnswers}.` });
   }
 
