@@ -61,7 +61,7 @@ Exit codes
   1  AWS or runtime error, or a declined confirmation
   2  usage error, or invalid or missing answers (nothing was changed)
   3  verify found failing controls, or plan --detailed-exitcode found pending changes
-  130  stopped by Ctrl-C (the AWS call in flight finished; run again to continue)
+  130  stopped by Ctrl-C, 143 by SIGTERM (the AWS call in flight finished; run again to continue)
 
 Results go to stdout; progress, questions and messages to stderr. Without a terminal nothing is
 asked: give answers with --answers (see \`aws-groundwork answers\`) and approve with --yes.

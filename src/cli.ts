@@ -6,7 +6,7 @@ import type { IoHost } from './io/host.js';
 import { InteractiveHost, NonInteractiveHost, type Streams } from './io/terminal-host.js';
 import { packageVersion } from './package-info.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, attention: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, attention: 3, interrupted: 130, terminated: 143 } as const;
 
 const OUTCOME_EXIT: Record<Outcome, number> = {
   ok: EXIT.ok,
@@ -74,7 +74,7 @@ function reportError(err: unknown, host: IoHost): number {
   }
   if (err instanceof InterruptedError) {
     host.notify({ code: err.name, level: 'warn', text: err.message });
-    return EXIT.interrupted;
+    return err.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   }
   if (err instanceof DeclinedError) {
     host.notify({ code: err.name, level: 'error', text: err.message });
@@ -92,13 +92,20 @@ export async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // First Ctrl-C: finish the AWS call in flight, start nothing new, exit 130. Second: leave now (the
   // call in flight may or may not have happened; a re-run plans from what AWS says either way).
+  // SIGTERM (a CI job cancelled, a container stopped) is handled the same way, exit 143.
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
-    interrupt.abort();
+    interrupt.abort('SIGINT');
     process.stderr.write('\nStopping after the current AWS call (Ctrl-C again to quit at once)...\n');
   };
+  const onSigterm = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.terminated);
+    interrupt.abort('SIGTERM');
+    process.stderr.write('\nStopping after the current AWS call (SIGTERM)...\n');
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     process.exitCode = await runCli(
       process.argv.slice(2),
@@ -107,5 +114,6 @@ export async function main(): Promise<void> {
     );
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }

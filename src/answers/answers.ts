@@ -38,7 +38,12 @@ export function parseAnswersText(text: string, source: string): unknown {
     const where = `line ${text.slice(0, offset).split('\n').length}`;
     throw new InvalidAnswersError(source, [{ path: where, message: `is not valid YAML or JSON: ${err.message.split('\n')[0]}` }]);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // Alias bombs and dangling aliases fail here, not in parsing: still bad input, still exit 2.
+    throw new InvalidAnswersError(source, [{ path: '', message: `is not usable YAML or JSON: ${(err as Error).message}` }]);
+  }
 }
 
 export async function readAnswersFile(path: string): Promise<unknown> {
@@ -69,7 +74,7 @@ export function validateAnswers(raw: unknown, steps: readonly Step[], source: st
   if (doc.version === undefined) {
     issues.push({ path: 'version', message: `is required: put "version: ${ANSWERS_VERSION}" at the top` });
   } else if (doc.version !== ANSWERS_VERSION) {
-    issues.push({ path: 'version', message: `must be ${ANSWERS_VERSION}, not ${JSON.stringify(doc.version)}` });
+    issues.push({ path: 'version', message: `must be ${ANSWERS_VERSION}, not ${typeof doc.version === 'object' ? typeOf(doc.version) : JSON.stringify(doc.version)}` });
   }
   const region = validate(regionSchema, doc.region, 'region', issues) as string | undefined;
   const out: Answers = { version: 1, steps: {}, ...(region ? { region } : {}) };

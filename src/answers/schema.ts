@@ -179,6 +179,7 @@ function wrongType(schema: Schema, value: unknown, path: string, issues: SchemaI
 }
 
 export function checkString(schema: StringSchema, value: string): string | undefined {
+  if (/\p{Cc}/u.test(value)) return 'must not contain control characters (escape codes, tabs, line breaks)';
   if (schema.minLength !== undefined && value.length < schema.minLength) {
     return `must be at least ${schema.minLength} characters long`;
   }

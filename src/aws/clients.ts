@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { iamActionFor, isReadOperation, operationName, type ServiceId } from './actions.js';
+import { withRetries, type RetryPolicy } from './retry.js';
 import {
   ReadOnlyViolationError,
   UndeclaredActionError,
@@ -27,11 +28,14 @@ export interface AwsClients {
 }
 
 export interface ClientSettings {
+  /** Our retry of transient failures (the SDK's own is off). */
+  retry?: RetryPolicy;
   /** The home region: trail, buckets, key, STS. */
   region: string;
   credentials?: AwsCredentialIdentityProvider;
   /** Every client's endpoint (LocalStack, moto, a proxy). */
   endpoint?: string;
+  /** The SDK's own attempts: 1, since `retry` does it, unless AWS_MAX_ATTEMPTS asks otherwise. */
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
   userAgent: string;
@@ -130,7 +134,7 @@ export function scopedClients(pool: ClientPool, scope: ClientScope): AwsClients 
     Object.defineProperty(out, service, {
       enumerable: true,
       get() {
-        proxy ??= guard(pool.get(service), service, scope);
+        proxy ??= guard(pool.get(service), service, scope, pool.settings.retry);
         return proxy;
       },
     });
@@ -138,7 +142,7 @@ export function scopedClients(pool: ClientPool, scope: ClientScope): AwsClients 
   return out as unknown as AwsClients;
 }
 
-function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope): T {
+function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope, retry: RetryPolicy | undefined): T {
   const send = async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
     const operation = operationName(command);
     const action = iamActionFor(service, operation);
@@ -156,7 +160,8 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
     scope.onSend?.({ step: scope.step, account: scope.account, service, operation, action });
     try {
       // Looked up on every call so a stub installed on the prototype (tests) is honoured.
-      return await (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(command, ...rest);
+      const sendOnce = () => (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(command, ...rest);
+      return await withRetries(sendOnce, retry);
     } catch (err) {
       attachCallContext(err, { step: scope.step, account: scope.account, action: label });
       throw err;

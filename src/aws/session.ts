@@ -3,6 +3,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ClientPool, scopedClients, type ClientScope, type AwsClients } from './clients.js';
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry.js';
 import { UsageError } from '../engine/errors.js';
 import { packageVersion } from '../package-info.js';
 
@@ -25,6 +26,8 @@ export interface SessionOptions {
    * AssumeRole is denied for a while (default: 10 attempts, 3 s apart).
    */
   roleRetry?: { attempts: number; delayMs: number };
+  /** How transient failures are retried (tests shorten the waits). */
+  retry?: RetryPolicy;
 }
 
 /** The role AWS Organizations creates in every account it creates, trusted by the management account. */
@@ -109,11 +112,16 @@ function describeCallerFailure(err: unknown): unknown {
   return new Error(`could not ask AWS who you are (sts:GetCallerIdentity): ${err.name}: ${err.message}`, { cause: err });
 }
 
-function retrySettings(env: NodeJS.ProcessEnv) {
+function retrySettings() {
+  // Retries are ours (src/aws/retry.ts, bounded, with jitter): the SDK sends each request once.
+  return { maxAttempts: 1, retryMode: 'standard' } as const;
+}
+
+/** AWS_MAX_ATTEMPTS, the SDK's usual knob, bounds our attempts too (1-10). */
+function retryPolicyFrom(env: NodeJS.ProcessEnv, given: RetryPolicy | undefined): RetryPolicy {
   const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
-  const mode = env.AWS_RETRY_MODE === 'adaptive' ? 'adaptive' : 'standard';
-  // Bounded: a throttled or failing API gives up after a handful of backed-off attempts.
-  return { maxAttempts: Number.isFinite(attempts) && attempts > 0 ? Math.min(attempts, 10) : 5, retryMode: mode } as const;
+  const policy = given ?? DEFAULT_RETRY;
+  return Number.isFinite(attempts) && attempts > 0 ? { ...policy, attempts: Math.min(attempts, 10) } : policy;
 }
 
 /**
@@ -133,6 +141,7 @@ export class AwsSession {
     private readonly credentials: AwsCredentialIdentityProvider,
     private readonly env: NodeJS.ProcessEnv,
     roleRetry?: { attempts: number; delayMs: number },
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
     this.pool = new ClientPool(this.settings(credentials));
     this.roleRetry = roleRetry ?? { attempts: 10, delayMs: 3000 };
@@ -143,7 +152,8 @@ export class AwsSession {
       region: this.region,
       credentials,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-      ...retrySettings(this.env),
+      ...retrySettings(),
+      retry: this.retry,
       userAgent: `aws-groundwork/${packageVersion()}`,
     };
   }
@@ -160,14 +170,12 @@ export class AwsSession {
         // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
         clientConfig: { region, ...(endpoint ? { endpoint } : {}) },
       });
-    return new AwsSession(region, endpoint, credentials, opts.env, opts.roleRetry);
+    return new AwsSession(region, endpoint, credentials, opts.env, opts.roleRetry, retryPolicyFrom(opts.env, opts.retry));
   }
 
   /** Who is running this: asked once per run. */
   caller(): Promise<Caller> {
-    this.callerPromise ??= this.pool
-      .get('sts')
-      .send(new GetCallerIdentityCommand({}))
+    this.callerPromise ??= withRetries(() => this.pool.get('sts').send(new GetCallerIdentityCommand({})), this.retry)
       .then(
         async (r) => {
           if (!r.Account || !r.Arn) throw new Error('sts:GetCallerIdentity returned no account');
@@ -211,12 +219,16 @@ export class AwsSession {
    */
   async rootClientsFor(scope: ClientScope, taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients> {
     const caller = await this.caller();
-    const r = await this.pool.get('sts').send(
-      new AssumeRootCommand({
-        TargetPrincipal: scope.account.id,
-        TaskPolicyArn: { arn: `arn:${caller.partition}:iam::aws:policy/root-task/${taskPolicy}` },
-        DurationSeconds: 900,
-      }),
+    const r = await withRetries(
+      () =>
+        this.pool.get('sts').send(
+          new AssumeRootCommand({
+            TargetPrincipal: scope.account.id,
+            TaskPolicyArn: { arn: `arn:${caller.partition}:iam::aws:policy/root-task/${taskPolicy}` },
+            DurationSeconds: 900,
+          }),
+        ),
+      this.retry,
     );
     const pool = new ClientPool(this.settings(staticProvider(r.Credentials)));
     this.rootPools.push(pool);
@@ -236,7 +248,10 @@ export class AwsSession {
     const assume = async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const r = await this.pool.get('sts').send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' }));
+          const r = await withRetries(
+            () => this.pool.get('sts').send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' })),
+            this.retry,
+          );
           return r.Credentials;
         } catch (err) {
           // Right after CreateAccount the role exists but is not assumable yet: AccessDenied for a while.

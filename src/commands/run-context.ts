@@ -4,6 +4,7 @@ import type { Args } from '../args.js';
 import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.js';
 import { saveAnswers } from '../answers/template.js';
 import { AwsSession } from '../aws/session.js';
+import type { RetryPolicy } from '../aws/retry.js';
 import { UsageError } from '../engine/errors.js';
 import { ACCOUNT_SOURCE, REGISTRY } from '../engine/registry.js';
 import { contextFor, managementAccount, type RunOptions } from '../engine/runner.js';
@@ -20,6 +21,7 @@ export interface RunDeps {
   settle?: RunOptions['settle'];
   sleep?: RunOptions['sleep'];
   signal?: AbortSignal;
+  retry?: RetryPolicy;
   roleRetry?: { attempts: number; delayMs: number };
 }
 
@@ -133,6 +135,7 @@ function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: str
     ...(args.endpointUrl ? { endpointUrl: args.endpointUrl } : {}),
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
     ...(deps.roleRetry ? { roleRetry: deps.roleRetry } : {}),
+    ...(deps.retry ? { retry: deps.retry } : {}),
     mfaCode: (serial) =>
       host.request({
         kind: 'secret',

@@ -38,7 +38,11 @@ export class MissingAnswerError extends UsageError {
  */
 export class InterruptedError extends Error {
   override name = 'InterruptedError';
-  constructor(message = 'Stopped by Ctrl-C. Nothing is half-written: run the same command again to continue.') {
+  constructor(
+    message = 'Stopped by Ctrl-C. Nothing is half-written: run the same command again to continue.',
+    /** SIGINT (Ctrl-C, exit 130) or SIGTERM (exit 143). */
+    readonly signal: 'SIGINT' | 'SIGTERM' = 'SIGINT',
+  ) {
     super(message);
   }
 }

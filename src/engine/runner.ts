@@ -1,4 +1,5 @@
 import type { Answers } from '../answers/answers.js';
+import { isReadAction } from '../aws/actions.js';
 import type { AwsClients, ClientScope } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../io/host.js';
@@ -38,7 +39,11 @@ export interface RunOptions {
 const DEFAULT_CONCURRENCY = 4;
 
 function stopIfInterrupted(opts: RunOptions): void {
-  if (opts.signal?.aborted) throw new InterruptedError();
+  if (!opts.signal?.aborted) return;
+  if (opts.signal.reason === 'SIGTERM') {
+    throw new InterruptedError('Stopped by SIGTERM. Nothing is half-written: run the same command again to continue.', 'SIGTERM');
+  }
+  throw new InterruptedError();
 }
 
 /** Shows the notes gathered while a task list was drawing. */
@@ -340,7 +345,9 @@ export function requiredActions(steps: readonly Step[], phase: 'read' | 'apply')
   const actions = new Set<string>();
   for (const step of steps) {
     for (const a of step.permissions.read) actions.add(a);
-    if (phase === 'apply') for (const a of [...step.permissions.apply, ...(step.permissions.implied ?? [])]) actions.add(a);
+    // Implied actions that only read (sts:AssumeRole into members) are needed by plan and verify too.
+    for (const a of step.permissions.implied ?? []) if (phase === 'apply' || isReadAction(a)) actions.add(a);
+    if (phase === 'apply') for (const a of step.permissions.apply) actions.add(a);
   }
   // Every run asks who the caller is; AWS allows sts:GetCallerIdentity without a permission.
   return [...actions].sort((a, b) => a.localeCompare(b));

@@ -3,33 +3,13 @@ import { REGISTRY } from '../../src/engine/registry.js';
 import type { Finding } from '../../src/engine/types.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
+import { FULL_EXAMPLE } from '../helpers/full-example.js';
 
 let fake: FakeAws;
 beforeEach(() => {
   fake = new FakeAws().install();
 });
 afterEach(() => fake.restore());
-
-/** The design's example answers file, whole. */
-export const FULL_EXAMPLE = `version: 1
-region: us-east-1
-steps:
-  account-alias:       { alias: acme }
-  password-policy:     { minimumLength: 14, reusePrevention: 24, maxAgeDays: 90 }
-  admin-group:         { name: Admins, users: [] }
-  mfa-enforcement:     { groups: [Admins] }
-  organization:        {}
-  org-trail:           { name: acme-org-trail, retentionDays: 365 }
-  member-accounts:
-    accounts:
-      - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }
-      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }
-      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Workloads }
-  root-credentials:    { deleteMemberRootCredentials: true }
-  s3-block-public-access: {}
-  security-contacts:
-    security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
-`;
 
 const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod'];
 const memberId = (name: string) => [...fake.orgAccounts.values()].find((a) => a.Name === name)?.Id as string;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isReadAction } from '../../src/aws/actions.js';
 import { REGISTRY } from '../../src/engine/registry.js';
 import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
@@ -27,7 +28,11 @@ describe('aws-groundwork permissions', () => {
 
   it('prints only read actions with --phase read, and narrows to --only steps', async () => {
     const read = JSON.parse((await cli(['permissions', '--phase', 'read'])).stdout);
-    expect(read.Statement[0].Action).toEqual([...new Set(REGISTRY.flatMap((s) => s.permissions.read))].sort((a, b) => a.localeCompare(b)));
+    const readActions = REGISTRY.flatMap((s) => [...s.permissions.read, ...(s.permissions.implied ?? []).filter(isReadAction)]);
+    expect(read.Statement[0].Action).toEqual([...new Set(readActions)].sort((a, b) => a.localeCompare(b)));
+    // No write action in the read-only policy; reaching members for plan and verify is in it.
+    for (const action of read.Statement[0].Action as string[]) expect(isReadAction(action), action).toBe(true);
+    expect(read.Statement[0].Action).toContain('sts:AssumeRole');
     expect(read.Statement[0].Action).not.toContain('iam:CreateAccountAlias');
     const only = JSON.parse((await cli(['permissions', '--only', 'account-alias'])).stdout);
     expect(only.Statement[0].Action).toEqual(['iam:CreateAccountAlias', 'iam:ListAccountAliases']);

@@ -6,7 +6,7 @@ import { ACCOUNT_SOURCE, REGISTRY } from '../../src/engine/registry.js';
 import { applyPlan, planAll, verifyAll, type RunOptions } from '../../src/engine/runner.js';
 import type { Step } from '../../src/engine/types.js';
 import { TestHost } from '../../src/io/test-host.js';
-import { TEST_ENV } from './run-cli.js';
+import { FAST_RETRY, TEST_ENV } from './run-cli.js';
 
 /** Every (step, action, phase) that left the process in any test that used `engineRun`. */
 export const SENT: { step: string; action: string | null; operation: string }[] = [];
@@ -20,6 +20,7 @@ export async function engineRun(stepIds: string[], answersDoc: unknown, where: {
     ...(where.region ? { region: where.region } : {}),
     credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }),
     roleRetry: { attempts: 5, delayMs: 0 },
+    retry: FAST_RETRY,
   });
   return {
     host: new TestHost(),

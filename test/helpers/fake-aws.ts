@@ -59,6 +59,10 @@
  *   Get/Describe/GetTrailStatus see home-region and multi-region trails; Update/Start/StopLogging only
  *   in the home region (InvalidHomeRegionException).
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
+ * - `iamReadLag` = n: the n IAM reads after an IAM write in an account see it as before the write.
+ * - `failWrite = { number: k, error }` makes the k-th write this fake receives (a call that is not
+ *   `isReadOperation`, failed ones included, counted from its construction) fail with `error`, once,
+ *   without changing anything (fault injection by position, for "fail each write in turn" tests).
  */
 import { deserialize, serialize } from 'node:v8';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -538,6 +542,10 @@ export class FakeAws {
 
   private readonly stubs: { restore(): void }[] = [];
   private readonly faults: { operation: string; error: Error }[] = [];
+  /** The k-th write (1-based, counted over this fake's life) fails with `error`; null: none. */
+  failWrite: { number: number; error: Error } | null = null;
+  /** Writes received so far, for `failWrite`. */
+  private writesReceived = 0;
 
   constructor() {
     this.accounts.set(MANAGEMENT_ID, newAccountState(MANAGEMENT_ID));
@@ -754,10 +762,13 @@ export class FakeAws {
   ): Promise<{ $metadata: object }> {
     const ctx = this.contextFor(credentials);
     this.calls.push({ service, operation, input: structuredClone(input), region, account: ctx.account });
+    // Counted as it arrives, so the k-th write is `writes[k - 1]`.
+    const injected = !isReadOperation(service, operation) && ++this.writesReceived === this.failWrite?.number ? this.failWrite.error : undefined;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      if (injected) throw injected;
       const fault = this.faults.findIndex((f) => f.operation === operation);
       if (fault >= 0) throw this.faults.splice(fault, 1)[0]?.error;
       const handler = this.handlers[`${service}:${operation}`];
@@ -766,10 +777,30 @@ export class FakeAws {
       if ((service === 's3' || service === 'kms' || service === 'cloudtrail') && ctx.account !== this.caller.Account) {
         throw new Error(`fake AWS keeps ${service} state for the caller's account ${this.caller.Account} only, not for ${ctx.account}`);
       }
-      return { ...(handler(input, this.stateOf(ctx.account), region, ctx) as object), ...meta };
+      return { ...(handler(input, this.iamView(service, operation, ctx.account), region, ctx) as object), ...meta };
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * Eventual consistency on purpose: with `iamReadLag` = n, the n IAM reads that follow an IAM write in
+   * an account still see the account as it was before that write. Writes always act on the truth.
+   */
+  iamReadLag = 0;
+  private readonly staleViews = new Map<string, { state: FakeAccountState; readsLeft: number }>();
+
+  private iamView(service: ServiceId, operation: string, account: string): FakeAccountState {
+    const truth = this.stateOf(account);
+    if (service !== 'iam' || this.iamReadLag === 0) return truth;
+    if (!isReadOperation(service, operation)) {
+      this.staleViews.set(account, { state: structuredClone(truth), readsLeft: this.iamReadLag });
+      return truth;
+    }
+    const stale = this.staleViews.get(account);
+    if (!stale || stale.readsLeft <= 0) return truth;
+    stale.readsLeft--;
+    return stale.state;
   }
 
   private readonly handlers: Record<string, Handler> = {

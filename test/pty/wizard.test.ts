@@ -191,3 +191,29 @@ describe('output without a terminal', () => {
     expect(run.stdout).toMatch(/Controls: \d+ pass/);
   }, 60_000);
 });
+
+describe('SIGTERM without a terminal', () => {
+  it('during apply finishes the change in flight, exits 143, and the re-run converges', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'gw-term-'));
+    writeFileSync(join(dir, 'answers.yaml'), ANSWERS);
+    const child = spawn(process.execPath, ['--import', tsx, entry, 'apply', '--answers', 'answers.yaml', '--yes'], {
+      cwd: dir,
+      env: baseEnv(dir, { FAKE_AWS_DELAY_MS: '150' }),
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('account-alias: set the account alias') && !child.killed) child.kill('SIGTERM');
+      });
+      child.on('close', (c) => resolve(c));
+    });
+    expect(code).toBe(143);
+    expect(stderr).toContain('Stopped by SIGTERM. Nothing is half-written');
+    expect(loadState(dir).management.accountPublicAccessBlock).toBeNull();
+    const rerun = plainRun(dir, ['apply', '--answers', 'answers.yaml', '--yes']);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(plainRun(dir, ['plan', '--answers', 'answers.yaml', '--detailed-exitcode']).status).toBe(0);
+  }, 120_000);
+});

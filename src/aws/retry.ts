@@ -1,0 +1,75 @@
+/**
+ * Retries for transient AWS failures: throttling, server errors, concurrent modification, dropped
+ * connections. Bounded in attempts and in time, with exponential backoff and full jitter so that
+ * several accounts retrying at once do not retry in step. This is the only retry layer: the SDK's own
+ * is turned off (maxAttempts 1), so tests with a fake see exactly what production does.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** First backoff ceiling; doubles each time up to `capMs`. */
+  baseMs: number;
+  capMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Six attempts, waits drawn from 0-250 ms up to 0-8 s: at most about 16 s before giving up. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 250, capMs: 8000 };
+
+const TRANSIENT_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'ConcurrentModificationException',
+  'ConcurrentModification',
+  'PriorRequestNotComplete',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalServerException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ServiceFailure',
+  'ServiceFailureException',
+  'TimeoutError',
+]);
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if (TRANSIENT_NAMES.has(e.name) || TRANSIENT_NAMES.has(e.name.replace(/Exception$/, ''))) return true;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return (status !== undefined && (status >= 500 || status === 429)) || e.$fault === 'server';
+}
+
+export async function withRetries<T>(run: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = policy.random ?? Math.random;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isTransient(err) || attempt >= policy.attempts) {
+        if (attempt > 1 && err instanceof Error) {
+          err.message = `${err.message} (gave up after ${attempt} attempts over ${((Date.now() - started) / 1000).toFixed(1)} s; AWS kept refusing: try again later)`;
+        }
+        throw err;
+      }
+      await sleep(Math.floor(random() * Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))));
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RETRY, isTransient, withRetries } from '../../src/aws/retry.js';
+import { FakeAws } from '../helpers/fake-aws.js';
+import { answersFile, cli } from '../helpers/run-cli.js';
+import { FULL_EXAMPLE } from '../helpers/full-example.js';
+
+let fake: FakeAws;
+beforeEach(() => {
+  fake = new FakeAws().install();
+});
+afterEach(() => fake.restore());
+
+const awsError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name} (injected)`), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, ...extra });
+const socketReset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+describe('transient AWS failures', () => {
+  it.each([
+    ['Throttling', awsError('Throttling', 400)],
+    ['ThrottlingException', awsError('ThrottlingException', 400)],
+    ['TooManyRequestsException', awsError('TooManyRequestsException', 429)],
+    ['RequestLimitExceeded', awsError('RequestLimitExceeded', 503)],
+    ['a 500', awsError('InternalFailure', 500)],
+    ['a 503', awsError('ServiceUnavailable', 503)],
+    ['ConcurrentModificationException', awsError('ConcurrentModificationException', 400)],
+    ['a socket reset', socketReset()],
+  ])('%s counts as transient', (_name, err) => {
+    expect(isTransient(err)).toBe(true);
+  });
+
+  it.each([
+    ['AccessDenied', awsError('AccessDenied', 403)],
+    ['NoSuchEntityException', awsError('NoSuchEntityException', 404)],
+    ['ValidationError', awsError('ValidationError', 400)],
+    ['a plain bug', new TypeError('x is undefined')],
+  ])('%s does not', (_name, err) => {
+    expect(isTransient(err)).toBe(false);
+  });
+
+  it('backs off exponentially with full jitter, bounded by the cap and the number of attempts', async () => {
+    const waits: number[] = [];
+    const failing = () => Promise.reject(awsError('Throttling', 400));
+    await expect(
+      withRetries(failing, { ...DEFAULT_RETRY, random: () => 0.999, sleep: async (ms) => void waits.push(ms) }),
+    ).rejects.toThrow(/gave up after 6 attempts/);
+    expect(waits).toEqual([249, 499, 999, 1998, 3996]);
+    const jittered: number[] = [];
+    await expect(withRetries(failing, { ...DEFAULT_RETRY, random: () => 0.5, sleep: async (ms) => void jittered.push(ms) })).rejects.toThrow();
+    expect(jittered).toEqual([125, 250, 500, 1000, 2000]);
+    // The worst case before giving up stays under 20 s.
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(20_000);
+  });
+
+  it('bursts of throttling, 5xx, concurrent modification and socket resets during a full apply still converge', async () => {
+    const bursts: [string, () => Error][] = [
+      ['GetCallerIdentity', () => awsError('Throttling', 400)],
+      ['CreateAccountAlias', () => awsError('ThrottlingException', 400)],
+      ['UpdateAccountPasswordPolicy', () => awsError('TooManyRequestsException', 429)],
+      ['GetAccountPasswordPolicy', () => awsError('ServiceUnavailable', 503)],
+      ['CreateOrganization', () => awsError('ConcurrentModificationException', 400)],
+      ['CreateAccount', () => awsError('ConcurrentModificationException', 400)],
+      ['CreateBucket', () => socketReset()],
+      ['PutBucketPolicy', () => awsError('InternalError', 500)],
+      ['AssumeRole', () => awsError('RequestLimitExceeded', 503)],
+      ['PutPublicAccessBlock', () => socketReset()],
+      ['PutAlternateContact', () => awsError('TooManyRequestsException', 429)],
+    ];
+    for (const [operation, make] of bursts) for (let i = 0; i < 3; i++) fake.failNext(operation, make());
+    const file = answersFile(FULL_EXAMPLE);
+    const run = await cli(['apply', '--yes', '--answers', file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await cli(['verify', '--answers', file])).code).toBe(0);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3 + 3); // three bursts, three accounts
+    expect([...fake.orgAccounts.values()]).toHaveLength(4);
+  });
+
+  it('a persistent failure gives up after the bounded attempts with a clear message, exit 1', async () => {
+    for (let i = 0; i < 20; i++) fake.failNext('UpdateAccountPasswordPolicy', awsError('Throttling', 400));
+    const started = performance.now();
+    const run = await cli(['apply', '--yes', '--only', 'password-policy', '--answers', answersFile(FULL_EXAMPLE)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('password-policy (apply) in account 111111111111 (management): iam:UpdateAccountPasswordPolicy failed: Throttling');
+    expect(run.stderr).toContain('gave up after 6 attempts');
+    expect(fake.calls.filter((c) => c.operation === 'UpdateAccountPasswordPolicy')).toHaveLength(6);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('an error that is not transient is not retried', async () => {
+    fake.failNext('CreateAccountAlias', awsError('AccessDenied', 403));
+    const run = await cli(['apply', '--yes', '--only', 'account-alias', '--answers', answersFile(FULL_EXAMPLE)]);
+    expect(run.code).toBe(1);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccountAlias')).toHaveLength(1);
+  });
+});

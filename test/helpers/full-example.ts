@@ -1,0 +1,24 @@
+/**
+ * The design's example answers file, whole: all ten steps and three new member accounts. It lives
+ * here, not in a test file, so other test files can use it without also running that file's tests
+ * (and its beforeEach, which installs a fake of its own).
+ */
+export const FULL_EXAMPLE = `version: 1
+region: us-east-1
+steps:
+  account-alias:       { alias: acme }
+  password-policy:     { minimumLength: 14, reusePrevention: 24, maxAgeDays: 90 }
+  admin-group:         { name: Admins, users: [] }
+  mfa-enforcement:     { groups: [Admins] }
+  organization:        {}
+  org-trail:           { name: acme-org-trail, retentionDays: 365 }
+  member-accounts:
+    accounts:
+      - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }
+      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }
+      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Workloads }
+  root-credentials:    { deleteMemberRootCredentials: true }
+  s3-block-public-access: {}
+  security-contacts:
+    security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
+`;
