@@ -18,6 +18,18 @@ const accessDenied = (action: string) =>
   });
 
 describe('an AWS error', () => {
+  it.each(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'])(
+    '%s names the step, the action and the permission to add, and points to `permissions`',
+    async (name) => {
+      fake.failNext('PutPublicAccessBlock', Object.assign(accessDenied('s3:PutAccountPublicAccessBlock'), { name }));
+      const run = await cli(['apply', '--yes', '--only', 's3-block-public-access', '--answers', answersFile('version: 1\nsteps:\n  s3-block-public-access: {}\n')]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`s3-block-public-access (apply) in account ${MANAGEMENT_ID} (management): s3:PutAccountPublicAccessBlock was denied`);
+      expect(run.stderr).toContain('Allow s3:PutAccountPublicAccessBlock');
+      expect(run.stderr).toContain('`aws-groundwork permissions`');
+    },
+  );
+
   it('AccessDenied during apply exits 1 naming the step, the account, the action and the permission to add', async () => {
     const file = answersFile(EXAMPLE_ANSWERS);
     fake.failNext('UpdateAccountPasswordPolicy', accessDenied('iam:UpdateAccountPasswordPolicy'));
