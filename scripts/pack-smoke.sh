@@ -19,4 +19,14 @@ got=$(npx --no-install aws-groundwork --version)
 npx --no-install aws-groundwork --help | grep -q '^Usage' || { echo 'pack-smoke: --help has no Usage' >&2; exit 1; }
 # The installed package carries its templates: the answers template renders from the tarball alone.
 npx --no-install aws-groundwork answers | grep -q '^version: 1' || { echo 'pack-smoke: answers template missing' >&2; exit 1; }
-echo "pack-smoke: npx aws-groundwork --version ($got), --help and answers work from the packed tarball"
+# No runtime dependencies: everything is in the bundle.
+deps=$(node -p "Object.keys(require('./node_modules/aws-groundwork/package.json').dependencies ?? {}).length")
+[ "$deps" = "0" ] || { echo "pack-smoke: the package declares $deps runtime dependencies" >&2; exit 1; }
+# The AWS SDK chunks load and reach out: a plan against a closed local port fails as an AWS error (1).
+set +e
+AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=1 AWS_EC2_METADATA_DISABLED=true \
+  npx --no-install aws-groundwork plan --only account-alias --set steps.account-alias.alias=acme --endpoint-url http://127.0.0.1:9 >/dev/null 2>"$work/plan.err"
+code=$?
+set -e
+[ "$code" = "1" ] && grep -q 'could not ask AWS who you are' "$work/plan.err" || { echo "pack-smoke: plan from the tarball exited $code:" >&2; cat "$work/plan.err" >&2; exit 1; }
+echo "pack-smoke: npx aws-groundwork --version ($got), --help, answers and plan work from the packed tarball, with no runtime dependencies"

@@ -3,6 +3,7 @@ import type { Outcome } from './commands/outcome.js';
 import type { RunDeps } from './commands/run-context.js';
 import { DeclinedError, InterruptedError, UsageError } from './engine/errors.js';
 import type { IoHost } from './io/host.js';
+import { STEP_LIST } from './engine/step-list.js';
 import { InteractiveHost, NonInteractiveHost, type Streams } from './io/terminal-host.js';
 import { packageVersion } from './package-info.js';
 
@@ -34,8 +35,7 @@ export async function runCli(argv: string[], streams: Streams, deps: CliDeps = {
   try {
     args = parseCliArgs(argv);
     if (args.help) {
-      const { REGISTRY } = await import('./engine/registry.js');
-      host.result(helpText(REGISTRY));
+      host.result(helpText(STEP_LIST));
       return EXIT.ok;
     }
     if (args.version) {

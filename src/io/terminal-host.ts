@@ -1,4 +1,3 @@
-import { checkbox, confirm, input, password, select } from '@inquirer/prompts';
 import { InterruptedError, MissingAnswerError } from '../engine/errors.js';
 import type { IoHost, Message, Request, Response } from './host.js';
 import { painter, wantsColor } from './style.js';
@@ -69,6 +68,8 @@ export class InteractiveHost extends NonInteractiveHost {
   }
 
   override async request<R extends Request>(request: R): Promise<Response<R>> {
+    // Loaded on the first question: runs that ask nothing never load the prompt library.
+    const { checkbox, confirm, input, password, select } = await import('@inquirer/prompts');
     const context = { input: this.streams.stdin, output: this.streams.stderr };
     try {
       switch (request.kind) {

@@ -41,7 +41,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessRun> {
 
 describe('the built command', () => {
   it('is built before the tests run (npm test builds first)', () => {
-    expect(existsSync(`${root}dist/src/cli.js`)).toBe(true);
+    expect(existsSync(`${root}dist/cli.js`)).toBe(true);
   });
 
   it('prints its version with --version and exits 0', async () => {

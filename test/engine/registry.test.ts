@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isReadAction } from '../../src/aws/actions.js';
 import { REGISTRY } from '../../src/engine/registry.js';
+import { STEP_LIST } from '../../src/engine/step-list.js';
 
 describe('the step registry', () => {
   it('has unique ids, one per folder under steps/, equal to the folder name', () => {
@@ -47,6 +48,10 @@ describe('the step registry', () => {
       for (const action of step.permissions.read) expect(isReadAction(action), `${step.id} ${action}`).toBe(true);
       for (const action of step.permissions.apply) expect(isReadAction(action), `${step.id} ${action}`).toBe(false);
     }
+  });
+
+  it('matches the light step list that --help prints without loading the steps', () => {
+    expect(STEP_LIST).toEqual(REGISTRY.map((s) => ({ id: s.id, title: s.title })));
   });
 
   it('lists implied actions (checked by AWS, never sent) apart from the actions a step sends', () => {
