@@ -116,8 +116,22 @@ export interface ClientScope {
   mode: AccessMode;
   /** Every IAM action the step may use in this mode. */
   allowed: ReadonlySet<string>;
+  /**
+   * Reads already made in this plan or verify, shared by all steps and accounts: the same read is
+   * sent once per run. Absent in apply, where every read must see the writes before it.
+   */
+  readCache?: Map<string, Promise<unknown>>;
   /** Called before each command leaves, after the checks passed. */
   onSend?: (event: { step: string; account: AccountRef; service: ServiceId; operation: string; action: string | null }) => void;
+}
+
+/** A shared failed read, copied so each step's report names that step. */
+function copyError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(err) as object) as Error, err);
+  copy.message = err.message;
+  if (err.stack) copy.stack = err.stack;
+  return copy;
 }
 
 const SERVICES: ServiceId[] = ['iam', 'sts', 'organizations', 'cloudtrail', 's3', 's3control', 'kms', 'account'];
@@ -158,13 +172,24 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
       );
     }
     scope.onSend?.({ step: scope.step, account: scope.account, service, operation, action });
+    // Looked up on every call so a stub installed on the prototype (tests) is honoured.
+    const sendOnce = () => (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(command, ...rest);
+    const cache = scope.mode === 'read' ? scope.readCache : undefined;
+    const key = cache && `${scope.account.id}|${service}|${operation}|${JSON.stringify((command as { input?: unknown }).input ?? {})}`;
+    let pending = key ? cache?.get(key) : undefined;
+    const shared = pending !== undefined;
+    if (!pending) {
+      pending = withRetries(sendOnce, retry);
+      if (key) cache?.set(key, pending);
+    }
     try {
-      // Looked up on every call so a stub installed on the prototype (tests) is honoured.
-      const sendOnce = () => (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(command, ...rest);
-      return await withRetries(sendOnce, retry);
+      const result = await pending;
+      // Each caller gets its own copy: a step that changes what it read must not change another's.
+      return shared ? structuredClone(result) : result;
     } catch (err) {
-      attachCallContext(err, { step: scope.step, account: scope.account, action: label });
-      throw err;
+      const own = shared ? copyError(err) : err;
+      attachCallContext(own, { step: scope.step, account: scope.account, action: label });
+      throw own;
     }
   };
   return new Proxy(client, {

@@ -73,21 +73,21 @@ export async function managementAccount(session: AwsSession): Promise<AccountRef
  * Every account of this run: the management account first, then the members the account source
  * finds (existing), then those it will create in this apply (pending, only when it runs).
  */
-export async function accountsOf(opts: RunOptions): Promise<AccountRef[]> {
+export async function accountsOf(opts: RunOptions, cache?: Map<string, Promise<unknown>>): Promise<AccountRef[]> {
   const management = await managementAccount(opts.session);
   const source = opts.accountSource;
   const section = source && opts.answers.steps[source.id];
   if (!source?.discoverAccounts || !section) return [management];
-  const ctx = await contextFor(opts, { step: source, account: management }, 'plan');
+  const ctx = await contextFor(opts, { step: source, account: management }, 'plan', undefined, cache);
   const { existing, pending } = await source.discoverAccounts(ctx);
   const creating = opts.steps.includes(source);
   return [management, ...existing, ...(creating ? pending : [])];
 }
 
 /** Account-major: all of the management account's steps (member-accounts creates members), then each member's. */
-async function units(opts: RunOptions): Promise<Unit[]> {
+async function units(opts: RunOptions, cache?: Map<string, Promise<unknown>>): Promise<Unit[]> {
   const out: Unit[] = [];
-  for (const account of await accountsOf(opts)) {
+  for (const account of await accountsOf(opts, cache)) {
     for (const step of opts.steps) {
       if (account.role === 'management' || step.scope === 'every-account') out.push({ step, account });
     }
@@ -106,6 +106,7 @@ export async function contextFor(
   unit: Unit,
   phase: Phase,
   progress: (text: string) => void = () => undefined,
+  readCache?: Map<string, Promise<unknown>>,
 ): Promise<StepContext<never>> {
   const answers = opts.answers.steps[unit.step.id];
   const scope = (account: AccountRef): ClientScope => ({
@@ -114,6 +115,7 @@ export async function contextFor(
     // The guard, not the step, decides: plan and verify get clients that cannot write.
     mode: phase === 'apply' ? 'write' : 'read',
     allowed: allowedActions(unit.step, phase),
+    ...(readCache && phase !== 'apply' ? { readCache } : {}),
     ...(opts.onSend ? { onSend: opts.onSend } : {}),
   });
   const management = opts.session.clientsFor(scope(unit.account.role === 'management' ? unit.account : await managementAccount(opts.session)));
@@ -169,7 +171,9 @@ export interface PlanResult {
 
 export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanResult> {
   const result: PlanResult = { changes: [], failures: [] };
-  const all = await units(opts);
+  // One read of each thing per plan, whichever steps and accounts ask for it.
+  const cache = new Map<string, Promise<unknown>>();
+  const all = await units(opts, cache);
   const byUnit = new Map<Unit, Change[]>();
   await runTasks(
     opts.host,
@@ -183,7 +187,7 @@ export async function planAll(opts: RunOptions, label = 'Plan'): Promise<PlanRes
             continue;
           }
           try {
-            byUnit.set(u, await u.step.plan(await contextFor(opts, u, 'plan')));
+            byUnit.set(u, await u.step.plan(await contextFor(opts, u, 'plan', undefined, cache)));
           } catch (err) {
             result.failures.push(new StepFailedError(u.step.id, u.account, 'plan', err));
           }
@@ -290,7 +294,8 @@ async function applyDeferred(opts: RunOptions, unit: Unit): Promise<void> {
 }
 
 export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
-  const all = (await units(opts)).filter((u) => !u.account.pending);
+  const cache = new Map<string, Promise<unknown>>();
+  const all = (await units(opts, cache)).filter((u) => !u.account.pending);
   const byUnit = new Map<Unit, Finding[]>();
   const settle = opts.settle ?? { attempts: 1, delayMs: 0 };
   await runTasks(
@@ -300,7 +305,7 @@ export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
       run: async () => {
         for (const u of group) {
           if (opts.signal?.aborted) return;
-          byUnit.set(u, await verifyUnit(opts, u, settle));
+          byUnit.set(u, await verifyUnit(opts, u, settle, cache));
         }
       },
     })),
@@ -315,11 +320,17 @@ export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
  * Right after a write, IAM and friends may still answer with the old state: a failing control is read
  * again a few times before it counts, so a fresh apply never reports a false failure.
  */
-async function verifyUnit(opts: RunOptions, u: Unit, settle: { attempts: number; delayMs: number }): Promise<Finding[]> {
+async function verifyUnit(
+  opts: RunOptions,
+  u: Unit,
+  settle: { attempts: number; delayMs: number },
+  cache: Map<string, Promise<unknown>>,
+): Promise<Finding[]> {
   let findings: Finding[] = [];
   for (let attempt = 1; attempt <= Math.max(1, settle.attempts); attempt++) {
     try {
-      findings = await u.step.verify(await contextFor(opts, u, 'verify'));
+      // A second look must really look again: no shared reads after the first attempt.
+      findings = await u.step.verify(await contextFor(opts, u, 'verify', undefined, attempt === 1 ? cache : undefined));
     } catch (err) {
       const failure = new StepFailedError(u.step.id, u.account, 'verify', err);
       findings = [
