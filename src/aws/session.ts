@@ -139,7 +139,6 @@ export class AwsSession {
     readonly region: string,
     readonly endpoint: string | undefined,
     private readonly credentials: AwsCredentialIdentityProvider,
-    private readonly env: NodeJS.ProcessEnv,
     roleRetry?: { attempts: number; delayMs: number },
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
@@ -170,7 +169,7 @@ export class AwsSession {
         // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
         clientConfig: { region, ...(endpoint ? { endpoint } : {}) },
       });
-    return new AwsSession(region, endpoint, credentials, opts.env, opts.roleRetry, retryPolicyFrom(opts.env, opts.retry));
+    return new AwsSession(region, endpoint, credentials, opts.roleRetry, retryPolicyFrom(opts.env, opts.retry));
   }
 
   /** Who is running this: asked once per run. */
