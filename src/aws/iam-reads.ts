@@ -8,7 +8,7 @@ import {
 import { isAwsError } from '../engine/errors.js';
 
 /**
- * Reads of IAM that several steps share. Each follows IAM's Marker pagination to the end and reads
+ * Reads of IAM (and the pagination helpers) that several steps share. Each follows IAM's Marker pagination to the end and reads
  * `NoSuchEntity` as "absent", the one error that means something here.
  */
 
@@ -22,6 +22,20 @@ export async function allPages<T>(
     out.push(...(page.items ?? []));
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
+  return out;
+}
+
+/** Organizations' pagination (NextToken) followed to the end, as `allPages` does for IAM's Marker. */
+export async function allTokenPages<T>(
+  fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; NextToken?: string }>,
+): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    out.push(...(page.items ?? []));
+    token = page.NextToken;
+  } while (token);
   return out;
 }
 

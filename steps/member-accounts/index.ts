@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { list, object, string } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { allTokenPages } from '../../src/aws/iam-reads.js';
 import { IsolatedFailure, isAwsError } from '../../src/engine/errors.js';
 import { defineStep, type AccountRef, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
 import { explainCreationFailure } from './failures.js';
@@ -69,15 +70,11 @@ function wanted(ctx: Ctx): Wanted[] {
   return ctx.answers.accounts.map((a) => ({ ...a, env: a.env ?? a.name.split('-').pop()?.toLowerCase() ?? a.name }));
 }
 
-async function allAccounts(aws: AwsClients): Promise<Account[]> {
-  const out: Account[] = [];
-  let NextToken: string | undefined;
-  do {
+function allAccounts(aws: AwsClients): Promise<Account[]> {
+  return allTokenPages(async (NextToken) => {
     const r = await aws.organizations.send(new ListAccountsCommand({ NextToken }));
-    out.push(...(r.Accounts ?? []));
-    NextToken = r.NextToken;
-  } while (NextToken);
-  return out;
+    return { items: r.Accounts, NextToken: r.NextToken };
+  });
 }
 
 const byEmail = (accounts: Account[], email: string) => accounts.find((a) => a.Email?.toLowerCase() === email.toLowerCase());
@@ -90,14 +87,11 @@ async function rootId(aws: AwsClients): Promise<string> {
 }
 
 async function ousUnder(aws: AwsClients, parentId: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let NextToken: string | undefined;
-  do {
+  const ous = await allTokenPages(async (NextToken) => {
     const r = await aws.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken }));
-    for (const ou of r.OrganizationalUnits ?? []) if (ou.Name && ou.Id) out.set(ou.Name, ou.Id);
-    NextToken = r.NextToken;
-  } while (NextToken);
-  return out;
+    return { items: r.OrganizationalUnits, NextToken: r.NextToken };
+  });
+  return new Map(ous.filter((ou) => ou.Name && ou.Id).map((ou) => [ou.Name as string, ou.Id as string]));
 }
 
 async function parentOf(aws: AwsClients, accountId: string): Promise<string | undefined> {
@@ -110,15 +104,11 @@ async function envTag(aws: AwsClients, accountId: string): Promise<string | unde
 }
 
 /** Requests still running, e.g. from a run that was interrupted right after CreateAccount returned. */
-async function inProgress(aws: AwsClients): Promise<CreateAccountStatus[]> {
-  const out: CreateAccountStatus[] = [];
-  let NextToken: string | undefined;
-  do {
+function inProgress(aws: AwsClients): Promise<CreateAccountStatus[]> {
+  return allTokenPages(async (NextToken) => {
     const r = await aws.organizations.send(new ListCreateAccountStatusCommand({ States: ['IN_PROGRESS'], NextToken }));
-    out.push(...(r.CreateAccountStatuses ?? []));
-    NextToken = r.NextToken;
-  } while (NextToken);
-  return out;
+    return { items: r.CreateAccountStatuses, NextToken: r.NextToken };
+  });
 }
 
 /** Whether the organization is there to hold accounts (on a fresh account, the organization step makes it). */

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { object } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { allTokenPages } from '../../src/aws/iam-reads.js';
 import { isAwsError } from '../../src/engine/errors.js';
 import { defineStep, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
 
@@ -56,14 +57,11 @@ function checkAdoptable(org: Organization, accountId: string): void {
 }
 
 async function trustedServices(aws: AwsClients): Promise<Set<string>> {
-  const out = new Set<string>();
-  let NextToken: string | undefined;
-  do {
+  const enabled = await allTokenPages(async (NextToken) => {
     const r = await aws.organizations.send(new ListAWSServiceAccessForOrganizationCommand({ NextToken }));
-    for (const s of r.EnabledServicePrincipals ?? []) if (s.ServicePrincipal) out.add(s.ServicePrincipal);
-    NextToken = r.NextToken;
-  } while (NextToken);
-  return out;
+    return { items: r.EnabledServicePrincipals, NextToken: r.NextToken };
+  });
+  return new Set(enabled.flatMap((s) => (s.ServicePrincipal ? [s.ServicePrincipal] : [])));
 }
 
 async function rootFeatures(aws: AwsClients): Promise<Set<string>> {
