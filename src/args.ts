@@ -11,6 +11,8 @@ export interface Args {
   target?: string;
   answers?: string;
   saveAnswers?: string;
+  /** verify: also write the markdown evidence report here. */
+  report?: string;
   yes: boolean;
   profile?: string;
   region?: string;
@@ -48,6 +50,8 @@ Options
   --only ID[,ID]        run only these steps
   --skip ID[,ID]        leave these steps out
   --output FORMAT       human (default), json or markdown; for plan and verify
+  --report FILE         (verify) also write the markdown evidence report to FILE; stdout keeps
+                        --output. Replaces only an earlier report, never another file
   --detailed-exitcode   (plan) exit 3 when changes are pending
   --phase read|apply    (permissions) the policy for plan/verify, or for apply (default)
   -h, --help            show this help
@@ -93,6 +97,7 @@ export function parseCliArgs(argv: string[]): Args {
         only: { type: 'string' },
         skip: { type: 'string' },
         output: { type: 'string' },
+        report: { type: 'string' },
         'detailed-exitcode': { type: 'boolean' },
         phase: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -114,6 +119,8 @@ export function parseCliArgs(argv: string[]): Args {
   const output = (v.output ?? 'human') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(output)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(', ')}`);
   if (v.output && command !== 'plan' && command !== 'verify') throw new UsageError('--output is for plan and verify');
+  if (v.report !== undefined && command !== 'verify') throw new UsageError('--report is for verify');
+  if (v.report === '') throw new UsageError('--report needs a file name');
   if (v['detailed-exitcode'] && command !== 'plan') throw new UsageError('--detailed-exitcode is for plan');
   const phase = v.phase ?? 'apply';
   if (phase !== 'read' && phase !== 'apply') throw new UsageError('--phase must be read or apply');
@@ -132,6 +139,7 @@ export function parseCliArgs(argv: string[]): Args {
   if (rest[0] !== undefined) args.target = rest[0];
   if (v.answers !== undefined) args.answers = v.answers;
   if (v['save-answers'] !== undefined) args.saveAnswers = v['save-answers'];
+  if (v.report !== undefined) args.report = v.report;
   if (v.profile !== undefined) args.profile = v.profile;
   if (v.region !== undefined) args.region = v.region;
   if (v['endpoint-url'] !== undefined) args.endpointUrl = v['endpoint-url'];

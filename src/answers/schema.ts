@@ -31,7 +31,7 @@ export interface IntegerSchema extends BaseSchema<number> {
   kind: 'integer';
   min: number;
   max: number;
-  /** Explains the lower bound when it comes from a control, e.g. `(CIS 1.8)`. */
+  /** Explains the lower bound when it comes from a control, e.g. `(CIS 1.7)`. */
   minReason?: string;
 }
 

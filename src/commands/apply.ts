@@ -19,7 +19,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     if (failures.length) throw failures[0];
     const guided = args.command === 'wizard' && host.interactive;
     if (guided) showOverview(host, prepared.steps, changes);
-    host.result(renderPlan(changes, 'human', host.color, prepared.skipped));
+    host.result(renderPlan(changes, 'human', host.color));
     let sessionEnded = false;
     if (changes.length > 0) {
       const approved = await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);

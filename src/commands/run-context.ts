@@ -10,7 +10,8 @@ import { ACCOUNT_SOURCE, REGISTRY } from '../engine/registry.js';
 import { contextFor, managementAccount, type RunOptions } from '../engine/runner.js';
 import type { Step } from '../engine/types.js';
 import type { IoHost } from '../io/host.js';
-import type { SkippedStep } from '../io/render.js';
+import type { RenderContext, SkippedStep } from '../io/render.js';
+import { packageVersion } from '../package-info.js';
 import { withSpinner } from '../io/spinner.js';
 
 /** What embedders and tests may inject; the CLI itself passes only env. */
@@ -23,6 +24,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   retry?: RetryPolicy;
   roleRetry?: { attempts: number; delayMs: number };
+  /** The clock reports are stamped with (tests fix it). */
+  now?: () => Date;
 }
 
 /** `--only` and `--skip`, checked against the registry. */
@@ -188,4 +191,26 @@ async function introduce(session: AwsSession, host: IoHost): Promise<void> {
       text: 'You are running as the root user. Let this run create the admin group and your admin user, then finish the set-up as that admin (signed in with MFA) and keep root for the few tasks only it can do.',
     });
   }
+}
+
+/** Which step declares which check, and its title: what reports print beside a control id. */
+export function checkTitles(steps: readonly Step[] = REGISTRY): Map<string, string> {
+  return new Map(steps.flatMap((s) => s.checks.map((c) => [c.id, c.title] as const)));
+}
+
+/** The metadata a JSON or markdown result carries: tool, caller, region and the run's times. */
+export async function renderContext(prepared: Prepared, command: 'plan' | 'verify', startedAt: Date, deps: RunDeps): Promise<RenderContext> {
+  const caller = await prepared.run.session.caller();
+  return {
+    info: {
+      tool: { name: 'aws-groundwork', version: packageVersion() },
+      command,
+      startedAt: startedAt.toISOString(),
+      finishedAt: (deps.now?.() ?? new Date()).toISOString(),
+      caller: { arn: caller.arn, accountId: caller.accountId },
+      region: prepared.run.session.region,
+    },
+    titles: checkTitles(),
+    skipped: prepared.skipped,
+  };
 }

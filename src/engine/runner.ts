@@ -333,17 +333,17 @@ async function verifyUnit(
       findings = await u.step.verify(await contextFor(opts, u, 'verify', undefined, attempt === 1 ? cache : undefined));
     } catch (err) {
       const failure = new StepFailedError(u.step.id, u.account, 'verify', err);
-      findings = [
-        {
-          step: u.step.id,
-          control: u.step.controls.map((c) => c.id).join(', '),
-          account: u.account,
-          resource: u.step.id,
-          status: 'error',
-          reason: failure.message,
-          remediation: 'Fix the error above and run `aws-groundwork verify` again.',
-        },
-      ];
+      // Every check of the step stays in the report, as not evaluated: evidence must not lose a
+      // control silently because the step could not read it.
+      findings = u.step.checks.map((c) => ({
+        step: u.step.id,
+        check: c.id,
+        account: u.account,
+        resource: u.step.id,
+        status: 'error' as const,
+        reason: failure.message,
+        remediation: 'Fix the error above and run `aws-groundwork verify` again.',
+      }));
     }
     if (!findings.some((f) => f.status === 'fail' || f.status === 'error')) break;
     if (attempt < settle.attempts) await new Promise((r) => setTimeout(r, settle.delayMs * attempt));

@@ -50,7 +50,12 @@ export type FindingStatus = 'pass' | 'fail' | 'manual' | 'error';
 
 export interface Finding {
   step: string;
-  control: string;
+  /**
+   * The check that produced it (`password-policy.minimum-length`), one the step declares. Which
+   * benchmark controls it evidences is the mapping table's business (`src/controls/mapping.ts`), so
+   * a renumbered benchmark changes one table, not the steps.
+   */
+  check: string;
   account: AccountRef;
   resource: string;
   status: FindingStatus;
@@ -58,9 +63,10 @@ export interface Finding {
   remediation: string;
 }
 
-export interface Control {
-  /** `CIS 1.8`, `SSB ACCT.06`, or `GW.*` for this tool's own checks that no benchmark names. */
+export interface Check {
+  /** `<step>.<what>`, stable: reports, JSON and the mapping table key on it. */
   id: string;
+  /** What holds when it passes, in one line. */
   title: string;
 }
 
@@ -100,7 +106,8 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
   title: string;
   /** One sentence a founder understands: what the step ensures and why. */
   description: string;
-  controls: Control[];
+  /** Every check verify can report; each has a row in the control mapping table. */
+  checks: Check[];
   scope: StepScope;
   /** The step's section of the answers file: the single source of truth for prompts, flags and files. */
   answers: S;

@@ -1,5 +1,11 @@
+import { controlLabel } from '../controls/mapping.js';
 import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } from '../engine/types.js';
+import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
 import { painter, type Paint } from './style.js';
+import { findingsSummaryLine, planSummaryLine, summarizeFindings, summarizePlan, type PlanSummary, type SkippedStep } from './summary.js';
+
+export * from './summary.js';
+export type { RunInfo, CheckTitles } from './report.js';
 
 export type OutputFormat = 'human' | 'json' | 'markdown';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['human', 'json', 'markdown'];
@@ -8,44 +14,17 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['human', 'json', 'markdo
 const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };
 const SYMBOL_STYLE = { create: 'green', update: 'yellow', replace: 'red', delete: 'red' } as const;
 
-export interface PlanSummary {
-  create: number;
-  update: number;
-  delete: number;
-  /** Replacements also count once in `create` and once in `delete`, as Terraform counts them. */
-  replace: number;
-  destructive: number;
-  security: number;
+/** For json and markdown: the run's metadata, which the human view leaves to the messages on stderr. */
+export interface RenderContext {
+  info: RunInfo;
+  titles: CheckTitles;
+  skipped?: SkippedStep[];
 }
 
-export function summarizePlan(changes: Change[]): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, destructive: 0, security: 0 };
-  for (const c of changes) {
-    if (c.action === 'create') s.create++;
-    if (c.action === 'update') s.update++;
-    if (c.action === 'delete') s.delete++;
-    if (c.action === 'replace') (s.replace++, s.create++, s.delete++);
-    if (c.risk === 'destructive') s.destructive++;
-    if (c.risk === 'security') s.security++;
-  }
-  return s;
-}
-
-export function planSummaryLine(s: PlanSummary): string {
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
-}
-
-export interface SkippedStep {
-  step: string;
-  reason: string;
-}
-
-export function renderPlan(changes: Change[], format: OutputFormat, color = false, skipped: SkippedStep[] = []): string {
+export function renderPlan(changes: Change[], format: OutputFormat, color = false, ctx?: RenderContext): string {
   const summary = summarizePlan(changes);
-  if (format === 'json') {
-    return JSON.stringify({ version: 1, kind: 'plan', changes, summary, skipped }, null, 2);
-  }
-  if (format === 'markdown') return planMarkdown(changes, summary);
+  if (format === 'json') return JSON.stringify(planDocument(changes, need(ctx).info, ctx?.skipped ?? []), null, 2);
+  if (format === 'markdown') return planMarkdown(changes, summary, need(ctx).info);
   const p = painter(color);
   if (changes.length === 0) return `${p('green', 'No changes.')} The account matches the answers.`;
   const lines: string[] = [];
@@ -98,36 +77,23 @@ export function describeDiff(before: Json, after: Json): string[] {
   return [`${show(before)} -> ${show(after)}`];
 }
 
-function planMarkdown(changes: Change[], s: PlanSummary): string {
-  if (changes.length === 0) return '**No changes.** The account matches the answers.';
+function planMarkdown(changes: Change[], s: PlanSummary, info: RunInfo): string {
+  const head = [
+    `Plan by ${info.tool.name} ${info.tool.version} for account ${info.caller.accountId} (home region ${info.region}), read ${info.finishedAt} as \`${cell(info.caller.arn)}\`.`,
+    '',
+  ];
+  if (changes.length === 0) return [...head, '**No changes.** The account matches the answers.'].join('\n');
   const rows = changes.map(
-    (c) => `| ${accountLabel(c.account)} | ${c.step} | \`${SYMBOL[c.action]}\` ${c.action} | \`${c.address}\` | ${c.risk} | ${escapeCell(c.summary)} |`,
+    (c) => `| ${accountLabel(c.account)} | ${c.step} | \`${SYMBOL[c.action]}\` ${c.action} | \`${c.address}\` | ${c.risk} | ${cell(c.summary)} |`,
   );
   return [
+    ...head,
     '| Account | Step | Action | Resource | Risk | Change |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `**${planSummaryLine(s)}**`,
+    `**${planSummaryLine(s)}** Every change with its whole before and after: \`--output json\`.`,
   ].join('\n');
-}
-
-export interface FindingsSummary {
-  pass: number;
-  fail: number;
-  manual: number;
-  error: number;
-}
-
-export function summarizeFindings(findings: Finding[]): FindingsSummary {
-  const s: FindingsSummary = { pass: 0, fail: 0, manual: 0, error: 0 };
-  for (const f of findings) s[f.status]++;
-  return s;
-}
-
-/** Deliberately not "N passed, N failed": that shape is what test runners print. */
-export function findingsSummaryLine(s: FindingsSummary): string {
-  return `Controls: ${s.pass} pass, ${s.fail} fail, ${s.manual} manual, ${s.error} error.`;
 }
 
 const STATUS_STYLE: Record<FindingStatus, 'green' | 'red' | 'yellow'> = {
@@ -137,31 +103,19 @@ const STATUS_STYLE: Record<FindingStatus, 'green' | 'red' | 'yellow'> = {
   error: 'red',
 };
 
-export function renderFindings(findings: Finding[], format: OutputFormat, color = false, skipped: SkippedStep[] = []): string {
+export function renderFindings(findings: Finding[], format: OutputFormat, color = false, ctx?: RenderContext): string {
+  if (format === 'json') return JSON.stringify(verifyDocument(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? []), null, 2);
+  if (format === 'markdown') return verifyMarkdown(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? []);
   const summary = summarizeFindings(findings);
-  if (format === 'json') return JSON.stringify({ version: 1, kind: 'verify', findings, summary, skipped }, null, 2);
-  if (format === 'markdown') {
-    const rows = findings.map(
-      (f) =>
-        `| ${f.status.toUpperCase()} | ${f.control} | ${accountLabel(f.account)} | ${f.step} | ${escapeCell(f.reason)} | ${escapeCell(f.remediation)} |`,
-    );
-    return [
-      '| Status | Control | Account | Step | Reason | Next action |',
-      '| --- | --- | --- | --- | --- | --- |',
-      ...rows,
-      '',
-      `**${findingsSummaryLine(summary)}**`,
-    ].join('\n');
-  }
   const p = painter(color);
   const lines: string[] = [];
-  const controlWidth = Math.max(0, ...findings.map((f) => f.control.length));
+  const controlWidth = Math.max(0, ...findings.map((f) => controlLabel(f.check).length));
   const stepWidth = Math.max(0, ...findings.map((f) => f.step.length));
   for (const [account, inAccount] of groupByAccount(findings)) {
     lines.push(p('bold', `Account ${accountLabel(account)}`));
     for (const f of inAccount) {
       const status = p(STATUS_STYLE[f.status], f.status.toUpperCase().padEnd(6));
-      lines.push(`  ${status} ${f.control.padEnd(controlWidth)}  ${f.step.padEnd(stepWidth)}  ${f.reason}`);
+      lines.push(`  ${status} ${controlLabel(f.check).padEnd(controlWidth)}  ${f.step.padEnd(stepWidth)}  ${f.reason}`);
       if (f.status !== 'pass' && f.remediation) lines.push(`  ${' '.repeat(7 + controlWidth + 2 + stepWidth + 2)}next: ${f.remediation}`);
     }
     lines.push('');
@@ -191,4 +145,8 @@ function groupBy<T>(items: T[], key: (t: T) => string): [string, T[]][] {
 }
 
 const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
-const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function need(ctx: RenderContext | undefined): RenderContext {
+  if (!ctx) throw new Error('json and markdown output need the run metadata');
+  return ctx;
+}

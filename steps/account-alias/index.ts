@@ -27,7 +27,7 @@ const answers = object(
 );
 
 const ADDRESS = 'iam:account-alias';
-const CONTROL = 'GW.ALIAS';
+const CHECK = 'account-alias.alias';
 
 async function currentAlias(aws: AwsClients): Promise<string | null> {
   // An account has at most one alias, so the first page is the whole answer.
@@ -50,7 +50,7 @@ export default defineStep({
   id: 'account-alias',
   title: 'Account alias',
   description: 'Gives the account a readable sign-in URL, so people sign in at acme.signin.aws.amazon.com.',
-  controls: [{ id: CONTROL, title: 'The account has the agreed sign-in alias' }],
+  checks: [{ id: CHECK, title: 'The account has the agreed sign-in alias' }],
   scope: 'every-account',
   answers,
   destructiveOptIn: 'allowReplace',
@@ -107,7 +107,7 @@ export default defineStep({
     return [
       {
         step: 'account-alias',
-        control: CONTROL,
+        check: CHECK,
         account: ctx.account,
         resource: ADDRESS,
         status: pass ? 'pass' : 'fail',

@@ -98,7 +98,7 @@ async function accessKeyIds(aws: AwsClients, userName: string): Promise<string[]
   });
 }
 
-/** True for a statement that allows every action on every resource: CIS 1.16's "*:*". */
+/** True for a statement that allows every action on every resource: CIS 1.15's "*:*" (v5.0.0). */
 function grantsFullAdmin(document: Record<string, unknown>): boolean {
   const statements = ([] as unknown[]).concat(document.Statement ?? []) as Record<string, unknown>[];
   const has = (v: unknown) => ([] as unknown[]).concat(v ?? []).includes('*');
@@ -124,10 +124,10 @@ export default defineStep({
   title: 'Admin group',
   description:
     'Creates an admin group with the AWS-managed AdministratorAccess policy, and console-only admin users, so nobody needs root day to day.',
-  controls: [
-    { id: 'SSB ACCT.04', title: 'Permissions are assigned through a group with the AWS-managed AdministratorAccess policy' },
-    { id: 'CIS 1.16', title: 'No customer-managed policy allowing "*:*" is attached to a user, group or role' },
-    { id: 'SSB ACCT.03', title: 'Each admin user has console access only: a password, no access keys' },
+  checks: [
+    { id: 'admin-group.administrator-access', title: 'Admins get their permissions from a group with the AWS-managed AdministratorAccess policy' },
+    { id: 'admin-group.no-full-admin-custom-policy', title: 'No customer-managed policy allowing "*:*" is attached to a user, group or role' },
+    { id: 'admin-group.admins-console-only', title: 'Each admin user has console access only: a password, no access keys' },
   ],
   scope: 'management',
   answers,
@@ -222,9 +222,9 @@ export default defineStep({
 
   async verify(ctx: Ctx): Promise<Finding[]> {
     const { name, users } = ctx.answers;
-    const finding = (control: string, resource: string, pass: boolean, reason: string, remediation: string): Finding => ({
+    const finding = (check: string, resource: string, pass: boolean, reason: string, remediation: string): Finding => ({
       step: STEP,
-      control,
+      check,
       account: ctx.account,
       resource,
       status: pass ? 'pass' : 'fail',
@@ -237,7 +237,7 @@ export default defineStep({
     const hasAdmin = attached.includes(adminPolicyArn(ctx));
     findings.push(
       finding(
-        'SSB ACCT.04',
+        'admin-group.administrator-access',
         `iam:group/${name}`,
         hasAdmin,
         members === null
@@ -251,7 +251,7 @@ export default defineStep({
     const offenders = await fullAdminCustomerPolicies(ctx.aws);
     findings.push(
       finding(
-        'CIS 1.16',
+        'admin-group.no-full-admin-custom-policy',
         'iam:customer-managed-policies',
         offenders.length === 0,
         offenders.length === 0
@@ -271,7 +271,7 @@ export default defineStep({
       }
       findings.push(
         finding(
-          'SSB ACCT.03',
+          'admin-group.admins-console-only',
           `iam:user/${user}`,
           problems.length === 0,
           problems.length === 0 ? `${user} is in ${name} with console access only` : `${user} ${problems.join(', ')}`,

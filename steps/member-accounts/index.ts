@@ -131,7 +131,7 @@ export default defineStep({
   id: STEP,
   title: 'Member accounts',
   description: 'Creates the OUs and one AWS account per environment (dev, staging, prod), once, found again by email.',
-  controls: [{ id: 'GW.MEMBER-ACCOUNTS', title: 'Each configured member account exists, is in its OU and carries its environment tag' }],
+  checks: [{ id: 'member-accounts.accounts', title: 'Each configured member account exists, is in its OU and carries its environment tag' }],
   scope: 'management',
   answers,
   permissions: {
@@ -246,7 +246,7 @@ export default defineStep({
       }
       findings.push({
         step: STEP,
-        control: 'GW.MEMBER-ACCOUNTS',
+        check: 'member-accounts.accounts',
         account: ctx.account,
         resource: found?.Id ? `organizations:account/${found.Id}` : `organizations:account/${w.name}`,
         status: problems.length ? 'fail' : 'pass',

@@ -76,9 +76,9 @@ export default defineStep({
   title: 'MFA enforcement',
   description:
     'Attaches an MFA-required policy to the admin group: without MFA its members can only change their password and set up MFA.',
-  controls: [
-    { id: 'SSB ACCT.05', title: 'Require MFA: the MFA-required policy is attached to each configured group' },
-    { id: 'CIS 1.10', title: 'MFA is enabled for every IAM user with a console password' },
+  checks: [
+    { id: 'mfa-enforcement.policy-attached', title: 'The MFA-required policy is attached to each configured group' },
+    { id: 'mfa-enforcement.console-users-have-mfa', title: 'MFA is enabled for every IAM user with a console password' },
   ],
   scope: 'management',
   answers,
@@ -200,7 +200,7 @@ export default defineStep({
       const pass = intact && on;
       findings.push({
         step: STEP,
-        control: 'SSB ACCT.05',
+        check: 'mfa-enforcement.policy-attached',
         account: ctx.account,
         resource: `iam:group/${group}`,
         status: pass ? 'pass' : 'fail',
@@ -227,7 +227,7 @@ export default defineStep({
     }
     findings.push({
       step: STEP,
-      control: 'CIS 1.10',
+      check: 'mfa-enforcement.console-users-have-mfa',
       account: ctx.account,
       resource: 'iam:users',
       status: withoutMfa.length === 0 ? 'pass' : 'fail',

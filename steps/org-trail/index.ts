@@ -123,7 +123,7 @@ function trailConfig(t: Trail) {
   };
 }
 
-/** CIS 2.1.1: a Deny of every S3 action whenever aws:SecureTransport is false. */
+/** CIS 2.1.1 (v5.0.0): a Deny of every S3 action whenever aws:SecureTransport is false. */
 function deniesInsecureTransport(policy: Json): boolean {
   const statements = ([] as unknown[]).concat((policy as { Statement?: unknown } | null)?.Statement ?? []) as Record<string, unknown>[];
   return statements.some((s) => {
@@ -161,18 +161,18 @@ export default defineStep({
   title: 'Organization trail',
   description:
     'Records every API call in every account and region: a multi-region organization trail with log file validation, encrypted with its own KMS key, into a locked-down, access-logged bucket.',
-  controls: [
-    { id: 'CIS 3.1', title: 'CloudTrail is enabled in all regions (multi-region organization trail, logging)' },
-    { id: 'CIS 3.2', title: 'CloudTrail log file validation is enabled' },
-    { id: 'CIS 3.4', title: 'S3 bucket access logging is enabled on the CloudTrail bucket' },
-    { id: 'CIS 3.5', title: 'CloudTrail logs are encrypted at rest using KMS keys' },
-    { id: 'CIS 3.6', title: 'Rotation for customer-created symmetric KMS keys is enabled' },
-    { id: 'CIS 2.1.1', title: 'S3 bucket policies deny HTTP requests (TLS only)' },
-    { id: 'SSB ACCT.07', title: 'CloudTrail logs go to a protected S3 bucket (not public, ACLs off, our policy)' },
-    { id: 'GW.TRAIL-BUCKET', title: 'The trail bucket is encrypted with the trail key, versioned and has its lifecycle' },
-    { id: 'GW.ACCESS-LOG-BUCKET', title: 'The access-log bucket is private, encrypted, versioned, TLS-only, with its policy and lifecycle' },
-    { id: 'GW.TRAIL-KEY', title: 'The trail key policy lets CloudTrail encrypt only for this trail' },
-    { id: 'GW.TRAIL-DELIVERY', title: 'CloudTrail reports no delivery error' },
+  checks: [
+    { id: 'org-trail.multi-region-logging', title: 'CloudTrail is enabled in all regions (multi-region organization trail, logging)' },
+    { id: 'org-trail.log-file-validation', title: 'CloudTrail log file validation is enabled' },
+    { id: 'org-trail.bucket-access-logging', title: 'S3 bucket access logging is enabled on the CloudTrail bucket' },
+    { id: 'org-trail.kms-encryption', title: 'CloudTrail logs are encrypted at rest using KMS keys' },
+    { id: 'org-trail.key-rotation', title: 'Rotation for customer-created symmetric KMS keys is enabled' },
+    { id: 'org-trail.buckets-deny-http', title: 'S3 bucket policies deny HTTP requests (TLS only)' },
+    { id: 'org-trail.trail-bucket-protected', title: 'The trail bucket is not public, has ACLs off and a policy that admits only this trail' },
+    { id: 'org-trail.trail-bucket-settings', title: 'The trail bucket is encrypted with the trail key, versioned and has its lifecycle' },
+    { id: 'org-trail.access-log-bucket', title: 'The access-log bucket is private, encrypted, versioned, TLS-only, with its policy and lifecycle' },
+    { id: 'org-trail.key-policy', title: 'The trail key policy lets CloudTrail encrypt only for this trail' },
+    { id: 'org-trail.delivery', title: 'CloudTrail reports no delivery error' },
   ],
   scope: 'management',
   answers,
@@ -349,10 +349,10 @@ export default defineStep({
   async verify(ctx: Ctx): Promise<Finding[]> {
     const n = namesFor(ctx);
     const findings: Finding[] = [];
-    const add = (control: string, resource: string, problems: string[], ok: string, fix = 'Run `aws-groundwork apply` to restore it.') =>
+    const add = (check: string, resource: string, problems: string[], ok: string, fix = 'Run `aws-groundwork apply` to restore it.') =>
       findings.push({
         step: STEP,
-        control,
+        check,
         account: ctx.account,
         resource,
         status: problems.length ? 'fail' : 'pass',
@@ -368,24 +368,24 @@ export default defineStep({
     const status = trail ? await ctx.aws.cloudtrail.send(new GetTrailStatusCommand({ Name: n.trailName })) : null;
 
     const noTrail = trail ? [] : [`the trail ${n.trailName} does not exist`];
-    add('CIS 3.1', `cloudtrail:trail/${n.trailName}`, [
+    add('org-trail.multi-region-logging', `cloudtrail:trail/${n.trailName}`, [
       ...noTrail,
       ...(trail && !trail.IsMultiRegionTrail ? ['the trail covers one region only'] : []),
       ...(trail && !trail.IsOrganizationTrail ? ['the trail is not an organization trail'] : []),
       ...(trail && !status?.IsLogging ? ['the trail is not logging'] : []),
     ], 'a multi-region organization trail is logging');
-    add('CIS 3.2', `cloudtrail:trail/${n.trailName}`, [...noTrail, ...(trail && !trail.LogFileValidationEnabled ? ['log file validation is off'] : [])], 'log file validation is on');
-    add('CIS 3.5', `cloudtrail:trail/${n.trailName}`, [
+    add('org-trail.log-file-validation', `cloudtrail:trail/${n.trailName}`, [...noTrail, ...(trail && !trail.LogFileValidationEnabled ? ['log file validation is off'] : [])], 'log file validation is on');
+    add('org-trail.kms-encryption', `cloudtrail:trail/${n.trailName}`, [
       ...noTrail,
       ...(trail && (!usableKey || trail.KmsKeyId !== usableKey.arn) ? [`the trail is not encrypted with ${alias}`] : []),
     ], `logs are encrypted with ${alias}`);
-    add('GW.TRAIL-DELIVERY', `cloudtrail:trail/${n.trailName}`, [
+    add('org-trail.delivery', `cloudtrail:trail/${n.trailName}`, [
       ...noTrail,
       ...(status?.LatestDeliveryError ? [`CloudTrail reports a delivery error: ${status.LatestDeliveryError}`] : []),
     ], 'CloudTrail reports no delivery error', 'Check the trail bucket policy and the key policy; `aws-groundwork apply` restores both.');
 
-    add('CIS 3.6', `kms:${alias}`, usableKey ? ((await rotationEnabled(ctx.aws, usableKey.keyId)) ? [] : ['key rotation is off']) : [`the key ${alias} does not exist`], 'key rotation is on');
-    add('GW.TRAIL-KEY', `kms:${alias}`, usableKey ? (isDeepStrictEqual(await keyPolicy(ctx.aws, usableKey.keyId), trailKeyPolicy(n)) ? [] : ['the key policy differs from the template']) : [`the key ${alias} does not exist`], 'the key policy lets CloudTrail encrypt only for this trail');
+    add('org-trail.key-rotation', `kms:${alias}`, usableKey ? ((await rotationEnabled(ctx.aws, usableKey.keyId)) ? [] : ['key rotation is off']) : [`the key ${alias} does not exist`], 'key rotation is on');
+    add('org-trail.key-policy', `kms:${alias}`, usableKey ? (isDeepStrictEqual(await keyPolicy(ctx.aws, usableKey.keyId), trailKeyPolicy(n)) ? [] : ['the key policy differs from the template']) : [`the key ${alias} does not exist`], 'the key policy lets CloudTrail encrypt only for this trail');
 
     const [logBucket, trailBucket] = desiredBuckets(n, ctx.answers.retentionDays, usableKey?.arn ?? KEY_ARN_LATER, org?.Id ?? ORG_ID_LATER);
     const actual = async (b: NonNullable<typeof logBucket>) => {
@@ -399,21 +399,21 @@ export default defineStep({
 
     const trailHave = await actual(trailBucket!);
     const logHave = await actual(logBucket!);
-    add('SSB ACCT.07', `s3:bucket/${n.trailBucket}`, differs(trailBucket!, trailHave, ['public-access-block', 'ownership-controls', 'policy'], {
+    add('org-trail.trail-bucket-protected', `s3:bucket/${n.trailBucket}`, differs(trailBucket!, trailHave, ['public-access-block', 'ownership-controls', 'policy'], {
       'public-access-block': 'Block Public Access is not fully on',
       'ownership-controls': 'ACLs are not disabled (ownership is not BucketOwnerEnforced)',
       policy: 'the bucket policy differs from the CloudTrail policy',
     }), 'the trail bucket is not public, ACLs are off and its policy admits only this trail');
-    add('GW.TRAIL-BUCKET', `s3:bucket/${n.trailBucket}`, differs(trailBucket!, trailHave, ['encryption', 'versioning', 'lifecycle'], {
+    add('org-trail.trail-bucket-settings', `s3:bucket/${n.trailBucket}`, differs(trailBucket!, trailHave, ['encryption', 'versioning', 'lifecycle'], {
       encryption: `the bucket is not encrypted with ${alias} (SSE-KMS)`,
       versioning: 'versioning is off',
       lifecycle: 'the lifecycle differs',
     }), `the trail bucket is encrypted with ${alias}, versioned, with its lifecycle`);
-    add('CIS 3.4', `s3:bucket/${n.trailBucket}`, differs(trailBucket!, trailHave, ['logging'], { logging: `access logging into ${n.logBucket} is off` }), `access logging goes to ${n.logBucket}`);
+    add('org-trail.bucket-access-logging', `s3:bucket/${n.trailBucket}`, differs(trailBucket!, trailHave, ['logging'], { logging: `access logging into ${n.logBucket} is off` }), `access logging goes to ${n.logBucket}`);
     const tlsOnly = (have: Partial<Record<BucketSettingId, Json>> | null, bucket: string) =>
       have && deniesInsecureTransport(have.policy ?? null) ? [] : [`${bucket} accepts requests without TLS`];
-    add('CIS 2.1.1', `s3:bucket/${n.trailBucket}`, [...tlsOnly(trailHave, n.trailBucket), ...tlsOnly(logHave, n.logBucket)], 'both buckets deny requests without TLS');
-    add('GW.ACCESS-LOG-BUCKET', `s3:bucket/${n.logBucket}`, differs(logBucket!, logHave, Object.keys(logBucket!.settings) as BucketSettingId[], {}), 'the access-log bucket is private, encrypted, versioned, TLS-only, with its policy and lifecycle');
+    add('org-trail.buckets-deny-http', `s3:bucket/${n.trailBucket}`, [...tlsOnly(trailHave, n.trailBucket), ...tlsOnly(logHave, n.logBucket)], 'both buckets deny requests without TLS');
+    add('org-trail.access-log-bucket', `s3:bucket/${n.logBucket}`, differs(logBucket!, logHave, Object.keys(logBucket!.settings) as BucketSettingId[], {}), 'the access-log bucket is private, encrypted, versioned, TLS-only, with its policy and lifecycle');
     return findings;
   },
 });

@@ -74,10 +74,10 @@ export default defineStep({
   title: 'Organization',
   description:
     'Creates (or adopts) an AWS organization with all features, trusted access for CloudTrail, IAM and Account, and centralized root access.',
-  controls: [
-    { id: 'GW.ORG', title: 'The account manages an organization with all features' },
-    { id: 'GW.ORG-TRUSTED-ACCESS', title: 'Trusted access for cloudtrail, iam and account is enabled' },
-    { id: 'GW.ORG-ROOT-ACCESS', title: 'Centralized root access: root credentials management and root sessions are on' },
+  checks: [
+    { id: 'organization.all-features', title: 'The account manages an organization with all features' },
+    { id: 'organization.trusted-access', title: 'Trusted access for cloudtrail, iam and account is enabled' },
+    { id: 'organization.centralized-root-access', title: 'Centralized root access: root credentials management and root sessions are on' },
   ],
   scope: 'management',
   answers: object({}, { description: 'The AWS organization (nothing to answer)' }),
@@ -188,7 +188,7 @@ export default defineStep({
     const findings: Finding[] = [
       {
         ...base,
-        control: 'GW.ORG',
+        check: 'organization.all-features',
         resource: org?.Arn ?? 'organizations:organization',
         status: orgProblem ? 'fail' : 'pass',
         reason: orgProblem ?? `organization ${org?.Id} has all features and is managed by this account`,
@@ -200,7 +200,7 @@ export default defineStep({
     const missing = TRUSTED_SERVICES.filter((s) => !trusted.has(s));
     findings.push({
       ...base,
-      control: 'GW.ORG-TRUSTED-ACCESS',
+      check: 'organization.trusted-access',
       resource: 'organizations:trusted-access',
       status: missing.length ? 'fail' : 'pass',
       reason: missing.length ? `trusted access is off for ${missing.join(', ')}` : `trusted access is on for ${TRUSTED_SERVICES.join(', ')}`,
@@ -210,7 +210,7 @@ export default defineStep({
     const off = ROOT_FEATURES.filter((f) => !features.has(f));
     findings.push({
       ...base,
-      control: 'GW.ORG-ROOT-ACCESS',
+      check: 'organization.centralized-root-access',
       resource: 'iam:organizations-features',
       status: off.length ? 'fail' : 'pass',
       reason: off.length ? `centralized root access is off: ${off.join(', ')}` : 'centralized root access is on (root credentials management and root sessions)',

@@ -17,14 +17,14 @@ const answers = object(
     minimumLength: integer({
       description: 'Minimum password length',
       min: 14,
-      minReason: '(CIS 1.8)',
+      minReason: '(CIS 1.7)',
       max: 128,
       default: 14,
     }),
     reusePrevention: integer({
       description: 'How many previous passwords a user may not reuse',
       min: 24,
-      minReason: '(CIS 1.9)',
+      minReason: '(CIS 1.8)',
       max: 24,
       default: 24,
     }),
@@ -57,10 +57,10 @@ export default defineStep({
   id: 'password-policy',
   title: 'IAM password policy',
   description: 'Requires long passwords with every character class, prevents reuse and sets an expiry for IAM users.',
-  controls: [
-    { id: 'CIS 1.8', title: 'IAM password policy requires a minimum length of 14 or greater' },
-    { id: 'CIS 1.9', title: 'IAM password policy prevents password reuse (24 remembered)' },
-    { id: 'SSB ACCT.06', title: 'Enforce a password policy (the whole policy matches the answers)' },
+  checks: [
+    { id: 'password-policy.minimum-length', title: 'IAM password policy requires a minimum length of 14 or greater' },
+    { id: 'password-policy.reuse-prevention', title: 'IAM password policy prevents password reuse (24 remembered)' },
+    { id: 'password-policy.matches-answers', title: 'The whole IAM password policy matches the answers' },
   ],
   scope: 'every-account',
   answers,
@@ -97,9 +97,9 @@ export default defineStep({
   async verify(ctx: Ctx): Promise<Finding[]> {
     const actual = await currentPolicy(ctx.aws);
     const wanted = desiredPolicy(ctx.answers);
-    const finding = (control: string, pass: boolean, reason: string): Finding => ({
+    const finding = (check: string, pass: boolean, reason: string): Finding => ({
       step: 'password-policy',
-      control,
+      check,
       account: ctx.account,
       resource: ADDRESS,
       status: pass ? 'pass' : 'fail',
@@ -108,22 +108,22 @@ export default defineStep({
     });
     if (actual === null) {
       const reason = 'no password policy is set; the AWS default (8 characters, no reuse prevention) applies';
-      return [finding('CIS 1.8', false, reason), finding('CIS 1.9', false, reason), finding('SSB ACCT.06', false, reason)];
+      return [finding('password-policy.minimum-length', false, reason), finding('password-policy.reuse-prevention', false, reason), finding('password-policy.matches-answers', false, reason)];
     }
     const diff = differences(actual, wanted);
     return [
       finding(
-        'CIS 1.8',
+        'password-policy.minimum-length',
         actual.MinimumPasswordLength >= 14,
         `minimum password length is ${actual.MinimumPasswordLength}${actual.MinimumPasswordLength >= 14 ? '' : '; at least 14 is required'}`,
       ),
       finding(
-        'CIS 1.9',
+        'password-policy.reuse-prevention',
         actual.PasswordReusePrevention >= 24,
         `reuse prevention remembers ${actual.PasswordReusePrevention} passwords${actual.PasswordReusePrevention >= 24 ? '' : '; 24 is required'}`,
       ),
       finding(
-        'SSB ACCT.06',
+        'password-policy.matches-answers',
         diff.length === 0,
         diff.length === 0
           ? 'the password policy matches the answers'

@@ -85,10 +85,10 @@ export default defineStep({
   title: 'Root credentials',
   description:
     'Makes sure the root user has no access keys and has MFA; deletes root keys when run as root, otherwise says exactly what to do.',
-  controls: [
-    { id: 'CIS 1.4', title: 'No root user access keys exist' },
-    { id: 'CIS 1.5', title: 'MFA is enabled for the root user' },
-    { id: 'GW.MEMBER-ROOT', title: 'Member accounts have no root credentials (centralized root access)' },
+  checks: [
+    { id: 'root-credentials.no-root-access-keys', title: 'No root user access keys exist' },
+    { id: 'root-credentials.root-mfa', title: 'MFA is enabled for the root user' },
+    { id: 'root-credentials.member-root-removed', title: 'Member accounts have no root credentials (centralized root access)' },
   ],
   scope: 'every-account',
   answers,
@@ -161,10 +161,10 @@ export default defineStep({
       const fix = 'Run `aws-groundwork apply` (with steps.root-credentials.deleteMemberRootCredentials: true without a terminal) to delete them.';
       const keys = present.some((c) => c.kind === 'access-keys');
       return [
-        { ...base, control: 'CIS 1.4', resource: 'iam:root/access-keys', status: keys ? 'fail' : 'pass', reason: keys ? 'the root user has access keys' : 'the root user has no access keys', remediation: keys ? fix : '' },
+        { ...base, check: 'root-credentials.no-root-access-keys', resource: 'iam:root/access-keys', status: keys ? 'fail' : 'pass', reason: keys ? 'the root user has access keys' : 'the root user has no access keys', remediation: keys ? fix : '' },
         {
           ...base,
-          control: 'GW.MEMBER-ROOT',
+          check: 'root-credentials.member-root-removed',
           resource: 'iam:root/credentials',
           status: present.length ? 'fail' : 'pass',
           reason: present.length
@@ -179,7 +179,7 @@ export default defineStep({
     return [
       {
         ...base,
-        control: 'CIS 1.4',
+        check: 'root-credentials.no-root-access-keys',
         resource: 'iam:root/access-keys',
         status: !keys ? 'pass' : ctx.caller.isRoot ? 'fail' : 'manual',
         reason: !keys ? 'the root user has no access keys' : 'the root user has access keys',
@@ -191,7 +191,7 @@ export default defineStep({
       },
       {
         ...base,
-        control: 'CIS 1.5',
+        check: 'root-credentials.root-mfa',
         resource: 'iam:root/mfa',
         status: mfa ? 'pass' : 'manual',
         reason: mfa

@@ -32,10 +32,7 @@ export default defineStep({
   id: STEP,
   title: 'S3 Block Public Access',
   description: "Turns on all four account-level S3 Block Public Access settings, so no bucket can be made public by mistake.",
-  controls: [
-    { id: 'CIS 2.1.4', title: 'S3 Block Public Access is enabled at the account level (all four settings)' },
-    { id: 'SSB ACCT.08', title: 'Prevent public access to private S3 buckets' },
-  ],
+  checks: [{ id: 's3-block-public-access.account-level', title: 'S3 Block Public Access is on at the account level (all four settings)' }],
   scope: 'every-account',
   answers: object({}, { description: 'Account-level S3 Block Public Access (nothing to answer)' }),
   permissions: { read: ['s3:GetAccountPublicAccessBlock'], apply: ['s3:PutAccountPublicAccessBlock'] },
@@ -63,15 +60,16 @@ export default defineStep({
 
   async verify(ctx: Ctx): Promise<Finding[]> {
     const missing = off(await current(ctx.aws, ctx.account.id));
-    const finding = (control: string): Finding => ({
-      step: STEP,
-      control,
-      account: ctx.account,
-      resource: `s3control:account/${ctx.account.id}/public-access-block`,
-      status: missing.length ? 'fail' : 'pass',
-      reason: missing.length ? `account-level Block Public Access is off for ${missing.join(', ')}` : 'account-level Block Public Access is fully on',
-      remediation: missing.length ? 'Run `aws-groundwork apply`.' : '',
-    });
-    return [finding('CIS 2.1.4'), finding('SSB ACCT.08')];
+    return [
+      {
+        step: STEP,
+        check: 's3-block-public-access.account-level',
+        account: ctx.account,
+        resource: `s3control:account/${ctx.account.id}/public-access-block`,
+        status: missing.length ? 'fail' : 'pass',
+        reason: missing.length ? `account-level Block Public Access is off for ${missing.join(', ')}` : 'account-level Block Public Access is fully on',
+        remediation: missing.length ? 'Run `aws-groundwork apply`.' : '',
+      },
+    ];
   },
 });

@@ -78,9 +78,9 @@ export default defineStep({
   id: STEP,
   title: 'Security contacts',
   description: 'Sets the security, billing and operations contacts AWS writes to, in every account, so security notices reach a person.',
-  controls: [
-    { id: 'CIS 1.2', title: 'Security contact information is registered' },
-    { id: 'SSB ACCT.01', title: 'Account-level contacts (security, billing, operations) are set' },
+  checks: [
+    { id: 'security-contacts.security-contact', title: 'Security contact information is registered' },
+    { id: 'security-contacts.all-contacts', title: 'Account-level contacts (security, billing, operations) are set' },
   ],
   scope: 'every-account',
   answers,
@@ -129,11 +129,11 @@ export default defineStep({
       if (!have) problems.set(type, `no ${type.toLowerCase()} contact`);
       else if (JSON.stringify(have) !== JSON.stringify(wanted(ctx, type))) problems.set(type, `the ${type.toLowerCase()} contact differs from the answers`);
     }
-    const finding = (control: string, types: AlternateContactType[], ok: string): Finding => {
+    const finding = (check: string, types: AlternateContactType[], ok: string): Finding => {
       const found = types.flatMap((t) => problems.get(t) ?? []);
       return {
         step: STEP,
-        control,
+        check,
         account: ctx.account,
         resource: `account:${ctx.account.id}/alternate-contacts`,
         status: found.length ? 'fail' : 'pass',
@@ -141,6 +141,6 @@ export default defineStep({
         remediation: found.length ? 'Run `aws-groundwork apply` to set the contacts.' : '',
       };
     };
-    return [finding('CIS 1.2', ['SECURITY'], 'the security contact is set'), finding('SSB ACCT.01', TYPES, 'security, billing and operations contacts are set')];
+    return [finding('security-contacts.security-contact', ['SECURITY'], 'the security contact is set'), finding('security-contacts.all-contacts', TYPES, 'security, billing and operations contacts are set')];
   },
 });

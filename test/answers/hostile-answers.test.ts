@@ -109,7 +109,7 @@ const CASES: { name: string; text: string; path: string; says: string }[] = [
   { name: 'a contact phone with a line break', text: contactWith({ phone: '"+1 555\\n0100"' }), path: 'steps.security-contacts.security.phone', says: 'must not contain control characters' },
 
   // Numbers
-  { name: 'a negative minimum length', text: steps('  password-policy: { minimumLength: -1 }\n'), path: 'steps.password-policy.minimumLength', says: 'at least 14 (CIS 1.8)' },
+  { name: 'a negative minimum length', text: steps('  password-policy: { minimumLength: -1 }\n'), path: 'steps.password-policy.minimumLength', says: 'at least 14 (CIS 1.7)' },
   { name: 'a minimum length of 1e400 (infinity)', text: steps('  password-policy: { minimumLength: 1e400 }\n'), path: 'steps.password-policy.minimumLength', says: 'must be a whole number' },
   { name: 'a minimum length of .inf', text: steps('  password-policy: { minimumLength: .inf }\n'), path: 'steps.password-policy.minimumLength', says: 'must be a whole number' },
   { name: 'a minimum length of .nan', text: steps('  password-policy: { minimumLength: .nan }\n'), path: 'steps.password-policy.minimumLength', says: 'must be a whole number' },

@@ -25,7 +25,7 @@ const CASES: { name: string; text: string; file?: string; path: string; says: st
   { name: 'an alias that is too short', text: steps('  account-alias: { alias: ac }\n'), path: 'steps.account-alias.alias', says: 'must be' },
   { name: 'a missing alias', text: steps('  account-alias: {}\n'), path: 'steps.account-alias.alias', says: 'is required' },
   { name: 'a number given as a string', text: steps('  password-policy: { minimumLength: "14" }\n'), path: 'steps.password-policy.minimumLength', says: 'must be a whole number, not a string' },
-  { name: 'a password shorter than CIS allows', text: steps('  password-policy: { minimumLength: 8 }\n'), path: 'steps.password-policy.minimumLength', says: 'at least 14 (CIS 1.8)' },
+  { name: 'a password shorter than CIS allows', text: steps('  password-policy: { minimumLength: 8 }\n'), path: 'steps.password-policy.minimumLength', says: 'at least 14 (CIS 1.7)' },
   { name: 'a decimal number', text: steps('  password-policy: { maxAgeDays: 90.5 }\n'), path: 'steps.password-policy.maxAgeDays', says: 'must be a whole number' },
   { name: 'a boolean given as a string', text: steps('  account-alias: { alias: acme, allowReplace: "yes" }\n'), path: 'steps.account-alias.allowReplace', says: 'must be true or false' },
   { name: 'a step given as a list', text: steps('  password-policy: [14]\n'), path: 'steps.password-policy', says: 'must be a mapping' },

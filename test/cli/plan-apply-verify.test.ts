@@ -95,8 +95,8 @@ describe('drift', () => {
 
     const verify = await cli(['verify', '--answers', file]);
     expect(verify.code).toBe(3);
-    expect(verify.stdout).toMatch(/FAIL\s+CIS 1\.8\s+password-policy\s+minimum password length is 8/);
-    expect(verify.stdout).toMatch(/FAIL\s+CIS 1\.9/);
+    expect(verify.stdout).toMatch(/FAIL\s+CIS 1\.7\s+password-policy\s+minimum password length is 8/);
+    expect(verify.stdout).toMatch(/FAIL\s+CIS 1\.8\s+password-policy/);
     expect(verify.stdout).toContain(`Account ${MANAGEMENT_ID} (management)`);
 
     const plan = await cli(['plan', '--answers', file]);
@@ -115,7 +115,7 @@ describe('drift', () => {
     expect(verify.code).toBe(3);
     const failing = JSON.parse(verify.stdout).findings.filter((f: { status: string }) => f.status === 'fail');
     expect(failing).toEqual([
-      expect.objectContaining({ control: 'GW.ALIAS', step: 'account-alias', account: { id: MANAGEMENT_ID, name: 'management', role: 'management' } }),
+      expect.objectContaining({ check: 'account-alias.alias', step: 'account-alias', account: { id: MANAGEMENT_ID, name: 'management', role: 'management' } }),
     ]);
 
     const plan = await cli(['plan', '--answers', file]);

@@ -75,7 +75,7 @@ describe('credentials and the one-time password', () => {
     expect(runs['plan json']?.code).toBe(0);
     expect(JSON.parse(runs['plan json']?.stdout ?? '').changes).toEqual([]);
     expect(JSON.parse(runs['verify json']?.stdout ?? '').findings.length).toBeGreaterThan(0);
-    expect(runs['verify markdown']?.stdout).toContain('| admin-group |');
+    expect(runs['verify markdown']?.stdout).toContain('| PASS | SSB ACCT.04 |');
 
     const everything: Record<string, string> = {
       'apply stdout': apply.stdout,

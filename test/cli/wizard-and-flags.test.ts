@@ -50,7 +50,7 @@ describe('the wizard through the message channel', () => {
     // Questions carry the schema's default and validate with the answers-file rules.
     const length = host.requests[1] as { default?: string; validate?: (t: string) => string | undefined };
     expect(length.default).toBe('14');
-    expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.8)');
+    expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.7)');
     expect(host.results[0]).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
     expect(host.results[1]).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
     expect(fake.trails.get('acme-org-trail')?.logging).toBe(true);

@@ -45,8 +45,8 @@ describe('one apply on a fresh account with the full example answers file', () =
     }
     expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
     // Every finding names a control its step declares (what `--help`, reports and docs list).
-    const declared = new Map(REGISTRY.map((s) => [s.id, new Set(s.controls.map((c) => c.id))]));
-    for (const f of findings) expect(declared.get(f.step)?.has(f.control), `${f.step} ${f.control}`).toBe(true);
+    const declared = new Map(REGISTRY.map((s) => [s.id, new Set(s.checks.map((c) => c.id))]));
+    for (const f of findings) expect(declared.get(f.step)?.has(f.check), `${f.step} ${f.check}`).toBe(true);
 
     const plan = await cli(['plan', '--detailed-exitcode', '--output', 'json', '--answers', file]);
     expect(plan.code).toBe(0);
@@ -148,9 +148,9 @@ describe('drift in one member', () => {
 
     const { code, findings } = await verifyJson(file);
     expect(code).toBe(3);
-    const failing = findings.filter((f) => f.status !== 'pass').map((f) => `${f.account.id} ${f.account.name} ${f.control}`);
+    const failing = findings.filter((f) => f.status !== 'pass').map((f) => `${f.account.id} ${f.account.name} ${f.check}`);
     expect(failing.sort()).toEqual(
-      ['CIS 1.2', 'CIS 1.8', 'CIS 2.1.4', 'SSB ACCT.01', 'SSB ACCT.06', 'SSB ACCT.08'].map((c) => `${staging} acme-staging ${c}`),
+      ['password-policy.matches-answers', 'password-policy.minimum-length', 's3-block-public-access.account-level', 'security-contacts.all-contacts', 'security-contacts.security-contact'].map((c) => `${staging} acme-staging ${c}`),
     );
 
     const before = fake.writes.length;

@@ -31,11 +31,11 @@ describe('the step registry', () => {
     ]);
   });
 
-  it('gives every step a title, a description, controls and declared IAM actions', () => {
+  it('gives every step a title, a description, checks and declared IAM actions', () => {
     for (const step of REGISTRY) {
       expect(step.title.length, step.id).toBeGreaterThan(0);
       expect(step.description.length, step.id).toBeGreaterThan(0);
-      expect(step.controls.length, step.id).toBeGreaterThan(0);
+      expect(step.checks.length, step.id).toBeGreaterThan(0);
       expect(step.permissions.read.length, step.id).toBeGreaterThan(0);
       for (const action of [...step.permissions.read, ...step.permissions.apply]) {
         expect(action, step.id).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);

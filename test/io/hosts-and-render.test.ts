@@ -29,7 +29,7 @@ const replace: Change = {
 };
 const failing: Finding = {
   step: 'password-policy',
-  control: 'CIS 1.8',
+  check: 'password-policy.minimum-length',
   account,
   resource: 'iam:account-password-policy',
   status: 'fail',
@@ -37,6 +37,17 @@ const failing: Finding = {
   remediation: 'Run `aws-groundwork apply`.',
 };
 const ESC = '\u001b[';
+const ctx = {
+  info: {
+    tool: { name: 'aws-groundwork', version: '0.0.0' },
+    command: 'plan' as const,
+    startedAt: '2026-11-24T03:00:00.000Z',
+    finishedAt: '2026-11-24T03:00:02.000Z',
+    caller: { arn: 'arn:aws:iam::111111111111:user/jane', accountId: '111111111111' },
+    region: 'us-east-1',
+  },
+  titles: new Map<string, string>(),
+};
 
 describe('output stays plain where it must', () => {
   const host = (isTTY: boolean, env: NodeJS.ProcessEnv) =>
@@ -95,12 +106,12 @@ describe('the human plan', () => {
 
   it('says "No changes." for an empty plan, and the JSON form has the same summary', () => {
     expect(renderPlan([], 'human')).toContain('No changes.');
-    expect(JSON.parse(renderPlan([], 'json')).summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+    expect(JSON.parse(renderPlan([], 'json', false, ctx)).summary).toMatchObject({ create: 0, update: 0, delete: 0 });
   });
 
   it('shows the next action for each failing control', () => {
     const text = renderFindings([failing], 'human');
-    expect(text).toMatch(/FAIL\s+CIS 1\.8\s+password-policy\s+minimum password length is 8/);
+    expect(text).toMatch(/FAIL\s+CIS 1\.7\s+password-policy\s+minimum password length is 8/);
     expect(text).toContain('next: Run `aws-groundwork apply`.');
     expect(text).toContain('Controls: 0 pass, 1 fail, 0 manual, 0 error.');
   });

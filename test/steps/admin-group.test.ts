@@ -76,13 +76,13 @@ describe('admin-group', () => {
     expect(fake.management.users.get('alice')?.loginProfile?.password).toHaveLength(40);
   });
 
-  it('fails CIS 1.16 naming an attached customer-managed "*:*" policy, and ignores unattached or narrower ones', async () => {
+  it('fails CIS 1.15 naming an attached customer-managed "*:*" policy, and ignores unattached or narrower ones', async () => {
     const opts = await engineRun(['admin-group'], answers());
     await expectConvergence(opts);
     attachCustomerPolicy('DeployEverything', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { role: 'deploy' });
     attachCustomerPolicy('ReadBuckets', { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:Get*', Resource: '*' } }, { group: 'Admins' });
     attachCustomerPolicy('Unused', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }, {});
-    const cis = (await verifyAll(opts)).find((f) => f.control === 'CIS 1.16');
+    const cis = (await verifyAll(opts)).find((f) => f.check === 'admin-group.no-full-admin-custom-policy');
     expect(cis).toMatchObject({ status: 'fail', reason: 'customer-managed policies allowing "*:*" are attached: DeployEverything' });
     expect(cis?.remediation).toContain('Detach DeployEverything');
   });
@@ -91,7 +91,7 @@ describe('admin-group', () => {
     const opts = await engineRun(['admin-group'], answers());
     await expectConvergence(opts);
     fake.management.groups.get('Admins')?.attached.clear();
-    expect((await verifyAll(opts)).find((f) => f.control === 'SSB ACCT.04')).toMatchObject({
+    expect((await verifyAll(opts)).find((f) => f.check === 'admin-group.administrator-access')).toMatchObject({
       status: 'fail',
       reason: 'the group Admins lacks the AWS-managed AdministratorAccess policy',
     });
@@ -106,7 +106,7 @@ describe('admin-group', () => {
     await expectConvergence(opts);
     fake.management.users.get('alice')?.accessKeys.push({ AccessKeyId: 'AKIAALICE', Status: 'Active' });
     const finding = (await verifyAll(opts)).find((f) => f.resource === 'iam:user/alice');
-    expect(finding).toMatchObject({ control: 'SSB ACCT.03', status: 'fail', reason: 'alice has access keys (AKIAALICE)' });
+    expect(finding).toMatchObject({ check: 'admin-group.admins-console-only', status: 'fail', reason: 'alice has access keys (AKIAALICE)' });
     expect(finding?.remediation).toContain("Delete alice's access keys");
   });
 

@@ -33,7 +33,7 @@ describe('mfa-enforcement', () => {
     await expectConvergence(opts);
     const policy = fake.management.policies.get(POLICY_ARN)!;
     policy.versions = [{ VersionId: 'v1', Document: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}'), IsDefaultVersion: true, seq: 1 }];
-    expect((await verifyAll(opts)).find((f) => f.control === 'SSB ACCT.05')).toMatchObject({
+    expect((await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.policy-attached')).toMatchObject({
       status: 'fail',
       reason: 'the MFA-required policy AwsGroundworkRequireMFA was changed from its template',
     });
@@ -60,12 +60,12 @@ describe('mfa-enforcement', () => {
     const opts = await engineRun(['mfa-enforcement'], answers);
     await expectConvergence(opts);
     fake.management.groups.get('Admins')?.attached.delete(POLICY_ARN);
-    expect((await verifyAll(opts)).find((f) => f.control === 'SSB ACCT.05')?.reason).toBe('AwsGroundworkRequireMFA is not attached to Admins');
+    expect((await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.policy-attached')?.reason).toBe('AwsGroundworkRequireMFA is not attached to Admins');
     await applyPlan(opts, (await planAll(opts)).changes);
     expect(fake.management.groups.get('Admins')?.attached.has(POLICY_ARN)).toBe(true);
   });
 
-  it('fails CIS 1.10 naming every IAM user with a console password and no MFA', async () => {
+  it('fails CIS 1.9 naming every IAM user with a console password and no MFA', async () => {
     const opts = await engineRun(['mfa-enforcement'], answers);
     await expectConvergence(opts);
     const user = (name: string, console: boolean, mfa: boolean) =>
@@ -80,7 +80,7 @@ describe('mfa-enforcement', () => {
     user('bob', true, true);
     user('carol', true, false);
     user('ci-bot', false, false);
-    const cis = (await verifyAll(opts)).find((f) => f.control === 'CIS 1.10');
+    const cis = (await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.console-users-have-mfa');
     expect(cis).toMatchObject({ status: 'fail', reason: 'IAM users with a console password and no MFA: alice, carol' });
     expect(cis?.remediation).toContain('Assign MFA device');
   });

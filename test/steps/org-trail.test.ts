@@ -60,32 +60,32 @@ describe('org-trail convergence', () => {
   it('verifies every CIS control it maps, and the bucket, key and delivery checks', async () => {
     const opts = await engineRun(['organization', 'org-trail'], answers);
     await expectConvergence(opts);
-    const controls = (await verifyAll(opts)).filter((f) => f.step === 'org-trail').map((f) => `${f.control}:${f.status}`);
+    const controls = (await verifyAll(opts)).filter((f) => f.step === 'org-trail').map((f) => `${f.check}:${f.status}`);
     expect(controls.sort()).toEqual(
-      ['CIS 2.1.1', 'CIS 3.1', 'CIS 3.2', 'CIS 3.4', 'CIS 3.5', 'CIS 3.6', 'GW.ACCESS-LOG-BUCKET', 'GW.TRAIL-BUCKET', 'GW.TRAIL-DELIVERY', 'GW.TRAIL-KEY', 'SSB ACCT.07'].map((c) => `${c}:pass`),
+      ['org-trail.access-log-bucket', 'org-trail.bucket-access-logging', 'org-trail.buckets-deny-http', 'org-trail.delivery', 'org-trail.key-policy', 'org-trail.key-rotation', 'org-trail.kms-encryption', 'org-trail.log-file-validation', 'org-trail.multi-region-logging', 'org-trail.trail-bucket-protected', 'org-trail.trail-bucket-settings'].map((c) => `${c}:pass`),
     );
   });
 });
 
 describe('org-trail drift', () => {
   const DRIFT: [string, () => void, string, RegExp][] = [
-    ['logging stopped', () => (fake.trails.get(TRAIL)!.logging = false), 'CIS 3.1', /the trail is not logging/],
-    ['log file validation turned off', () => (fake.trails.get(TRAIL)!.LogFileValidationEnabled = false), 'CIS 3.2', /log file validation is off/],
-    ['the bucket policy replaced', () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.policy = '{"Version":"2012-10-17","Statement":[]}'), 'SSB ACCT.07', /the bucket policy differs/],
-    ['key rotation turned off', () => ([...fake.kms.values()][0]!.rotation = false), 'CIS 3.6', /key rotation is off/],
-    ['bucket access logging removed', () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.logging = null), 'CIS 3.4', /access logging into .* is off/],
-    ['a delivery error', () => (fake.trails.get(TRAIL)!.latestDeliveryError = 'AccessDenied'), 'GW.TRAIL-DELIVERY', /delivery error: AccessDenied/],
+    ['logging stopped', () => (fake.trails.get(TRAIL)!.logging = false), 'org-trail.multi-region-logging', /the trail is not logging/],
+    ['log file validation turned off', () => (fake.trails.get(TRAIL)!.LogFileValidationEnabled = false), 'org-trail.log-file-validation', /log file validation is off/],
+    ['the bucket policy replaced', () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.policy = '{"Version":"2012-10-17","Statement":[]}'), 'org-trail.trail-bucket-protected', /the bucket policy differs/],
+    ['key rotation turned off', () => ([...fake.kms.values()][0]!.rotation = false), 'org-trail.key-rotation', /key rotation is off/],
+    ['bucket access logging removed', () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.logging = null), 'org-trail.bucket-access-logging', /access logging into .* is off/],
+    ['a delivery error', () => (fake.trails.get(TRAIL)!.latestDeliveryError = 'AccessDenied'), 'org-trail.delivery', /delivery error: AccessDenied/],
   ];
 
-  it.each(DRIFT)('%s: verify exits 3 naming %s, and apply restores it', async (_name, mutate, control, reason) => {
+  it.each(DRIFT)('%s: verify exits 3 naming %s, and apply restores it', async (_name, mutate, check, reason) => {
     const file = answersFile(FILE);
     expect((await cli(['apply', '--yes', '--answers', file])).code).toBe(0);
     mutate();
     const verify = await cli(['verify', '--output', 'json', '--answers', file]);
     expect(verify.code).toBe(3);
     const failing = JSON.parse(verify.stdout).findings.filter((f: { status: string }) => f.status !== 'pass');
-    expect(failing).toContainEqual(expect.objectContaining({ control, status: 'fail', reason: expect.stringMatching(reason) }));
-    if (control === 'GW.TRAIL-DELIVERY') return; // a delivery error is CloudTrail's to clear, not ours
+    expect(failing).toContainEqual(expect.objectContaining({ check, status: 'fail', reason: expect.stringMatching(reason) }));
+    if (check === 'org-trail.delivery') return; // a delivery error is CloudTrail's to clear, not ours
     expect((await cli(['apply', '--yes', '--answers', file])).code).toBe(0);
     expect((await cli(['verify', '--answers', file])).code).toBe(0);
   });
@@ -94,7 +94,7 @@ describe('org-trail drift', () => {
     const opts = await engineRun(['organization', 'org-trail'], answers);
     await expectConvergence(opts);
     fake.buckets.get(bucketsIn('us-east-1').trail)!.policy = '{"Version":"2012-10-17","Statement":[]}';
-    expect((await verifyAll(opts)).find((f) => f.control === 'CIS 2.1.1')).toMatchObject({ status: 'fail', reason: expect.stringContaining('accepts requests without TLS') });
+    expect((await verifyAll(opts)).find((f) => f.check === 'org-trail.buckets-deny-http')).toMatchObject({ status: 'fail', reason: expect.stringContaining('accepts requests without TLS') });
   });
 });
 

@@ -69,9 +69,9 @@ describe('organization', () => {
     fake.serviceAccess.delete('account.amazonaws.com');
     fake.rootFeatures.delete('RootSessions');
     const failing = (await verifyAll(opts)).filter((f) => f.status === 'fail');
-    expect(failing.map((f) => [f.control, f.reason])).toEqual([
-      ['GW.ORG-TRUSTED-ACCESS', 'trusted access is off for account.amazonaws.com'],
-      ['GW.ORG-ROOT-ACCESS', 'centralized root access is off: RootSessions'],
+    expect(failing.map((f) => [f.check, f.reason])).toEqual([
+      ['organization.trusted-access', 'trusted access is off for account.amazonaws.com'],
+      ['organization.centralized-root-access', 'centralized root access is off: RootSessions'],
     ]);
   });
 });

@@ -50,22 +50,22 @@ describe('password-policy', () => {
     expect(fake.management.passwordPolicy?.ExpirePasswords).toBe(false);
   });
 
-  it('detects a weakened policy, naming CIS 1.8, CIS 1.9 and SSB ACCT.06, and apply restores it', async () => {
+  it('detects a weakened policy, failing its minimum length (CIS 1.7), reuse (CIS 1.8) and whole-policy (SSB ACCT.06) checks, and apply restores it', async () => {
     const opts = await engineRun(['password-policy'], answers());
     await expectConvergence(opts);
     fake.management.passwordPolicy = { MinimumPasswordLength: 8, PasswordReusePrevention: 5 };
-    const failing = (await verifyAll(opts)).filter((f) => f.status === 'fail').map((f) => f.control);
-    expect(failing).toEqual(['CIS 1.8', 'CIS 1.9', 'SSB ACCT.06']);
+    const failing = (await verifyAll(opts)).filter((f) => f.status === 'fail').map((f) => f.check);
+    expect(failing).toEqual(['password-policy.minimum-length', 'password-policy.reuse-prevention', 'password-policy.matches-answers']);
     await applyPlan(opts, (await planAll(opts)).changes);
     expect((await verifyAll(opts)).every((f) => f.status === 'pass')).toBe(true);
   });
 
   it('fails every control when no policy is set, saying the AWS default applies', async () => {
     const findings = await verifyAll(await engineRun(['password-policy'], answers()));
-    expect(findings.map((f) => [f.control, f.status])).toEqual([
-      ['CIS 1.8', 'fail'],
-      ['CIS 1.9', 'fail'],
-      ['SSB ACCT.06', 'fail'],
+    expect(findings.map((f) => [f.check, f.status])).toEqual([
+      ['password-policy.minimum-length', 'fail'],
+      ['password-policy.reuse-prevention', 'fail'],
+      ['password-policy.matches-answers', 'fail'],
     ]);
     expect(findings[0]?.reason).toContain('the AWS default');
   });

@@ -40,7 +40,7 @@ async function engineRunSigningWith(accessKeyId: string, answersDoc: unknown): P
 }
 
 describe('root-credentials as root', () => {
-  it('converges: deletes every root access key, then passes CIS 1.4 and CIS 1.5', async () => {
+  it('converges: deletes every root access key, then passes CIS 1.3 and CIS 1.4 (root keys, root MFA)', async () => {
     fake.callAsRoot();
     giveRootKeys('AKIAROOTOLD1', 'AKIAROOTOLD2');
     const opts = await engineRun([STEP], OPT_IN);
@@ -54,9 +54,9 @@ describe('root-credentials as root', () => {
     expect(fake.management.root.accessKeys).toEqual([]);
     expect(deletes().map((w) => w.input.AccessKeyId)).toEqual(['AKIAROOTOLD1', 'AKIAROOTOLD2']);
     const findings = await verifyAll(opts);
-    expect(findings.map((f) => [f.control, f.status])).toEqual([
-      ['CIS 1.4', 'pass'],
-      ['CIS 1.5', 'pass'],
+    expect(findings.map((f) => [f.check, f.status])).toEqual([
+      ['root-credentials.no-root-access-keys', 'pass'],
+      ['root-credentials.root-mfa', 'pass'],
     ]);
   });
 
@@ -130,21 +130,21 @@ describe('root-credentials as an IAM user', () => {
     expect(fake.management.users.get('founder')?.accessKeys).toEqual([{ AccessKeyId: 'AKIAFOUNDER', Status: 'Active' }]);
   });
 
-  it('reports CIS 1.4 as manual with the console path to delete root keys', async () => {
+  it('reports CIS 1.3 (root access keys) as manual with the console path to delete root keys', async () => {
     giveRootKeys('AKIAROOTOLD1');
     const findings = await verifyAll(await engineRun([STEP], OPT_IN));
-    const keys = findings.find((f) => f.control === 'CIS 1.4');
+    const keys = findings.find((f) => f.check === 'root-credentials.no-root-access-keys');
     expect(keys).toMatchObject({ status: 'manual', reason: 'the root user has access keys' });
     expect(keys?.remediation).toContain('Security credentials');
     expect(keys?.remediation).toContain('Access keys');
-    expect(findings.find((f) => f.control === 'CIS 1.5')?.status).toBe('pass');
+    expect(findings.find((f) => f.check === 'root-credentials.root-mfa')?.status).toBe('pass');
   });
 
-  it('reports CIS 1.5 as manual when root signs in with a password only, saying how to assign MFA', async () => {
+  it('reports CIS 1.4 (root MFA) as manual when root signs in with a password only, saying how to assign MFA', async () => {
     fake.management.root.mfa = false;
     const findings = await verifyAll(await engineRun([STEP], OPT_IN));
-    expect(findings.find((f) => f.control === 'CIS 1.4')?.status).toBe('pass');
-    const mfa = findings.find((f) => f.control === 'CIS 1.5');
+    expect(findings.find((f) => f.check === 'root-credentials.no-root-access-keys')?.status).toBe('pass');
+    const mfa = findings.find((f) => f.check === 'root-credentials.root-mfa');
     expect(mfa?.status).toBe('manual');
     expect(mfa?.reason).toContain('password only');
     expect(mfa?.remediation).toContain('Security credentials');
@@ -156,8 +156,8 @@ describe('root-credentials as an IAM user', () => {
     fake.management.root.mfa = false;
     const run = await cli(['verify', '--only', STEP, '--answers', answersFile(NO_OPT_IN_FILE)]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/MANUAL\s+CIS 1\.4\s+root-credentials\s+the root user has access keys/);
-    expect(run.stdout).toMatch(/MANUAL\s+CIS 1\.5\s+root-credentials\s+the root user signs in with a password only/);
+    expect(run.stdout).toMatch(/MANUAL\s+CIS 1\.3\s+root-credentials\s+the root user has access keys/);
+    expect(run.stdout).toMatch(/MANUAL\s+CIS 1\.4\s+root-credentials\s+the root user signs in with a password only/);
     expect(run.stdout).toContain('next: Only the root user can delete them');
     expect(run.stdout).toContain('Controls: 0 pass, 0 fail, 2 manual, 0 error.');
     expect(fake.writes).toEqual([]);

@@ -1,0 +1,213 @@
+import { controlLabels, controlsFor, FRAMEWORKS, type ControlRef } from '../controls/mapping.js';
+import type { AccountRef, Change, Finding, FindingStatus, Json } from '../engine/types.js';
+import { summarizeFindings, summarizePlan, type FindingsSummary, type PlanSummary, type SkippedStep } from './summary.js';
+
+/**
+ * The version of the JSON documents `plan` and `verify` print, and of the JSON Schemas shipped in
+ * `schemas/`. It changes only when a field is removed or changes meaning; new optional fields keep it.
+ */
+export const REPORT_VERSION = 2;
+
+/** Where and when a run happened, and who ran it: what makes a report evidence rather than output. */
+export interface RunInfo {
+  tool: { name: string; version: string };
+  command: 'plan' | 'verify';
+  /** ISO 8601, UTC. */
+  startedAt: string;
+  finishedAt: string;
+  caller: { arn: string; accountId: string };
+  region: string;
+}
+
+export interface ReportAccount {
+  id: string;
+  name: string;
+  role: AccountRef['role'];
+  env?: string;
+}
+
+export interface ReportFinding {
+  step: string;
+  check: string;
+  title: string;
+  controls: ControlRef[];
+  account: ReportAccount;
+  resource: string;
+  status: FindingStatus;
+  reason: string;
+  remediation: string;
+}
+
+export interface VerifyDocument {
+  version: typeof REPORT_VERSION;
+  kind: 'verify';
+  tool: RunInfo['tool'];
+  startedAt: string;
+  finishedAt: string;
+  caller: RunInfo['caller'];
+  region: string;
+  /** `pass` when no check fails or errs (manual ones are for a person): the exit code says the same. */
+  result: 'pass' | 'fail';
+  frameworks: { name: string; version: string; url: string }[];
+  summary: FindingsSummary;
+  accounts: (ReportAccount & { summary: FindingsSummary })[];
+  findings: ReportFinding[];
+  skipped: SkippedStep[];
+}
+
+export interface PlanDocument {
+  version: typeof REPORT_VERSION;
+  kind: 'plan';
+  tool: RunInfo['tool'];
+  startedAt: string;
+  finishedAt: string;
+  caller: RunInfo['caller'];
+  region: string;
+  summary: PlanSummary;
+  accounts: (ReportAccount & { pending?: true })[];
+  changes: (Omit<Change, 'account'> & { account: ReportAccount & { pending?: true } })[];
+  skipped: SkippedStep[];
+}
+
+/** Titles of the checks, by id, from the steps that declare them. */
+export type CheckTitles = ReadonlyMap<string, string>;
+
+const account = (a: AccountRef): ReportAccount => ({ id: a.id, name: a.name, role: a.role, ...(a.env ? { env: a.env } : {}) });
+
+export function verifyDocument(findings: Finding[], info: RunInfo, titles: CheckTitles, skipped: SkippedStep[] = []): VerifyDocument {
+  const summary = summarizeFindings(findings);
+  return {
+    version: REPORT_VERSION,
+    kind: 'verify',
+    tool: info.tool,
+    startedAt: info.startedAt,
+    finishedAt: info.finishedAt,
+    caller: info.caller,
+    region: info.region,
+    result: summary.fail + summary.error === 0 ? 'pass' : 'fail',
+    frameworks: Object.values(FRAMEWORKS).map((f) => ({ name: f.name, version: f.version, url: f.url })),
+    summary,
+    accounts: accountsOf(findings).map(([a, inAccount]) => ({ ...account(a), summary: summarizeFindings(inAccount) })),
+    findings: findings.map((f) => ({
+      step: f.step,
+      check: f.check,
+      title: titles.get(f.check) ?? f.check,
+      controls: controlsFor(f.check),
+      account: account(f.account),
+      resource: f.resource,
+      status: f.status,
+      reason: f.reason,
+      remediation: f.remediation,
+    })),
+    skipped,
+  };
+}
+
+export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedStep[] = []): PlanDocument {
+  const ref = (a: AccountRef) => ({ ...account(a), ...(a.pending ? { pending: true as const } : {}) });
+  return {
+    version: REPORT_VERSION,
+    kind: 'plan',
+    tool: info.tool,
+    startedAt: info.startedAt,
+    finishedAt: info.finishedAt,
+    caller: info.caller,
+    region: info.region,
+    summary: summarizePlan(changes),
+    accounts: accountsOf(changes).map(([a]) => ref(a)),
+    changes: changes.map((c) => ({ ...c, account: ref(c.account) })),
+    skipped,
+  };
+}
+
+const STATUS_WORD: Record<FindingStatus, string> = { pass: 'PASS', fail: 'FAIL', manual: 'MANUAL', error: 'ERROR' };
+
+/**
+ * The evidence report a person reads: what was checked, where, by whom and when, the counts, what
+ * needs attention with its remediation, then every finding by account.
+ */
+export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: CheckTitles, skipped: SkippedStep[] = []): string {
+  const doc = verifyDocument(findings, info, titles, skipped);
+  const { summary } = doc;
+  const attention = doc.findings.filter((f) => f.status !== 'pass');
+  const failing = summary.fail + summary.error;
+  const out: string[] = ['# AWS security baseline: evidence report', ''];
+  out.push(
+    failing === 0
+      ? `**Result: no check fails.** ${count(summary.pass, 'check')} pass${summary.manual ? `; ${count(summary.manual, 'check')} need a person (see below)` : ''}.`
+      : `**Result: ${count(failing, 'check')} ${failing === 1 ? 'needs' : 'need'} attention** (${summary.fail} failing, ${summary.error} not evaluated); ${summary.pass} pass.`,
+    '',
+    '| Run | |',
+    '| --- | --- |',
+    `| Generated | ${humanTime(doc.finishedAt)} (started ${humanTime(doc.startedAt)}) |`,
+    `| Tool | ${doc.tool.name} ${doc.tool.version}, \`${doc.tool.name} ${info.command}\` (read-only: its AWS session refuses every write) |`,
+    `| Caller | \`${cell(doc.caller.arn)}\` |`,
+    `| Management account | ${doc.caller.accountId} |`,
+    `| Home region | ${doc.region} |`,
+    `| Accounts checked | ${doc.accounts.length} |`,
+    `| Frameworks | ${Object.values(FRAMEWORKS).map((f) => `${f.short}: ${f.name}${f.version === 'unversioned' ? ' (unversioned)' : ` v${f.version}`}`).join('; ')} |`,
+    `| Report format | version ${doc.version} (the same run as JSON: \`--output json\`) |`,
+    '',
+    '## Summary',
+    '',
+    '| Account | Pass | Fail | Manual | Error |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...doc.accounts.map((a) => `| ${accountName(a)} | ${a.summary.pass} | ${a.summary.fail} | ${a.summary.manual} | ${a.summary.error} |`),
+    `| **All accounts** | **${summary.pass}** | **${summary.fail}** | **${summary.manual}** | **${summary.error}** |`,
+    '',
+  );
+  if (attention.length) {
+    out.push('## Needs attention', '');
+    attention.forEach((f, i) => {
+      out.push(
+        `### ${i + 1}. ${STATUS_WORD[f.status]} ${controlLabels(f.check).join(', ')}: ${cell(f.title)}`,
+        '',
+        `- **Account:** ${accountName(f.account)}`,
+        `- **Check:** \`${f.check}\` (step \`${f.step}\`)`,
+        `- **Resource:** \`${cell(f.resource)}\``,
+        `- **Finding:** ${cell(f.reason)}`,
+        `- **Remediation:** ${cell(f.remediation) || 'none given'}`,
+        '',
+      );
+    });
+  }
+  for (const a of doc.accounts) {
+    out.push(`## Account ${accountName(a)}`, '', '| Status | Controls | Check | Resource | Finding |', '| --- | --- | --- | --- | --- |');
+    for (const f of doc.findings.filter((x) => x.account.id === a.id)) {
+      out.push(`| ${STATUS_WORD[f.status]} | ${controlLabels(f.check).join(', ')} | ${cell(f.title)} | \`${cell(f.resource)}\` | ${cell(f.reason)} |`);
+    }
+    out.push('');
+  }
+  if (skipped.length) {
+    out.push('## Not checked', '', ...skipped.map((s) => `- \`${s.step}\`: ${s.reason}`), '');
+  }
+  out.push(
+    '## How to read this report',
+    '',
+    '- **PASS**: the control holds now. **FAIL**: it does not; the remediation says how to restore it.',
+    '- **MANUAL**: only a person can check or do it (for example root MFA); the finding names the console page.',
+    '- **ERROR**: the check could not read what it needs; the finding says why. It counts as not passing.',
+    `- Control ids: ${Object.values(FRAMEWORKS).map((f) => `\`${f.short}\` ${f.name}`).join(', ')}. A check lists every control it evidences; \`GW\` ids are this tool's own checks that no benchmark names.`,
+    '',
+  );
+  return out.join('\n');
+}
+
+function accountsOf<T extends { account: AccountRef }>(items: T[]): [AccountRef, T[]][] {
+  const byId = new Map<string, [AccountRef, T[]]>();
+  for (const item of items) {
+    const entry = byId.get(item.account.id) ?? [item.account, []];
+    entry[1].push(item);
+    byId.set(item.account.id, entry);
+  }
+  return [...byId.values()];
+}
+
+const accountName = (a: { id: string; name: string }) => `${a.id} (${cell(a.name)})`;
+const count = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
+/** `2026-11-24 03:10:00 UTC`: a person's reading of an ISO time. */
+const humanTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+/** Table cells and list items stay one line, and a `|` in a reason cannot break the table. */
+export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+export type { Json };
