@@ -64,10 +64,13 @@ export interface PlanDocument {
   caller: RunInfo['caller'];
   region: string;
   summary: PlanSummary;
-  accounts: (ReportAccount & { pending?: true })[];
-  changes: (Omit<Change, 'account'> & { account: ReportAccount & { pending?: true } })[];
+  accounts: PlanAccount[];
+  changes: (Omit<Change, 'account'> & { account: PlanAccount })[];
   skipped: SkippedStep[];
 }
+
+/** A member this apply would create has no id yet: `id` is null and `pending` true. */
+export type PlanAccount = Omit<ReportAccount, 'id'> & { id: string | null; pending?: true };
 
 /** Titles of the checks, by id, from the steps that declare them. */
 export type CheckTitles = ReadonlyMap<string, string>;
@@ -104,7 +107,7 @@ export function verifyDocument(findings: Finding[], info: RunInfo, titles: Check
 }
 
 export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedStep[] = []): PlanDocument {
-  const ref = (a: AccountRef) => ({ ...account(a), ...(a.pending ? { pending: true as const } : {}) });
+  const ref = (a: AccountRef): PlanAccount => (a.pending ? { ...account(a), id: null, pending: true } : account(a));
   return {
     version: REPORT_VERSION,
     kind: 'plan',
@@ -132,10 +135,11 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
   const attention = doc.findings.filter((f) => f.status !== 'pass');
   const failing = summary.fail + summary.error;
   const out: string[] = ['# AWS security baseline: evidence report', ''];
+  const person = summary.manual ? `; ${count(summary.manual, 'check')} ${summary.manual === 1 ? 'needs' : 'need'} a person` : '';
   out.push(
     failing === 0
-      ? `**Result: no check fails.** ${count(summary.pass, 'check')} pass${summary.manual ? `; ${count(summary.manual, 'check')} need a person (see below)` : ''}.`
-      : `**Result: ${count(failing, 'check')} ${failing === 1 ? 'needs' : 'need'} attention** (${summary.fail} failing, ${summary.error} not evaluated); ${summary.pass} pass.`,
+      ? `**Result: no check fails.** ${count(summary.pass, 'check')} pass${person}.`
+      : `**Result: ${count(failing, 'check')} ${failing === 1 ? 'does' : 'do'} not pass** (${summary.fail} failing, ${summary.error} not evaluated)${person}; ${summary.pass} pass.`,
     '',
     '| Run | |',
     '| --- | --- |',
