@@ -19,6 +19,11 @@ got=$(npx --no-install aws-groundwork --version)
 npx --no-install aws-groundwork --help | grep -q '^Usage' || { echo 'pack-smoke: --help has no Usage' >&2; exit 1; }
 # The installed package carries its templates: the answers template renders from the tarball alone.
 npx --no-install aws-groundwork answers | grep -q '^version: 1' || { echo 'pack-smoke: answers template missing' >&2; exit 1; }
+# The JSON Schemas of the plan and verify documents ship with the package, and parse.
+for kind in plan verify; do
+  node -e "JSON.parse(require('fs').readFileSync('node_modules/aws-groundwork/schemas/$kind.v2.schema.json','utf8'))" \
+    || { echo "pack-smoke: schemas/$kind.v2.schema.json is missing from the package" >&2; exit 1; }
+done
 # No runtime dependencies: everything is in the bundle.
 deps=$(node -p "Object.keys(require('./node_modules/aws-groundwork/package.json').dependencies ?? {}).length")
 [ "$deps" = "0" ] || { echo "pack-smoke: the package declares $deps runtime dependencies" >&2; exit 1; }
@@ -29,4 +34,4 @@ AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 AWS_M
 code=$?
 set -e
 [ "$code" = "1" ] && grep -q 'could not ask AWS who you are' "$work/plan.err" || { echo "pack-smoke: plan from the tarball exited $code:" >&2; cat "$work/plan.err" >&2; exit 1; }
-echo "pack-smoke: npx aws-groundwork --version ($got), --help, answers and plan work from the packed tarball, with no runtime dependencies"
+echo "pack-smoke: npx aws-groundwork --version ($got), --help, answers and plan work from the packed tarball, the schemas ship, with no runtime dependencies"
