@@ -55,12 +55,13 @@ describe('verify --output json', () => {
     expect(doc.findings.flatMap((f) => f.controls)).toContainEqual({ framework: 'CIS Amazon Web Services Foundations Benchmark', version: '5.0.0', id: '1.7' });
   });
 
-  it('validates for a drifted organization, with result "fail", per-account counts and a remediation on every non-pass', async () => {
+  it('validates for a drifted organization, with result "fail", per-account counts and a remediation on every non-pass, manual ones included', async () => {
     const file = answersFile(FULL_EXAMPLE);
     expect((await cli(['apply', '--yes', '--answers', file])).code).toBe(0);
     const staging = [...fake.orgAccounts.values()].find((a) => a.Name === 'acme-staging')!.Id as string;
     fake.accounts.get(staging)!.passwordPolicy!.MinimumPasswordLength = 8;
     [...fake.trails.values()][0]!.logging = false;
+    fake.management.root.accessKeys = [{ AccessKeyId: 'AKIAROOTOLD1', Status: 'Active' }]; // only root can delete them: manual
     const { code, doc } = await verifyJson(file);
     expect(code).toBe(3);
     expectValid(validateVerify, doc);
@@ -71,9 +72,18 @@ describe('verify --output json', () => {
       'acme-staging password-policy.minimum-length',
       'management org-trail.multi-region-logging',
     ]);
-    expect(failing.every((f) => f.remediation.length > 0)).toBe(true);
+    expect(doc.findings.filter((f) => f.status !== 'pass').every((f) => f.remediation.length > 0)).toBe(true);
     expect(doc.accounts.find((a) => a.name === 'acme-staging')?.summary.fail).toBe(2);
-    expect(doc.summary.fail).toBe(3);
+    expect(doc.summary).toMatchObject({ fail: 3, manual: 1, error: 0 });
+  });
+
+  it('validates on a fresh account, where nearly every check fails and each says how to fix it', async () => {
+    const { code, doc } = await verifyJson(answersFile(FULL_EXAMPLE));
+    expect(code).toBe(3);
+    expectValid(validateVerify, doc);
+    // Members do not exist yet: only the management account is verified.
+    expect(doc.accounts.map((a) => a.name)).toEqual(['management']);
+    expect(doc.summary.fail).toBeGreaterThan(20);
   });
 
   it('validates when a step cannot read, reporting each of its checks as error', async () => {
