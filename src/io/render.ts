@@ -2,7 +2,7 @@ import { controlLabel } from '../controls/mapping.js';
 import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } from '../engine/types.js';
 import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
 import { painter, type Paint } from './style.js';
-import { findingsSummaryLine, planSummaryLine, summarizeFindings, summarizePlan, type PlanSummary, type SkippedStep } from './summary.js';
+import { findingsSummaryLine, groupByAccount, planSummaryLine, summarizeFindings, summarizePlan, type PlanSummary, type SkippedStep } from './summary.js';
 
 export * from './summary.js';
 export type { RunInfo, CheckTitles } from './report.js';
@@ -126,16 +126,6 @@ export function renderFindings(findings: Finding[], format: OutputFormat, color 
 
 export function accountLabel(a: AccountRef): string {
   return `${a.id} (${a.name})`;
-}
-
-function groupByAccount<T extends { account: AccountRef }>(items: T[]): [AccountRef, T[]][] {
-  const byId = new Map<string, [AccountRef, T[]]>();
-  for (const item of items) {
-    const entry = byId.get(item.account.id) ?? [item.account, []];
-    entry[1].push(item);
-    byId.set(item.account.id, entry);
-  }
-  return [...byId.values()];
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): [string, T[]][] {

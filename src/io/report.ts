@@ -1,6 +1,6 @@
 import { controlLabels, controlsFor, FRAMEWORKS, type ControlRef } from '../controls/mapping.js';
-import type { AccountRef, Change, Finding, FindingStatus, Json } from '../engine/types.js';
-import { summarizeFindings, summarizePlan, type FindingsSummary, type PlanSummary, type SkippedStep } from './summary.js';
+import type { AccountRef, Change, Finding, FindingStatus } from '../engine/types.js';
+import { groupByAccount, summarizeFindings, summarizePlan, type FindingsSummary, type PlanSummary, type SkippedStep } from './summary.js';
 
 /**
  * The version of the JSON documents `plan` and `verify` print, and of the JSON Schemas shipped in
@@ -90,7 +90,7 @@ export function verifyDocument(findings: Finding[], info: RunInfo, titles: Check
     result: summary.fail + summary.error === 0 ? 'pass' : 'fail',
     frameworks: Object.values(FRAMEWORKS).map((f) => ({ name: f.name, version: f.version, url: f.url })),
     summary,
-    accounts: accountsOf(findings).map(([a, inAccount]) => ({ ...account(a), summary: summarizeFindings(inAccount) })),
+    accounts: groupByAccount(findings).map(([a, inAccount]) => ({ ...account(a), summary: summarizeFindings(inAccount) })),
     findings: findings.map((f) => ({
       step: f.step,
       check: f.check,
@@ -117,7 +117,7 @@ export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedS
     caller: info.caller,
     region: info.region,
     summary: summarizePlan(changes),
-    accounts: accountsOf(changes).map(([a]) => ref(a)),
+    accounts: groupByAccount(changes).map(([a]) => ref(a)),
     changes: changes.map((c) => ({ ...c, account: ref(c.account) })),
     skipped,
   };
@@ -197,16 +197,6 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
   return out.join('\n');
 }
 
-function accountsOf<T extends { account: AccountRef }>(items: T[]): [AccountRef, T[]][] {
-  const byId = new Map<string, [AccountRef, T[]]>();
-  for (const item of items) {
-    const entry = byId.get(item.account.id) ?? [item.account, []];
-    entry[1].push(item);
-    byId.set(item.account.id, entry);
-  }
-  return [...byId.values()];
-}
-
 const accountName = (a: { id: string; name: string }) => `${a.id} (${cell(a.name)})`;
 const count = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
 /** `2026-11-24 03:10:00 UTC`: a person's reading of an ISO time. */
@@ -214,4 +204,3 @@ const humanTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC
 /** Table cells and list items stay one line, and a `|` in a reason cannot break the table. */
 export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
-export type { Json };

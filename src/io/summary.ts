@@ -1,4 +1,4 @@
-import type { Change, Finding } from '../engine/types.js';
+import type { AccountRef, Change, Finding } from '../engine/types.js';
 
 export interface PlanSummary {
   create: number;
@@ -48,4 +48,15 @@ export function findingsSummaryLine(s: FindingsSummary): string {
 export interface SkippedStep {
   step: string;
   reason: string;
+}
+
+/** Items grouped by account, accounts in the order they first appear (management first). */
+export function groupByAccount<T extends { account: AccountRef }>(items: T[]): [AccountRef, T[]][] {
+  const byId = new Map<string, [AccountRef, T[]]>();
+  for (const item of items) {
+    const entry = byId.get(item.account.id) ?? [item.account, []];
+    entry[1].push(item);
+    byId.set(item.account.id, entry);
+  }
+  return [...byId.values()];
 }
