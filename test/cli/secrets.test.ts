@@ -52,7 +52,7 @@ function filesContaining(dir: string, needles: string[]): string[] {
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
 describe('credentials and the one-time password', () => {
-  it('never appear in output, JSON, markdown, saved answers or files; the password is shown once, on the terminal', async () => {
+  it('never appear in output, JSON, markdown, the evidence report, saved answers or files; the password is shown once, on the terminal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-secrets-'));
     const answers = join(dir, 'answers.yaml');
     const saved = join(dir, 'saved.yaml');
@@ -72,6 +72,9 @@ describe('credentials and the one-time password', () => {
         runs[`${command} ${output}`] = await cli([command, '--output', output, '--answers', saved], { credentials });
       }
     }
+    const report = join(dir, 'evidence.md');
+    runs['verify --report'] = await cli(['verify', '--answers', saved, '--report', report], { credentials });
+    expect(readFileSync(report, 'utf8')).toContain('iam:user/alice');
     expect(runs['plan json']?.code).toBe(0);
     expect(JSON.parse(runs['plan json']?.stdout ?? '').changes).toEqual([]);
     expect(JSON.parse(runs['verify json']?.stdout ?? '').findings.length).toBeGreaterThan(0);
@@ -84,6 +87,7 @@ describe('credentials and the one-time password', () => {
       'host messages': JSON.stringify(host.messages),
       'host requests': JSON.stringify(host.requests),
       'saved answers': readFileSync(saved, 'utf8'),
+      'evidence report': readFileSync(report, 'utf8'),
       ...Object.fromEntries(Object.entries(runs).flatMap(([name, run]) => [[`${name} stdout`, run.stdout], [`${name} stderr`, run.stderr]])),
     };
     const secrets = [...Object.values(CREDENTIALS), password];
