@@ -60,7 +60,11 @@ type Row = readonly (readonly [FrameworkId, string])[];
 
 /**
  * Check id -> controls, most specific first: the first one is the label a person sees. A benchmark
- * control is listed only where the check tests what that control asks; everything else is GW.
+ * control is listed only where the check tests what that control asks; everything else is GW. Two
+ * scopes an auditor must know: CIS 2.1.1 and 3.6 ask it of every bucket and key, and these checks
+ * cover the buckets and key this tool manages; CIS 1.15 is evaluated as AWS Security Hub's IAM.1 does,
+ * on customer-managed policies, because the admin group carries the AWS-managed AdministratorAccess on
+ * purpose (SSB ACCT.04).
  */
 export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
   'account-alias.alias': [gw('GW.ALIAS')],

@@ -192,6 +192,7 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
     '- **MANUAL**: only a person can check or do it (for example root MFA); the finding names the console page.',
     '- **ERROR**: the check could not read what it needs; the finding says why. It counts as not passing.',
     `- Control ids: ${Object.values(FRAMEWORKS).map((f) => `\`${f.short}\` ${f.name}`).join(', ')}. A check lists every control it evidences; \`GW\` ids are this tool's own checks that no benchmark names.`,
+    '- A check evidences its controls for the resource it names. Where a benchmark asks something of every bucket or key (CIS 2.1.1, CIS 3.6), the check covers the buckets and the key this tool manages, not the others in the account.',
     '',
   );
   return out.join('\n');

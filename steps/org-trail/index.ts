@@ -162,12 +162,12 @@ export default defineStep({
   description:
     'Records every API call in every account and region: a multi-region organization trail with log file validation, encrypted with its own KMS key, into a locked-down, access-logged bucket.',
   checks: [
-    { id: 'org-trail.multi-region-logging', title: 'CloudTrail is enabled in all regions (multi-region organization trail, logging)' },
+    { id: 'org-trail.multi-region-logging', title: 'CloudTrail is on in all regions: a multi-region organization trail is logging' },
     { id: 'org-trail.log-file-validation', title: 'CloudTrail log file validation is enabled' },
-    { id: 'org-trail.bucket-access-logging', title: 'S3 bucket access logging is enabled on the CloudTrail bucket' },
-    { id: 'org-trail.kms-encryption', title: 'CloudTrail logs are encrypted at rest using KMS keys' },
-    { id: 'org-trail.key-rotation', title: 'Rotation for customer-created symmetric KMS keys is enabled' },
-    { id: 'org-trail.buckets-deny-http', title: 'S3 bucket policies deny HTTP requests (TLS only)' },
+    { id: 'org-trail.bucket-access-logging', title: 'The trail bucket has server access logging on' },
+    { id: 'org-trail.kms-encryption', title: 'The trail encrypts its logs with its own KMS key' },
+    { id: 'org-trail.key-rotation', title: 'The trail KMS key has automatic rotation on (this key only)' },
+    { id: 'org-trail.buckets-deny-http', title: 'The trail and access-log buckets deny requests without TLS (these buckets only)' },
     { id: 'org-trail.trail-bucket-protected', title: 'The trail bucket is not public, has ACLs off and a policy that admits only this trail' },
     { id: 'org-trail.trail-bucket-settings', title: 'The trail bucket is encrypted with the trail key, versioned and has its lifecycle' },
     { id: 'org-trail.access-log-bucket', title: 'The access-log bucket is private, encrypted, versioned, TLS-only, with its policy and lifecycle' },
