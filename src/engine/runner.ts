@@ -342,7 +342,7 @@ async function verifyUnit(
         resource: u.step.id,
         status: 'error' as const,
         reason: failure.message,
-        remediation: 'Fix the error above and run `aws-groundwork verify` again.',
+        remediation: 'Fix what the reason names (a permission, a network error), then run `aws-groundwork verify` again.',
       }));
     }
     if (!findings.some((f) => f.status === 'fail' || f.status === 'error')) break;
