@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './engine/errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './io/render.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './io/output-format.js';
 
 export const COMMANDS = ['wizard', 'plan', 'apply', 'verify', 'answers', 'permissions'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -114,21 +114,17 @@ export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
  * finding is ever without a control.
  */
 export function controlsFor(check: string): ControlRef[] {
-  const row = CONTROL_MAPPING[check] ?? [gw(check)];
-  return row.map(([framework, id]) => ({ framework: FRAMEWORKS[framework].name, version: FRAMEWORKS[framework].version, id }));
+  return rowOf(check).map(([framework, id]) => ({ framework: FRAMEWORKS[framework].name, version: FRAMEWORKS[framework].version, id }));
 }
 
-/** `CIS 1.7`, `SSB ACCT.06`, `GW.ALIAS`: how a person sees a control. */
+/** `CIS 1.7`, `SSB ACCT.06`, `GW.ALIAS`: how a person sees a check's first control. */
 export function controlLabel(check: string): string {
-  return labels(check)[0]!;
+  return controlLabels(check)[0]!;
 }
 
 /** Every control of a check as a person reads it: `CIS 1.7, SSB ACCT.06`. */
 export function controlLabels(check: string): string[] {
-  return labels(check);
+  return rowOf(check).map(([framework, id]) => (framework === 'gw' ? id : `${FRAMEWORKS[framework].short} ${id}`));
 }
 
-function labels(check: string): string[] {
-  const row = CONTROL_MAPPING[check] ?? [gw(check)];
-  return row.map(([framework, id]) => (framework === 'gw' ? id : `${FRAMEWORKS[framework].short} ${id}`));
-}
+const rowOf = (check: string): Row => CONTROL_MAPPING[check] ?? [gw(check)];

@@ -1,14 +1,14 @@
 import { controlLabel } from '../controls/mapping.js';
 import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } from '../engine/types.js';
 import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
+import type { OutputFormat } from './output-format.js';
 import { painter, type Paint } from './style.js';
 import { findingsSummaryLine, groupByAccount, planSummaryLine, summarizeFindings, summarizePlan, type PlanSummary, type SkippedStep } from './summary.js';
 
 export * from './summary.js';
 export type { RunInfo, CheckTitles } from './report.js';
 
-export type OutputFormat = 'human' | 'json' | 'markdown';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['human', 'json', 'markdown'];
+export { OUTPUT_FORMATS, type OutputFormat } from './output-format.js';
 
 /** Terraform's symbols: the action is the sign. */
 const SYMBOL: Record<ChangeAction, string> = { create: '+', update: '~', replace: '-/+', delete: '-' };
