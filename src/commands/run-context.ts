@@ -194,8 +194,8 @@ async function introduce(session: AwsSession, host: IoHost): Promise<void> {
 }
 
 /** Which step declares which check, and its title: what reports print beside a control id. */
-export function checkTitles(steps: readonly Step[] = REGISTRY): Map<string, string> {
-  return new Map(steps.flatMap((s) => s.checks.map((c) => [c.id, c.title] as const)));
+export function checkTitles(): Map<string, string> {
+  return new Map(REGISTRY.flatMap((s) => s.checks.map((c) => [c.id, c.title] as const)));
 }
 
 /** The metadata a JSON or markdown result carries: tool, caller, region and the run's times. */

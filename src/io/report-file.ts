@@ -2,9 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../engine/errors.js';
+import { REPORT_HEADING } from './report.js';
 
-/** The first line of every markdown report: what lets `--report` tell its own earlier file apart. */
-export const REPORT_HEADING = '# AWS security baseline: evidence report';
 
 /**
  * `--report FILE` is checked before anything reaches AWS: a report replaces only an earlier report

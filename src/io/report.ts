@@ -8,6 +8,9 @@ import { groupByAccount, summarizeFindings, summarizePlan, type FindingsSummary,
  */
 export const REPORT_VERSION = 2;
 
+/** The first line of every markdown report: what lets `--report` tell its own earlier file apart. */
+export const REPORT_HEADING = '# AWS security baseline: evidence report';
+
 /** Where and when a run happened, and who ran it: what makes a report evidence rather than output. */
 export interface RunInfo {
   tool: { name: string; version: string };
@@ -134,7 +137,7 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
   const { summary } = doc;
   const attention = doc.findings.filter((f) => f.status !== 'pass');
   const failing = summary.fail + summary.error;
-  const out: string[] = ['# AWS security baseline: evidence report', ''];
+  const out: string[] = [REPORT_HEADING, ''];
   const person = summary.manual ? `; ${count(summary.manual, 'check')} ${summary.manual === 1 ? 'needs' : 'need'} a person` : '';
   out.push(
     failing === 0
