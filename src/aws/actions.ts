@@ -41,8 +41,87 @@ const READ_ALLOW_LIST = new Set(['sts:AssumeRole']);
 
 const READ_VERBS = /^(Get|List|Describe|Head|Lookup)[A-Z]/;
 
-export function operationName(command: { constructor: { name: string } }): string {
-  return command.constructor.name.replace(/Command$/, '');
+/**
+ * The operation a command sends, read from the SDK's own operation schema (`[9, namespace, name,
+ * traits, input, output]`), which is data and survives minification. Class and function names do
+ * not: the published bundle renames `GetAccountSummaryCommand` to something like `HR`.
+ */
+export function operationName(command: unknown): string {
+  const schema = (command as { schema?: unknown } | null)?.schema;
+  if (Array.isArray(schema) && schema[0] === OPERATION_SCHEMA && typeof schema[2] === 'string' && /^[A-Z]\w+$/.test(schema[2])) {
+    return schema[2];
+  }
+  // Refuse rather than guess: an unnamed command could not be held to the read-only guard.
+  throw new Error('cannot tell which AWS operation this command sends: it carries no SDK operation schema (an unsupported AWS SDK version?)');
+}
+
+/** The type tag of an operation in the SDK's schemas (`@smithy/core/schema`). */
+const OPERATION_SCHEMA = 9;
+
+/**
+ * What may be done when the answer to a write is lost (a dropped connection, a timeout, a 5xx): the
+ * request may or may not have been carried out.
+ * - `idempotent`: sending it again leaves the same state (Put*, Update*, Attach*, Enable*, Tag*).
+ * - `token`: idempotent by a client token, resent with the same token (the named input member).
+ * - `ambiguous`: sending it again could make a second thing or fail on the first one; the engine
+ *   reads back (plans the step again) to learn whether it happened, then goes on from there.
+ */
+export type WriteKind = { kind: 'idempotent' } | { kind: 'token'; member: string } | { kind: 'ambiguous' };
+
+const IDEMPOTENT: WriteKind = { kind: 'idempotent' };
+const AMBIGUOUS: WriteKind = { kind: 'ambiguous' };
+
+/**
+ * Every write the steps send, keyed by client and operation. No write sent today takes a client
+ * token (CreateAccount, CreateKey and CreateTrail have none). A write missing here is treated as
+ * ambiguous, and a test holds every declared write to an entry.
+ */
+export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
+  'account:PutAlternateContact': IDEMPOTENT,
+  'cloudtrail:CreateTrail': AMBIGUOUS,
+  'cloudtrail:StartLogging': IDEMPOTENT,
+  'cloudtrail:UpdateTrail': IDEMPOTENT,
+  'iam:AddUserToGroup': IDEMPOTENT,
+  'iam:AttachGroupPolicy': IDEMPOTENT,
+  'iam:CreateAccountAlias': AMBIGUOUS,
+  'iam:CreateGroup': AMBIGUOUS,
+  'iam:CreateLoginProfile': AMBIGUOUS,
+  'iam:CreatePolicy': AMBIGUOUS,
+  'iam:CreatePolicyVersion': AMBIGUOUS,
+  'iam:CreateUser': AMBIGUOUS,
+  'iam:DeactivateMFADevice': AMBIGUOUS,
+  'iam:DeleteAccessKey': AMBIGUOUS,
+  'iam:DeleteLoginProfile': AMBIGUOUS,
+  'iam:DeletePolicyVersion': AMBIGUOUS,
+  'iam:DeleteSigningCertificate': AMBIGUOUS,
+  'iam:EnableOrganizationsRootCredentialsManagement': IDEMPOTENT,
+  'iam:EnableOrganizationsRootSessions': IDEMPOTENT,
+  'iam:UpdateAccountPasswordPolicy': IDEMPOTENT,
+  'kms:CreateAlias': AMBIGUOUS,
+  'kms:CreateKey': AMBIGUOUS,
+  'kms:EnableKeyRotation': IDEMPOTENT,
+  'kms:PutKeyPolicy': IDEMPOTENT,
+  'organizations:CreateAccount': AMBIGUOUS,
+  'organizations:CreateOrganization': AMBIGUOUS,
+  'organizations:CreateOrganizationalUnit': AMBIGUOUS,
+  'organizations:EnableAWSServiceAccess': IDEMPOTENT,
+  'organizations:MoveAccount': AMBIGUOUS,
+  'organizations:TagResource': IDEMPOTENT,
+  's3:CreateBucket': AMBIGUOUS,
+  's3:PutBucketEncryption': IDEMPOTENT,
+  's3:PutBucketLifecycleConfiguration': IDEMPOTENT,
+  's3:PutBucketLogging': IDEMPOTENT,
+  's3:PutBucketOwnershipControls': IDEMPOTENT,
+  's3:PutBucketPolicy': IDEMPOTENT,
+  's3:PutBucketVersioning': IDEMPOTENT,
+  's3:PutPublicAccessBlock': IDEMPOTENT,
+  's3control:PutPublicAccessBlock': IDEMPOTENT,
+};
+
+/** How a command may be resent after a lost answer; reads (and sts:AssumeRole) always may. */
+export function writeKindOf(service: ServiceId, operation: string): WriteKind {
+  if (isReadOperation(service, operation)) return IDEMPOTENT;
+  return WRITE_KINDS[`${service}:${operation}`] ?? AMBIGUOUS;
 }
 
 /** The IAM action a command needs, or null when AWS authorizes it without one. */

@@ -7,7 +7,8 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { iamActionFor, isReadOperation, operationName, type ServiceId } from './actions.js';
+import { randomUUID } from 'node:crypto';
+import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import {
   ReadOnlyViolationError,
@@ -156,8 +157,20 @@ export function scopedClients(pool: ClientPool, scope: ClientScope): AwsClients 
   return out as unknown as AwsClients;
 }
 
+type SdkCommand = { input?: Record<string, unknown>; constructor: new (input: unknown) => SdkCommand };
+
+/**
+ * The same request as a new command object. The SDK adds a command's own middleware to the command
+ * object on every send, so sending one object twice fails ("Duplicate middleware name") in clients
+ * that have such middleware (S3 Control): each attempt sends a fresh copy of the same input.
+ */
+function sameRequest(command: SdkCommand): SdkCommand {
+  const Same = command.constructor;
+  return new Same(command.input);
+}
+
 function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope, retry: RetryPolicy | undefined): T {
-  const send = async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+  const send = async (command: SdkCommand, ...rest: unknown[]) => {
     const operation = operationName(command);
     const action = iamActionFor(service, operation);
     const label = action ?? `${service}:${operation}`;
@@ -172,14 +185,22 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
       );
     }
     scope.onSend?.({ step: scope.step, account: scope.account, service, operation, action });
+    const kind = writeKindOf(service, operation);
+    if (kind.kind === 'token' && command.input && command.input[kind.member] === undefined) {
+      // Set before the first attempt, so every attempt carries the same token (the SDK would draw
+      // a new one for each serialization).
+      command.input[kind.member] = randomUUID();
+    }
+    let attempts = 0;
     // Looked up on every call so a stub installed on the prototype (tests) is honoured.
-    const sendOnce = () => (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(command, ...rest);
+    const sendOnce = () =>
+      (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(attempts++ === 0 ? command : sameRequest(command), ...rest);
     const cache = scope.mode === 'read' ? scope.readCache : undefined;
     const key = cache && `${scope.account.id}|${service}|${operation}|${JSON.stringify((command as { input?: unknown }).input ?? {})}`;
     let pending = key ? cache?.get(key) : undefined;
     const shared = pending !== undefined;
     if (!pending) {
-      pending = withRetries(sendOnce, retry);
+      pending = withRetries(sendOnce, retry, { resendAfterLostAnswer: kind.kind !== 'ambiguous', operation: label });
       if (key) cache?.set(key, pending);
     }
     try {

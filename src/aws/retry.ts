@@ -55,7 +55,66 @@ export function isTransient(err: unknown): boolean {
   return (status !== undefined && (status >= 500 || status === 429)) || e.$fault === 'server';
 }
 
-export async function withRetries<T>(run: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+/**
+ * Failures that prove the request was not carried out: AWS refused it before acting (throttling,
+ * a concurrent change) or it never left (no connection). Any other transient failure (a reset or
+ * timed-out connection, a 5xx) may come after AWS acted on it: the answer is lost, not the request.
+ */
+const NOT_CARRIED_OUT_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'ConcurrentModificationException',
+  'ConcurrentModification',
+  'PriorRequestNotComplete',
+]);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** A transient failure after which the request may have been carried out. */
+export function answerMayBeLost(err: unknown): boolean {
+  if (!isTransient(err)) return false;
+  const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+  if (NOT_CARRIED_OUT_NAMES.has(e.name) || e.$metadata?.httpStatusCode === 429) return false;
+  return !(e.code && NOT_SENT_CODES.has(e.code));
+}
+
+/**
+ * The answer to a write that is not safe to send twice was lost: AWS may or may not have done it.
+ * Never resent blindly; the engine reads back first (see `applyChange` in the runner).
+ */
+export class LostAnswerError extends Error {
+  override name = 'LostAnswerError';
+  constructor(
+    readonly operation: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `the answer to ${operation} was lost (${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}); AWS may or may not have done it`,
+    );
+  }
+}
+
+export interface RetryOptions {
+  /**
+   * False for writes that are not idempotent: after a failure that may follow the write itself,
+   * `withRetries` throws a LostAnswerError instead of sending it again.
+   */
+  resendAfterLostAnswer: boolean;
+  /** Names the operation in a LostAnswerError. */
+  operation: string;
+}
+
+export async function withRetries<T>(
+  run: () => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  options: RetryOptions = { resendAfterLostAnswer: true, operation: 'the request' },
+): Promise<T> {
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = policy.random ?? Math.random;
   const started = Date.now();
@@ -63,6 +122,7 @@ export async function withRetries<T>(run: () => Promise<T>, policy: RetryPolicy 
     try {
       return await run();
     } catch (err) {
+      if (!options.resendAfterLostAnswer && answerMayBeLost(err)) throw new LostAnswerError(options.operation, err);
       if (!isTransient(err) || attempt >= policy.attempts) {
         if (attempt > 1 && err instanceof Error) {
           err.message = `${err.message} (gave up after ${attempt} attempts over ${((Date.now() - started) / 1000).toFixed(1)} s; AWS kept refusing: try again later)`;

@@ -3,7 +3,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ClientPool, scopedClients, type ClientScope, type AwsClients } from './clients.js';
-import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { UsageError } from '../engine/errors.js';
 import { packageVersion } from '../package-info.js';
 
@@ -29,6 +29,11 @@ export interface SessionOptions {
   /** How transient failures are retried (tests shorten the waits). */
   retry?: RetryPolicy;
 }
+
+/** What the session itself sends: who the caller is, and the way into members (never a write). */
+const SESSION_ACTIONS: ReadonlySet<string> = new Set(['sts:AssumeRole', 'sts:AssumeRoot']);
+/** The account of the very first call, before it is known. */
+const UNKNOWN_CALLER = { id: '(caller)', name: 'caller', role: 'management' } as const;
 
 /** The role AWS Organizations creates in every account it creates, trusted by the management account. */
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
@@ -172,9 +177,18 @@ export class AwsSession {
     return new AwsSession(region, endpoint, credentials, opts.roleRetry, retryPolicyFrom(opts.env, opts.retry));
   }
 
+  /**
+   * The session's own STS calls go through the same guard as the steps': read-only, and limited to
+   * the three operations a session needs.
+   */
+  private stsFor(scope: Pick<ClientScope, 'step' | 'account' | 'mode'>): AwsClients['sts'] {
+    return scopedClients(this.pool, { ...scope, allowed: SESSION_ACTIONS }).sts;
+  }
+
   /** Who is running this: asked once per run. */
   caller(): Promise<Caller> {
-    this.callerPromise ??= withRetries(() => this.pool.get('sts').send(new GetCallerIdentityCommand({})), this.retry)
+    this.callerPromise ??= this.stsFor({ step: 'session', account: UNKNOWN_CALLER, mode: 'read' })
+      .send(new GetCallerIdentityCommand({}))
       .then(
         async (r) => {
           if (!r.Account || !r.Arn) throw new Error('sts:GetCallerIdentity returned no account');
@@ -218,16 +232,13 @@ export class AwsSession {
    */
   async rootClientsFor(scope: ClientScope, taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients> {
     const caller = await this.caller();
-    const r = await withRetries(
-      () =>
-        this.pool.get('sts').send(
-          new AssumeRootCommand({
-            TargetPrincipal: scope.account.id,
-            TaskPolicyArn: { arn: `arn:${caller.partition}:iam::aws:policy/root-task/${taskPolicy}` },
-            DurationSeconds: 900,
-          }),
-        ),
-      this.retry,
+    // The step's own mode: a root session is opened only where the step may write.
+    const r = await this.stsFor(scope).send(
+      new AssumeRootCommand({
+        TargetPrincipal: scope.account.id,
+        TaskPolicyArn: { arn: `arn:${caller.partition}:iam::aws:policy/root-task/${taskPolicy}` },
+        DurationSeconds: 900,
+      }),
     );
     const pool = new ClientPool(this.settings(staticProvider(r.Credentials)));
     this.rootPools.push(pool);
@@ -247,9 +258,8 @@ export class AwsSession {
     const assume = async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const r = await withRetries(
-            () => this.pool.get('sts').send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' })),
-            this.retry,
+          const r = await this.stsFor({ step: 'session', account: { id: accountId, name: accountId, role: 'member' }, mode: 'read' }).send(
+            new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' }),
           );
           return r.Credentials;
         } catch (err) {

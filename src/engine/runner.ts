@@ -1,5 +1,6 @@
 import type { Answers } from '../answers/answers.js';
 import { isReadAction } from '../aws/actions.js';
+import { LostAnswerError } from '../aws/retry.js';
 import type { AwsClients, ClientScope } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../io/host.js';
@@ -246,7 +247,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[], shown: Cha
           stopIfInterrupted(opts);
           try {
             if (change.deferred) await applyDeferred(opts, unit);
-            else await unit.step.apply(await contextFor(opts, unit, 'apply', progress), change);
+            else await applyChange(opts, unit, change, () => ordered.slice(ordered.indexOf(change) + 1), progress);
             done.push(change);
           } catch (err) {
             if (err instanceof InterruptedError) throw err;
@@ -279,16 +280,66 @@ async function applyDeferred(opts: RunOptions, unit: Unit): Promise<void> {
   } catch (err) {
     throw new StepFailedError(real.step.id, account, 'plan', err);
   }
-  for (const change of changes) {
+  const approved = changes.filter((change) => {
+    if (!needsOwnApproval(change)) return true;
+    (opts.notes ??= new Set()).add(`${real.step.id}: left for the next run, which asks first: ${change.summary} (${account.name})`);
+    return false;
+  });
+  for (const [i, change] of approved.entries()) {
     stopIfInterrupted(opts);
-    if (change.risk === 'destructive' || change.revealsSecret) {
-      (opts.notes ??= new Set()).add(`${real.step.id}: left for the next run, which asks first: ${change.summary} (${account.name})`);
-      continue;
-    }
     try {
-      await real.step.apply(await contextFor(opts, real, 'apply'), change);
+      await applyChange(opts, real, change, () => approved.slice(i + 1));
     } catch (err) {
       throw new StepFailedError(real.step.id, account, 'apply', err);
+    }
+  }
+}
+
+/** Destructive changes and one-time secrets are only ever made after their own approval. */
+const needsOwnApproval = (c: Change) => c.risk === 'destructive' || Boolean(c.revealsSecret);
+
+/** The lost answer behind an error, however the step wrapped it. */
+function lostAnswerIn(err: unknown): LostAnswerError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof LostAnswerError) return e;
+  return undefined;
+}
+
+/** How many times one change is read back after lost answers before the run gives up on it. */
+const READ_BACKS = 6;
+
+/**
+ * Makes one approved change. When the answer to a write that is not safe to repeat is lost, nothing
+ * is sent again blindly: the step plans its account again (reads only), which tells what AWS did,
+ * and what is still missing of this change is made from there. What the fresh plan shows that a
+ * later change will make anyway is left to that change.
+ */
+async function applyChange(
+  opts: RunOptions,
+  unit: Unit,
+  change: Change,
+  later: () => Change[],
+  progress?: (text: string) => void,
+): Promise<void> {
+  let todo = [change];
+  for (let readBack = 0; ; readBack++) {
+    try {
+      for (const c of todo) await unit.step.apply(await contextFor(opts, unit, 'apply', progress), c);
+      return;
+    } catch (err) {
+      const lost = lostAnswerIn(err);
+      if (!lost || readBack >= READ_BACKS) throw err;
+      let fresh: Change[];
+      try {
+        fresh = await unit.step.plan(await contextFor(opts, unit, 'plan'));
+      } catch (planErr) {
+        throw new StepFailedError(unit.step.id, unit.account, 'apply', planErr);
+      }
+      const queued = new Set(later().filter((c) => c.step === unit.step.id && c.account.id === unit.account.id).map((c) => c.address));
+      todo = fresh.filter((c) => !queued.has(c.address) && (c.address === change.address || !needsOwnApproval(c)));
+      const made = !fresh.some((c) => c.address === change.address);
+      (opts.notes ??= new Set()).add(
+        `${unit.step.id}: ${lost.message} (${unit.account.name}); read back before sending anything again: ${made ? 'it had been done' : 'it had not all been done, so what was missing was made'}`,
+      );
     }
   }
 }

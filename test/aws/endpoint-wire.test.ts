@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AwsSession } from '../../src/aws/session.js';
-import { EXAMPLE_ANSWERS, TEST_ENV, answersFile, cli } from '../helpers/run-cli.js';
+import { EXAMPLE_ANSWERS, FAST_RETRY, TEST_ENV, answersFile, cli } from '../helpers/run-cli.js';
 
 /**
  * Real SDK clients, no mocks: every request goes over HTTP to a loopback server that answers like
@@ -73,8 +73,15 @@ const UNEXPECTED = (what: string): Reply => ({
   body: xml(`<ErrorResponse><Error><Type>Sender</Type><Code>UnexpectedTestRequest</Code><Message>endpoint-wire test server did not expect ${what}</Message></Error><RequestId>req-unexpected</RequestId></ErrorResponse>`),
 });
 
+/** How many S3 Control reads still get a 503 before the real answer (for the retry test). */
+let controlFailures = 0;
+
 function answer(method: string, target: string, body: string): Reply {
   const path = target.split('?')[0] ?? '';
+  if (controlFailures > 0 && path === '/v20180820/configuration/publicAccessBlock') {
+    controlFailures--;
+    return { status: 503, body: xml('<Error><Code>ServiceUnavailable</Code><Message>try again</Message></Error>') };
+  }
   if (method === 'POST' && path === '/') {
     if (body.includes('Action=GetCallerIdentity')) return { status: 200, body: STS_CALLER };
     if (body.includes('Action=ListAccountAliases')) return { status: 200, body: IAM_NO_ALIASES };
@@ -225,6 +232,33 @@ describe('an endpoint override on the wire', () => {
       });
       expect(seen).toHaveLength(2);
     } finally {
+      session.close();
+    }
+  });
+
+  it('sends a retried S3 Control call again as a new command, so the SDK does not refuse it ("Duplicate middleware name")', async () => {
+    const session = await AwsSession.create({
+      env: TEST_ENV,
+      endpointUrl: url,
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }),
+      retry: FAST_RETRY,
+    });
+    controlFailures = 2;
+    try {
+      const aws = session.clientsFor({
+        step: 'wire-test',
+        account: { id: ACCOUNT, name: 'management', role: 'management' },
+        mode: 'read',
+        allowed: new Set(['s3:GetAccountPublicAccessBlock']),
+      });
+      const block = await aws.s3control.send(new GetPublicAccessBlockCommand({ AccountId: ACCOUNT }));
+      expect(block.PublicAccessBlockConfiguration?.BlockPublicAcls).toBe(true);
+      // Two 503s, then the answer: three requests on the wire, each with the account header.
+      expect(seen.map((r) => `${r.method} ${r.url.split('?')[0]} ${r.accountIdHeader}`)).toEqual(
+        Array(3).fill(`GET /v20180820/configuration/publicAccessBlock ${ACCOUNT}`),
+      );
+    } finally {
+      controlFailures = 0;
       session.close();
     }
   });

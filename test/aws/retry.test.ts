@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY, isTransient, withRetries } from '../../src/aws/retry.js';
+import { DEFAULT_RETRY, LostAnswerError, answerMayBeLost, isTransient, withRetries } from '../../src/aws/retry.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
@@ -90,5 +90,61 @@ describe('transient AWS failures', () => {
     const run = await cli(['apply', '--yes', '--only', 'account-alias', '--answers', answersFile(FULL_EXAMPLE)]);
     expect(run.code).toBe(1);
     expect(fake.calls.filter((c) => c.operation === 'CreateAccountAlias')).toHaveLength(1);
+  });
+});
+
+describe('a lost answer', () => {
+  it.each([
+    ['a socket reset', socketReset()],
+    ['a timed-out request', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    ['a 500', awsError('InternalFailure', 500)],
+    ['a 503', awsError('ServiceUnavailable', 503)],
+  ])('may follow a write AWS carried out: %s', (_name, err) => {
+    expect(answerMayBeLost(err)).toBe(true);
+  });
+
+  it.each([
+    ['throttling', awsError('Throttling', 400)],
+    ['a 429', awsError('TooManyRequestsException', 429)],
+    ['a concurrent modification', awsError('ConcurrentModificationException', 400)],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['AccessDenied', awsError('AccessDenied', 403)],
+  ])('is not what %s means: the request was not carried out', (_name, err) => {
+    expect(answerMayBeLost(err)).toBe(false);
+  });
+
+  it('of a write that is not safe to repeat is never sent again: it becomes a LostAnswerError at once', async () => {
+    let sent = 0;
+    const write = () => {
+      sent++;
+      return Promise.reject(socketReset());
+    };
+    const fast = { ...DEFAULT_RETRY, sleep: async () => undefined };
+    await expect(withRetries(write, fast, { resendAfterLostAnswer: false, operation: 'organizations:CreateAccount' })).rejects.toBeInstanceOf(LostAnswerError);
+    expect(sent).toBe(1);
+    // Throttling proves nothing happened: that is still retried.
+    let throttled = 0;
+    const busy = () => (throttled++ < 2 ? Promise.reject(awsError('Throttling', 400)) : Promise.resolve('ok'));
+    await expect(withRetries(busy, fast, { resendAfterLostAnswer: false, operation: 'organizations:CreateAccount' })).resolves.toBe('ok');
+    expect(throttled).toBe(3);
+  });
+
+  it('of CreateAccount ends the same run with exit 0 and exactly one new account, read back instead of sent again', async () => {
+    fake.loseAnswerNext('CreateAccount');
+    const file = answersFile(FULL_EXAMPLE);
+    const run = await cli(['apply', '--yes', '--answers', file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('the answer to organizations:CreateAccount was lost');
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
+    expect([...fake.orgAccounts.values()]).toHaveLength(4);
+    expect((await cli(['verify', '--answers', file])).code).toBe(0);
+  });
+
+  it('of CreateOrganizationalUnit ends the same run with exit 0 and exactly one OU', async () => {
+    fake.loseAnswerNext('CreateOrganizationalUnit');
+    const run = await cli(['apply', '--yes', '--answers', answersFile(FULL_EXAMPLE)]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(fake.calls.filter((c) => c.operation === 'CreateOrganizationalUnit')).toHaveLength(1);
+    expect([...fake.ous.values()].map((o) => o.Name)).toEqual(['Workloads']);
   });
 });

@@ -7,8 +7,8 @@
  * is collected, so each k is its own test and a change to the steps changes the cases by itself.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isReadOperation } from '../../src/aws/actions.js';
-import { FakeAws, MANAGEMENT_ID, type FakeBucket, type RecordedCall } from '../helpers/fake-aws.js';
+import { isReadOperation, writeKindOf } from '../../src/aws/actions.js';
+import { FakeAws, MANAGEMENT_ID, lostConnection, type FakeBucket, type RecordedCall } from '../helpers/fake-aws.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
 import { answersFile, cli, type CliRun } from '../helpers/run-cli.js';
 
@@ -149,5 +149,29 @@ describe('a full apply on a fresh account whose k-th write fails with a fatal er
     // Nothing made twice, then the whole state (see `comparable` for the one normalisation).
     expect(inventory(fake)).toEqual(clean.inventory);
     expect(comparable(fake)).toEqual(clean.snapshot);
+  });
+});
+
+describe('a full apply on a fresh account whose k-th write is carried out but its answer is lost', () => {
+  let fake: FakeAws;
+  beforeEach(() => {
+    fake = new FakeAws().install();
+  });
+  afterEach(() => fake.restore());
+
+  const cases: [number, string][] = clean.writes.map((w, i) => [i + 1, `${w.action} by ${w.step} in ${w.accountName}`]);
+
+  it.each(cases)('a lost answer at write %i (%s) ends the same run with exit 0, nothing made twice, the state of an undisturbed run', async (k) => {
+    fake.failWrite = { number: k, error: lostConnection(), afterHandler: true };
+    const run = await apply();
+    expect(run.code, run.stderr).toBe(0);
+    expect(inventory(fake)).toEqual(clean.inventory);
+    expect(comparable(fake)).toEqual(clean.snapshot);
+    // A write that is not safe to repeat is never sent twice in a row: it was read back instead.
+    const w = clean.writes[k - 1] as Write;
+    const kind = writeKindOf(w.call.service, w.call.operation).kind;
+    const same = fake.writes.filter((c) => asText(c) === asText(w.call));
+    if (kind === 'ambiguous') expect(same, `${w.action} was sent again`).toHaveLength(1);
+    else expect(same.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -59,6 +59,8 @@
  *   Get/Describe/GetTrailStatus see home-region and multi-region trails; Update/Start/StopLogging only
  *   in the home region (InvalidHomeRegionException).
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
+ * - `loseAnswerNext(operation)` carries the next matching call out, then loses its answer (a reset
+ *   connection); `failWrite` with `afterHandler: true` does that to the k-th write.
  * - `iamReadLag` = n: the n IAM reads after an IAM write in an account see it as before the write.
  * - `failWrite = { number: k, error }` makes the k-th write this fake receives (a call that is not
  *   `isReadOperation`, failed ones included, counted from its construction) fail with `error`, once,
@@ -443,6 +445,11 @@ const IAM_OMITTED_DEFAULTS: PasswordPolicy = {
   HardExpiry: false,
 };
 
+/** What the SDK's Node handler throws when the connection drops before the answer arrives. */
+export function lostConnection(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
 export class FakeAws {
   readonly accounts = new Map<string, FakeAccountState>();
   caller = { Account: MANAGEMENT_ID, Arn: `arn:aws:iam::${MANAGEMENT_ID}:user/founder`, UserId: 'AIDAFOUNDER' };
@@ -543,7 +550,9 @@ export class FakeAws {
   private readonly stubs: { restore(): void }[] = [];
   private readonly faults: { operation: string; error: Error }[] = [];
   /** The k-th write (1-based, counted over this fake's life) fails with `error`; null: none. */
-  failWrite: { number: number; error: Error } | null = null;
+  failWrite: { number: number; error: Error; afterHandler?: boolean } | null = null;
+  /** Operations whose next answer is lost after the handler ran: the write happened, the caller hears a reset. */
+  private readonly lostAnswers: string[] = [];
   /** Writes received so far, for `failWrite`. */
   private writesReceived = 0;
 
@@ -763,7 +772,9 @@ export class FakeAws {
     const ctx = this.contextFor(credentials);
     this.calls.push({ service, operation, input: structuredClone(input), region, account: ctx.account });
     // Counted as it arrives, so the k-th write is `writes[k - 1]`.
-    const injected = !isReadOperation(service, operation) && ++this.writesReceived === this.failWrite?.number ? this.failWrite.error : undefined;
+    const writeFault = !isReadOperation(service, operation) && ++this.writesReceived === this.failWrite?.number ? this.failWrite : undefined;
+    const injected = writeFault && !writeFault.afterHandler ? writeFault.error : undefined;
+    const lost = writeFault?.afterHandler ? writeFault.error : this.takeLostAnswer(operation);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -777,10 +788,24 @@ export class FakeAws {
       if ((service === 's3' || service === 'kms' || service === 'cloudtrail') && ctx.account !== this.caller.Account) {
         throw new Error(`fake AWS keeps ${service} state for the caller's account ${this.caller.Account} only, not for ${ctx.account}`);
       }
-      return { ...(handler(input, this.iamView(service, operation, ctx.account), region, ctx) as object), ...meta };
+      const answer = { ...(handler(input, this.iamView(service, operation, ctx.account), region, ctx) as object), ...meta };
+      if (lost) throw lost;
+      return answer;
     } finally {
       this.inFlight--;
     }
+  }
+
+  /** The next call of `operation` is carried out, and its answer lost on the way back (a reset connection). */
+  loseAnswerNext(operation: string): void {
+    this.lostAnswers.push(operation);
+  }
+
+  private takeLostAnswer(operation: string): Error | undefined {
+    const i = this.lostAnswers.indexOf(operation);
+    if (i < 0) return undefined;
+    this.lostAnswers.splice(i, 1);
+    return lostConnection();
   }
 
   /**
