@@ -27,3 +27,9 @@ steps:
 export const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod'] as const;
 export const TRAIL_BUCKET = `aws-groundwork-trail-123456789012-${REGION}`;
 export const LOG_BUCKET = `aws-groundwork-access-logs-123456789012-${REGION}`;
+
+/**
+ * The full apply the fault scenarios disturb: every step, in the management account and one new
+ * member (each member repeats the same writes; the three-member organization is scenario a's).
+ */
+export const FAULT_ANSWERS = ORGANIZATION_ANSWERS.replace(/\n      - \{ name: acme-staging.*\n      - \{ name: acme-prod.*\n/, '\n');

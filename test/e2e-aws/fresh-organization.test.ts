@@ -13,7 +13,7 @@ import { S3Client, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, TRAIL_BUCKET } from './answers.js';
 import { baseEnv, EMULATOR_CREDENTIALS, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
-import { e2eSuite } from './harness/suite.js';
+import { e2eSuite, type World } from './harness/suite.js';
 import { readState } from './harness/aws-state.js';
 import type { Exchange } from './harness/proxy.js';
 
@@ -21,9 +21,8 @@ const credentials = { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secre
 
 e2eSuite(
   'the packed package against the emulator: a fresh organization',
-  (world) => {
-    const session = () => {
-      const w = world();
+  (use) => {
+    const session = (w: World) => {
       const home = tempDir();
       const answers = writeAnswers(home, ORGANIZATION_ANSWERS);
       const env = baseEnv(home);
@@ -31,8 +30,9 @@ e2eSuite(
       return { w, gw };
     };
 
-    it('a. one apply makes the whole organization: exit 0, then an empty plan, a passing verify, and every control in place in every account, read back with the SDK', async () => {
-      const { w, gw } = session();
+    it.concurrent('a. one apply makes the whole organization: exit 0, then an empty plan, a passing verify, and every control in place in every account, read back with the SDK', () =>
+      use(async (w) => {
+      const { gw } = session(w);
       const apply = await gw('apply', '--yes');
       expect(apply.code, apply.stderr).toBe(0);
       const plan = await gw('plan', '--detailed-exitcode');
@@ -106,10 +106,11 @@ e2eSuite(
       expect(s.trails).toEqual({
         'acme-org-trail': { home: REGION, bucket: TRAIL_BUCKET, organization: true, multiRegion: true, validation: true, globalEvents: true, kmsKey: key, logging: true },
       });
-    });
+      }), 180_000);
 
-    it('b. drift made behind the tool\'s back in the management account and in a member fails verify naming each control and account; apply restores it', async () => {
-      const { w, gw } = session();
+    it.concurrent('b. drift made behind the tool\'s back in the management account and in a member fails verify naming each control and account; apply restores it', () =>
+      use(async (w) => {
+      const { gw } = session(w);
       expect((await gw('apply', '--yes')).code).toBe(0);
       const at = (region = REGION, creds: typeof credentials & { sessionToken?: string } = credentials) => ({ endpoint: w.emulator.url, region, credentials: creds });
       // The management account: four steps.
@@ -161,10 +162,11 @@ e2eSuite(
       expect(repair.code, repair.stderr).toBe(0);
       expect((await gw('verify')).code).toBe(0);
       expect((await gw('plan', '--detailed-exitcode')).code).toBe(0);
-    });
+      }), 180_000);
 
-    it('c. plan and verify send no write, and every operation each command sends is allowed by `permissions` for its phase', async () => {
-      const { w, gw } = session();
+    it.concurrent('c. plan and verify send no write, and every operation each command sends is allowed by `permissions` for its phase', () =>
+      use(async (w) => {
+      const { gw } = session(w);
       const phaseOf: Record<string, Exchange[]> = {};
       const record = async (name: string, ...args: string[]) => {
         w.proxy.clear();
@@ -194,9 +196,9 @@ e2eSuite(
         [...new Set(log.map(iamAction).filter((a): a is string => a !== null && !policy.has(a)))];
       expect(denied(phaseOf.apply!, apply)).toEqual([]);
       for (const name of ['plan on a fresh account', 'plan after apply', 'verify']) expect(denied(phaseOf[name]!, read), name).toEqual([]);
-    });
+      }), 180_000);
   },
-  { EMULATOR_ACCOUNT_CREATION_SECONDS: '1' },
+  { count: 2, emulatorEnv: { EMULATOR_ACCOUNT_CREATION_SECONDS: '1' } },
 );
 
 /**

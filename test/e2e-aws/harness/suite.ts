@@ -1,12 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { Emulator } from './emulator.js';
 import { installedBin } from './package.js';
 import { RecordingProxy } from './proxy.js';
 
 /**
- * One emulator and one recording proxy per test file, reset before each scenario, and the packed
- * package installed once. Without the emulator the file is skipped with one line saying how to run
- * it (global-setup.ts), except under CI, where a missing emulator fails the run.
+ * Emulators and recording proxies for one test file, each reset before a scenario uses it, and the
+ * packed package installed once. A file may hold more than one, so its scenarios run side by side
+ * (vitest runs files one at a time on a two-core machine; a scenario mostly waits on processes).
+ * Without the emulator the file is skipped, with one line saying how to run it (global-setup.ts),
+ * except under CI, where a missing emulator fails the run.
  */
 export interface World {
   bin: string;
@@ -15,26 +17,64 @@ export interface World {
 }
 
 /** Decided once per run by global-setup.ts, which also prints the line when the suite is skipped. */
-const missing = inject('emulatorMissing');
+export const emulatorMissing = inject('emulatorMissing');
 
-export function e2eSuite(title: string, body: (world: () => World) => void, emulatorEnv: Record<string, string> = {}): void {
-  describe.skipIf(missing !== null)(title, () => {
-    let world: World | undefined;
+export class Worlds {
+  private readonly free: World[] = [];
+  private readonly waiting: ((w: World) => void)[] = [];
+  private readonly all: World[] = [];
+
+  static async start(count: number, emulatorEnv: Record<string, string> = {}): Promise<Worlds> {
+    const worlds = new Worlds();
+    const bin = await installedBin();
+    for (let i = 0; i < count; i++) {
+      const emulator = await Emulator.start(emulatorEnv);
+      const world = { bin, emulator, proxy: await RecordingProxy.start(emulator.url) };
+      worlds.all.push(world);
+      worlds.free.push(world);
+    }
+    return worlds;
+  }
+
+  /** Runs one scenario on a freshly reset emulator, waiting for one to be free. */
+  async use<T>(scenario: (world: World) => Promise<T>): Promise<T> {
+    const world = this.free.pop() ?? (await new Promise<World>((resolve) => this.waiting.push(resolve)));
+    try {
+      await world.emulator.reset();
+      world.proxy.clear();
+      return await scenario(world);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(world);
+      else this.free.push(world);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.all) {
+      await w.proxy.close();
+      w.emulator.stop();
+    }
+  }
+}
+
+/** A describe block with `count` emulators; the body's scenarios call `use`. */
+export function e2eSuite(
+  title: string,
+  body: (use: Worlds['use']) => void,
+  options: { count?: number; emulatorEnv?: Record<string, string> } = {},
+): void {
+  describe.skipIf(emulatorMissing !== null)(title, () => {
+    let worlds: Worlds | undefined;
     beforeAll(async () => {
-      const [bin, emulator] = await Promise.all([installedBin(), Emulator.start(emulatorEnv)]);
-      world = { bin, emulator, proxy: await RecordingProxy.start(emulator.url) };
+      worlds = await Worlds.start(options.count ?? 1, options.emulatorEnv);
     }, 240_000);
     afterAll(async () => {
-      await world?.proxy.close();
-      world?.emulator.stop();
+      await worlds?.stop();
     });
-    beforeEach(async () => {
-      await world?.emulator.reset();
-      world?.proxy.clear();
-    });
-    body(() => {
-      if (!world) throw new Error('the end-to-end world is not set up');
-      return world;
+    body((scenario) => {
+      if (!worlds) throw new Error('the end-to-end emulators are not set up');
+      return worlds.use(scenario);
     });
   });
 }
