@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Answers } from '../answers/answers.js';
 import { isReadAction } from '../aws/actions.js';
 import { LostAnswerError } from '../aws/retry.js';
@@ -336,10 +337,9 @@ async function applyChange(
       }
       const queued = new Set(later().filter((c) => c.step === unit.step.id && c.account.id === unit.account.id).map((c) => c.address));
       todo = fresh.filter((c) => !queued.has(c.address) && (c.address === change.address || !needsOwnApproval(c)));
-      const made = !fresh.some((c) => c.address === change.address);
-      (opts.notes ??= new Set()).add(
-        `${unit.step.id}: ${lost.message} (${unit.account.name}); read back before sending anything again: ${made ? 'it had been done' : 'it had not all been done, so what was missing was made'}`,
-      );
+      const again = fresh.find((c) => c.address === change.address);
+      const found = !again ? 'it had been done' : isDeepStrictEqual(again, change) ? 'it had not been done, so it was sent again' : 'it had been started, and the run went on from there';
+      (opts.notes ??= new Set()).add(`${unit.step.id}: ${lost.message} (${unit.account.name}); read back before sending anything again: ${found}`);
     }
   }
 }

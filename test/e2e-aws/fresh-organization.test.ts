@@ -11,7 +11,7 @@ import { DeleteAccountPasswordPolicyCommand, IAMClient, UpdateAccountPasswordPol
 import { AccountClient, DeleteAlternateContactCommand } from '@aws-sdk/client-account';
 import { S3Client, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, TRAIL_BUCKET } from './answers.js';
+import { FAULT_ANSWERS, LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, TRAIL_BUCKET } from './answers.js';
 import { baseEnv, EMULATOR_CREDENTIALS, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
 import { e2eSuite, type World } from './harness/suite.js';
 import { readState } from './harness/aws-state.js';
@@ -197,6 +197,28 @@ e2eSuite(
       expect(denied(phaseOf.apply!, apply)).toEqual([]);
       for (const name of ['plan on a fresh account', 'plan after apply', 'verify']) expect(denied(phaseOf[name]!, read), name).toEqual([]);
       }), 180_000);
+
+    it.concurrent.each([
+      ['CreateAccount', 'exactly one new account'],
+      ['CreateOrganizationalUnit', 'exactly one OU'],
+    ])('a lost %s answer ends the same run with exit 0 and %s, read back instead of sent again', (operation) =>
+      use(async (w) => {
+        const home = tempDir();
+        const answers = writeAnswers(home, FAULT_ANSWERS);
+        w.proxy.fault = { at: { operation }, kind: 'lose-answer' };
+        const run = await runBin(w.bin, ['apply', '--yes', '--answers', answers, '--endpoint-url', w.proxy.url], baseEnv(home));
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stderr).toContain(`the answer to organizations:${operation} was lost`);
+        // The request had reached AWS: the read-back finds the OU made, or the account being made.
+        expect(run.stderr).toMatch(/read back before sending anything again: it had (been done|been started, and the run went on from there)/);
+        expect(w.proxy.log.filter((e) => e.operation === operation)).toHaveLength(1);
+        const s = await readState(w.emulator.url, REGION);
+        expect(s.ous).toEqual(['Workloads']);
+        expect(Object.entries(s.accounts).filter(([id]) => id !== MANAGEMENT).map(([, a]) => `${a.name} ${a.status} ${a.parent}`)).toEqual([
+          'acme-dev ACTIVE ou:Workloads',
+        ]);
+        expect(s.createAccountRequests).toEqual(['acme-dev SUCCEEDED', 'master SUCCEEDED']);
+      }), 120_000);
   },
   { count: 2, emulatorEnv: { EMULATOR_ACCOUNT_CREATION_SECONDS: '1' } },
 );

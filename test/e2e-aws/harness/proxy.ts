@@ -18,11 +18,14 @@ export interface Exchange {
   status?: number;
 }
 
+/** Which write: its number among the writes since `clear()` (from 1), or the first of an operation. */
+export type FaultAt = number | { operation: string };
+
 export type Fault =
   /** The write reaches the emulator, which carries it out; the connection is cut before its answer. */
-  | { at: number; kind: 'lose-answer' }
+  | { at: FaultAt; kind: 'lose-answer' }
   /** The write reaches the emulator and is carried out; then `kill` runs (SIGKILL of the CLI). */
-  | { at: number; kind: 'kill'; kill: () => Promise<void> };
+  | { at: FaultAt; kind: 'kill'; kill: () => Promise<void> };
 
 const READ = /^(Get|List|Describe|Head|Lookup)[A-Z]/;
 const NO_WRITE = new Set(['sts:AssumeRole', 'sts:AssumeRoot', 'sts:GetCallerIdentity']);
@@ -118,7 +121,11 @@ export class RecordingProxy {
     const exchange: Exchange = identify(req.method ?? 'GET', req.url ?? '/', req.headers, body.toString('utf8'));
     this.log.push(exchange);
     const number = exchange.write ? ++this.writes : 0;
-    const fault = this.fault && this.fault.at === number ? this.fault : null;
+    const at = this.fault?.at;
+    const hit = exchange.write && (typeof at === 'number' ? at === number : at?.operation === exchange.operation);
+    const fault = hit ? this.fault : null;
+    // A fault strikes once.
+    if (fault) this.fault = null;
     try {
       const answer = await this.forward(req, body);
       exchange.status = answer.status;

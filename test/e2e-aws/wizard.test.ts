@@ -1,0 +1,68 @@
+/**
+ * Scenario e: the wizard of the installed package, in a real terminal (tmux), against the emulator:
+ * from the first question to a verified account, without a fake anywhere in the process.
+ */
+import { expect, it } from 'vitest';
+import { Terminal, tmuxAvailable } from '../helpers/tmux.js';
+import { REGION } from './answers.js';
+import { readState } from './harness/aws-state.js';
+import { baseEnv, runBin, tempDir } from './harness/cli.js';
+import { e2eSuite } from './harness/suite.js';
+
+e2eSuite('the packed package against the emulator: the wizard in a real terminal', (use) => {
+  it.skipIf(!tmuxAvailable() && !process.env.CI)(
+    'e. goes from the first question to a verified account, and the answers it saves replay to an empty plan',
+    () =>
+      use(async (w) => {
+        const home = tempDir();
+        const env = { ...baseEnv(home), TERM: 'xterm-256color', AWS_REGION: REGION, AWS_ENDPOINT_URL: w.proxy.url };
+        const t = new Terminal(home);
+        try {
+          // The management account's baseline; the organization and members are scenario a's.
+          t.start([w.bin, '--only', 'account-alias,password-policy,admin-group,mfa-enforcement,s3-block-public-access,security-contacts'], env, home);
+          const start = await t.waitFor('Account alias: Alias for the sign-in URL', 30_000);
+          expect(start).toContain(`Account 123456789012 as arn:aws:sts::123456789012:user/moto, home region ${REGION}, endpoint ${w.proxy.url}.`);
+          expect(start).toContain('Sign-in alias: none yet');
+          t.type('acme');
+          t.send('Enter');
+          for (const question of ['Minimum password length', 'How many previous passwords', 'Days before a password expires', 'Admin group: The admin group']) {
+            await t.waitFor(question);
+            t.send('Enter');
+          }
+          const answers: [string, string][] = [
+            ["Security contact's name", 'Jane Founder'],
+            ["Security contact's title", 'CTO'],
+            ["Security contact's email", 'security@acme.example'],
+            ["Security contact's phone", '+1 555 0100'],
+          ];
+          for (const [question, text] of answers) {
+            await t.waitFor(question);
+            t.type(text);
+            t.send('Enter');
+          }
+          const plan = await t.waitFor('Apply these', 30_000);
+          expect(plan).toMatch(/Where each step stands:\n\s+to do\s+account-alias/);
+          expect(plan).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
+          t.send('Enter');
+          const verified = await t.waitFor('Save these answers to a file', 60_000);
+          expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
+          expect(verified).toMatch(/PASS\s+CIS 2\.1\.4/);
+          t.send('Enter');
+          await t.waitFor('File name:');
+          t.send('Enter');
+          await t.waitFor('Check the account again any time: npx aws-groundwork verify --answers aws-groundwork.yaml');
+          expect(await t.exitCode()).toBe(0);
+        } finally {
+          t.close();
+        }
+        // The emulator holds it, and the saved answers replay to an empty plan without a terminal.
+        const state = await readState(w.emulator.url, REGION);
+        expect(state.baseline.management?.iam.aliases).toEqual(['acme']);
+        expect(state.baseline.management?.iam.groups.Admins).toContain('arn:aws:iam::aws:policy/AdministratorAccess');
+        const replay = await runBin(w.bin, ['plan', '--detailed-exitcode', '--answers', 'aws-groundwork.yaml'], env);
+        expect(replay.code, replay.stdout + replay.stderr).toBe(0);
+        expect(replay.stdout).toContain('No changes.');
+      }),
+    120_000,
+  );
+});
