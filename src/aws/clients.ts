@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { SMITHY_CONTEXT_KEY, type AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
 import { withRetries, type RetryPolicy } from './retry.js';
@@ -89,6 +89,37 @@ export function clientConfig(service: ServiceId, s: ClientSettings): Record<stri
   return config;
 }
 
+/** Commands the guard has checked, on their way out (a command's object is sent once; see `sameRequest`). */
+const cleared = new WeakMap<object, string>();
+
+type MiddlewareHost = {
+  middlewareStack: {
+    add(
+      mw: (next: (args: unknown) => Promise<unknown>, context: Record<string, unknown>) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; priority: 'high' },
+    ): void;
+  };
+};
+
+/**
+ * The last line of "plan and verify never write": a pool client sends only what the guard checked,
+ * and the SDK's own name for the command (its middleware context) must be the operation the guard
+ * read from the command's schema. A send that bypasses `scopedClients` is refused here.
+ */
+function onlyThroughTheGuard(client: MiddlewareHost): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = (context[SMITHY_CONTEXT_KEY] as { commandInstance?: object } | undefined)?.commandInstance;
+      const operation = command ? cleared.get(command) : undefined;
+      if (!operation || context.commandName !== `${operation}Command`) {
+        throw new ReadOnlyViolationError(`an AWS command (${String(context.commandName)}) was sent without passing the read-only guard`);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'awsGroundworkGuardCheck', priority: 'high' },
+  );
+}
+
 /** One client per service, created on first use and then reused. */
 export class ClientPool {
   private readonly clients = new Map<ServiceId, unknown>();
@@ -98,6 +129,7 @@ export class ClientPool {
     let client = this.clients.get(service) as AwsClients[K] | undefined;
     if (!client) {
       client = new CONSTRUCTORS[service](clientConfig(service, this.settings));
+      onlyThroughTheGuard(client as unknown as MiddlewareHost);
       this.clients.set(service, client);
     }
     return client;
@@ -193,8 +225,11 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
     }
     let attempts = 0;
     // Looked up on every call so a stub installed on the prototype (tests) is honoured.
-    const sendOnce = () =>
-      (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(attempts++ === 0 ? command : sameRequest(command), ...rest);
+    const sendOnce = () => {
+      const attempt = attempts++ === 0 ? command : sameRequest(command);
+      cleared.set(attempt, operation);
+      return (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(attempt, ...rest);
+    };
     const cache = scope.mode === 'read' ? scope.readCache : undefined;
     const key = cache && `${scope.account.id}|${service}|${operation}|${JSON.stringify((command as { input?: unknown }).input ?? {})}`;
     let pending = key ? cache?.get(key) : undefined;

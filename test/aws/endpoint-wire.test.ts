@@ -4,6 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AwsSession } from '../../src/aws/session.js';
+import { ClientPool, scopedClients } from '../../src/aws/clients.js';
+import { ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { EXAMPLE_ANSWERS, FAST_RETRY, TEST_ENV, answersFile, cli } from '../helpers/run-cli.js';
 
 /**
@@ -260,6 +262,20 @@ describe('an endpoint override on the wire', () => {
     } finally {
       controlFailures = 0;
       session.close();
+    }
+  });
+
+  it('refuses a command sent to a client without passing the guard, before it leaves the process', async () => {
+    const pool = new ClientPool({ region: 'us-east-1', endpoint: url, maxAttempts: 1, retryMode: 'standard', userAgent: 'test', credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }) });
+    try {
+      await expect(pool.get('iam').send(new ListAccountAliasesCommand({}))).rejects.toThrow(/ListAccountAliasesCommand\) was sent without passing the read-only guard/);
+      expect(seen).toHaveLength(0);
+      // The same client, through the guard, reaches the server.
+      const aws = scopedClients(pool, { step: 'wire-test', account: { id: ACCOUNT, name: 'management', role: 'management' }, mode: 'read', allowed: new Set(['iam:ListAccountAliases']) });
+      await aws.iam.send(new ListAccountAliasesCommand({}));
+      expect(seen).toHaveLength(1);
+    } finally {
+      pool.destroy();
     }
   });
 
