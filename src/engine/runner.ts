@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Answers } from '../answers/answers.js';
 import { isReadAction } from '../aws/actions.js';
 import { LostAnswerError } from '../aws/retry.js';
@@ -337,8 +336,7 @@ async function applyChange(
       }
       const queued = new Set(later().filter((c) => c.step === unit.step.id && c.account.id === unit.account.id).map((c) => c.address));
       todo = fresh.filter((c) => !queued.has(c.address) && (c.address === change.address || !needsOwnApproval(c)));
-      const again = fresh.find((c) => c.address === change.address);
-      const found = !again ? 'it had been done' : isDeepStrictEqual(again, change) ? 'it had not been done, so it was sent again' : 'it had been started, and the run went on from there';
+      const found = fresh.some((c) => c.address === change.address) ? 'it was not complete, so the step went on from what AWS holds' : 'it had been done';
       (opts.notes ??= new Set()).add(`${unit.step.id}: ${lost.message} (${unit.account.name}); read back before sending anything again: ${found}`);
     }
   }

@@ -176,8 +176,10 @@ export default defineStep({
     for (const ou of new Set(want.map((w) => w.ou))) {
       if (!ous.has(ou)) push(`organizations:ou/${ou}`, 'create', null, { Name: ou }, `create the organizational unit ${ou}`);
     }
-    const accounts = orgExists ? await allAccounts(ctx.aws) : [];
+    // Requests first, then accounts: a request that finishes between the two reads shows up as an
+    // account, never as neither (which would plan a second CreateAccount).
     const running = orgExists ? await inProgress(ctx.aws) : [];
+    const accounts = orgExists ? await allAccounts(ctx.aws) : [];
     for (const w of want) {
       const found = byEmail(accounts, w.email);
       if (!found?.Id) {
@@ -281,9 +283,11 @@ async function createAccount(ctx: Ctx, w: Wanted): Promise<void> {
   const org = ctx.aws.organizations;
   const path = `steps.member-accounts.accounts[${ctx.answers.accounts.findIndex((a) => a.email === w.email)}]`;
   const started = Date.now();
+  // Requests first, then accounts (see plan): a request that finishes in between is seen as the account.
+  const running = await inProgress(ctx.aws);
   let accountId = byEmail(await allAccounts(ctx.aws), w.email)?.Id;
   if (!accountId) {
-    let requestId = (await inProgress(ctx.aws)).find((r) => r.AccountName === w.name)?.Id;
+    let requestId = running.find((r) => r.AccountName === w.name)?.Id;
     if (!requestId) {
       try {
         const r = await org.send(
