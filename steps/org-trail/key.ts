@@ -20,6 +20,17 @@ export interface TrailKey {
   orphan: boolean;
 }
 
+/** Whether the key carries our tag for this trail, reading its tags page by page (KMS's Marker). */
+async function hasTag(aws: AwsClients, keyId: string, trailName: string): Promise<boolean> {
+  let Marker: string | undefined;
+  do {
+    const page = await aws.kms.send(new ListResourceTagsCommand({ KeyId: keyId, Marker }));
+    if (page.Tags?.some((t) => t.TagKey === KEY_TAG && t.TagValue === trailName)) return true;
+    Marker = page.Truncated ? page.NextMarker : undefined;
+  } while (Marker);
+  return false;
+}
+
 /** The key behind our alias, else an enabled key carrying our tag, else null. Never creates. */
 export async function findTrailKey(aws: AwsClients, alias: string, trailName: string): Promise<TrailKey | null> {
   try {
@@ -32,8 +43,7 @@ export async function findTrailKey(aws: AwsClients, alias: string, trailName: st
   do {
     const page = await aws.kms.send(new ListKeysCommand({ Marker }));
     for (const k of page.Keys ?? []) {
-      const tags = await aws.kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }));
-      if (tags.Tags?.some((t) => t.TagKey === KEY_TAG && t.TagValue === trailName)) {
+      if (await hasTag(aws, k.KeyId as string, trailName)) {
         const meta = (await aws.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata;
         if (meta?.KeyState === 'Enabled' && meta.KeyId && meta.Arn) return { keyId: meta.KeyId, arn: meta.Arn, orphan: true };
       }

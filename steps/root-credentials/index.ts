@@ -56,17 +56,24 @@ async function deleteMemberCredentials(ctx: Ctx, kind: (typeof MEMBER_CREDENTIAL
       if (!isAwsError(err, 'NoSuchEntity')) throw err;
     }
   } else if (kind === 'access-keys') {
-    for (const k of (await iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata ?? []) {
-      await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: k.AccessKeyId }));
-    }
+    // Every page is read before the first delete: deleting shifts what a later page's Marker points at.
+    const keys = await allPages(async (Marker) => {
+      const r = await iam.send(new ListAccessKeysCommand({ Marker }));
+      return { items: r.AccessKeyMetadata, IsTruncated: r.IsTruncated, Marker: r.Marker };
+    });
+    for (const k of keys) await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: k.AccessKeyId }));
   } else if (kind === 'signing-certificates') {
-    for (const c of (await iam.send(new ListSigningCertificatesCommand({}))).Certificates ?? []) {
-      await iam.send(new DeleteSigningCertificateCommand({ CertificateId: c.CertificateId }));
-    }
+    const certificates = await allPages(async (Marker) => {
+      const r = await iam.send(new ListSigningCertificatesCommand({ Marker }));
+      return { items: r.Certificates, IsTruncated: r.IsTruncated, Marker: r.Marker };
+    });
+    for (const c of certificates) await iam.send(new DeleteSigningCertificateCommand({ CertificateId: c.CertificateId }));
   } else {
-    for (const d of (await iam.send(new ListMFADevicesCommand({}))).MFADevices ?? []) {
-      await iam.send(new DeactivateMFADeviceCommand({ SerialNumber: d.SerialNumber }));
-    }
+    const devices = await allPages(async (Marker) => {
+      const r = await iam.send(new ListMFADevicesCommand({ Marker }));
+      return { items: r.MFADevices, IsTruncated: r.IsTruncated, Marker: r.Marker };
+    });
+    for (const d of devices) await iam.send(new DeactivateMFADeviceCommand({ SerialNumber: d.SerialNumber }));
   }
 }
 const STEP = 'root-credentials';

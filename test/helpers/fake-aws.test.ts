@@ -18,7 +18,7 @@ import {
   OrganizationsClient,
   type Account,
 } from '@aws-sdk/client-organizations';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListKeysCommand, ListResourceTagsCommand } from '@aws-sdk/client-kms';
 import {
   DeleteLoginProfileCommand,
   EnableOrganizationsRootCredentialsManagementCommand,
@@ -27,6 +27,7 @@ import {
   GetLoginProfileCommand,
   IAMClient,
   ListOrganizationsFeaturesCommand,
+  ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
@@ -168,6 +169,61 @@ describe('fake KMS', () => {
     await expect(kms.send(new CreateAliasCommand({ AliasName: 'alias/groundwork-trail', TargetKeyId: KeyMetadata?.KeyId }))).rejects.toMatchObject({
       name: 'AlreadyExistsException',
     });
+  });
+});
+
+describe('fake IAM and KMS pages', () => {
+  it('IAM lists answer truncated pages: the Marker leads to the next page, MaxItems asks for fewer, a bad Marker is refused', async () => {
+    const iam = new IAMClient({ region: 'us-east-1', credentials });
+    for (const name of ['ann', 'ben', 'cat', 'dan']) {
+      fake.management.users.set(name, { arn: `arn:aws:iam::${MANAGEMENT_ID}:user/${name}`, loginProfile: null, accessKeys: [], mfaDevices: [], attached: new Set() });
+    }
+    const first = await iam.send(new ListUsersCommand({}));
+    expect(first.Users?.map((u) => u.UserName)).toEqual(['founder', 'ann']);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Marker).toEqual(expect.any(String));
+    const second = await iam.send(new ListUsersCommand({ Marker: first.Marker }));
+    expect(second.Users?.map((u) => u.UserName)).toEqual(['ben', 'cat']);
+    expect(second.IsTruncated).toBe(true);
+    const last = await iam.send(new ListUsersCommand({ Marker: second.Marker }));
+    expect(last.Users?.map((u) => u.UserName)).toEqual(['dan']);
+    expect(last.IsTruncated).toBe(false);
+    expect(last.Marker).toBeUndefined();
+
+    const one = await iam.send(new ListUsersCommand({ MaxItems: 1, Marker: first.Marker }));
+    expect(one).toMatchObject({ Users: [expect.objectContaining({ UserName: 'ben' })], IsTruncated: true });
+    await expect(iam.send(new ListUsersCommand({ Marker: 'not-a-marker' }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Invalid Marker.',
+      $metadata: { httpStatusCode: 400 },
+    });
+
+    fake.pageSize = 100;
+    const whole = await iam.send(new ListUsersCommand({}));
+    expect(whole.IsTruncated).toBe(false);
+    expect(whole.Users).toHaveLength(5);
+  });
+
+  it('KMS lists answer truncated pages: NextMarker leads to the next page, Limit asks for fewer, a bad Marker is refused', async () => {
+    const kms = new KMSClient({ region: 'us-east-1', credentials });
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) ids.push((await kms.send(new CreateKeyCommand({ Description: `key ${n}` }))).KeyMetadata?.KeyId as string);
+    const first = await kms.send(new ListKeysCommand({}));
+    expect(first.Keys?.map((k) => k.KeyId)).toEqual(ids.slice(0, 2));
+    expect(first.Truncated).toBe(true);
+    expect(first.NextMarker).toEqual(expect.any(String));
+    const last = await kms.send(new ListKeysCommand({ Marker: first.NextMarker }));
+    expect(last.Keys?.map((k) => k.KeyId)).toEqual(ids.slice(2));
+    expect(last.Truncated).toBe(false);
+    expect(last.NextMarker).toBeUndefined();
+    expect((await kms.send(new ListKeysCommand({ Limit: 1 }))).Keys?.map((k) => k.KeyId)).toEqual(ids.slice(0, 1));
+    await expect(kms.send(new ListKeysCommand({ Marker: 'not-a-marker' }))).rejects.toMatchObject({ name: 'InvalidMarkerException' });
+
+    const tags = [1, 2, 3].map((n) => ({ TagKey: `k${n}`, TagValue: `v${n}` }));
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Tags: tags }));
+    const tagPage = await kms.send(new ListResourceTagsCommand({ KeyId: KeyMetadata?.KeyId }));
+    expect(tagPage).toMatchObject({ Tags: tags.slice(0, 2), Truncated: true });
+    expect((await kms.send(new ListResourceTagsCommand({ KeyId: KeyMetadata?.KeyId, Marker: tagPage.NextMarker }))).Tags).toEqual(tags.slice(2));
   });
 });
 

@@ -59,6 +59,11 @@
  *   Get/Describe/GetTrailStatus see home-region and multi-region trails; Update/Start/StopLogging only
  *   in the home region (InvalidHomeRegionException).
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
+ * - `pageSize` (default 2): IAM and KMS lists answer in truncated pages of at most this many items (fewer
+ *   when the request's MaxItems / Limit is smaller), as AWS may at any size. IAM: `IsTruncated` + `Marker`
+ *   to send next, a malformed Marker is ValidationError "Invalid Marker."; KMS: `Truncated` + `NextMarker`,
+ *   a malformed Marker is InvalidMarkerException. MaxItems / Limit below 1 is refused. Markers are offsets
+ *   into the list as it is when the next page is asked for.
  * - `loseAnswerNext(operation)` carries the next matching call out, then loses its answer (a reset
  *   connection); `failWrite` with `afterHandler: true` does that to the k-th write.
  * - `iamReadLag` = n: the n IAM reads after an IAM write in an account see it as before the write.
@@ -130,6 +135,7 @@ import {
   KMSClient,
   AlreadyExistsException,
   InvalidAliasNameException,
+  InvalidMarkerException,
   MalformedPolicyDocumentException,
   NotFoundException,
   KMSServiceException,
@@ -394,6 +400,27 @@ async function credentialsOf(client: { config?: { credentials?: unknown } } | un
 }
 
 const meta = { $metadata: {} };
+
+/**
+ * The HTTP status AWS answers an error with, from each service's API reference: errors the handlers
+ * build without one get it here, so the tool sees what the SDK parses from AWS (the end-to-end test
+ * test/e2e-aws/fake-follows-emulator.test.ts holds the fake to the emulator on this).
+ */
+const ERROR_STATUS: Record<string, number> = {
+  'iam:NoSuchEntityException': 404,
+  'iam:EntityAlreadyExistsException': 409,
+  'iam:LimitExceededException': 409,
+  'iam:DeleteConflictException': 409,
+  'account:ResourceNotFoundException': 404,
+};
+
+function withAwsStatus(service: ServiceId, err: unknown): unknown {
+  const e = err as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if (!(err instanceof Error) || !e.$metadata || e.$metadata.httpStatusCode !== undefined) return err;
+  // A fresh object: handlers share one empty $metadata between errors.
+  e.$metadata = { ...e.$metadata, httpStatusCode: ERROR_STATUS[`${service}:${e.name}`] ?? (e.$fault === 'server' ? 500 : 400) };
+  return err;
+}
 const meta403 = { $metadata: { httpStatusCode: 403 } };
 
 function stsError(name: string, httpStatusCode: number, message: string): STSServiceException {
@@ -495,6 +522,8 @@ export class FakeAws {
 
   /** Milliseconds every call waits before it is handled (concurrency tests). */
   delayMs = 0;
+  /** The most items one page of an IAM or KMS list holds (MaxItems / Limit can ask for fewer). */
+  pageSize = 2;
   /** Calls being handled right now, and the most there have been at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -791,6 +820,8 @@ export class FakeAws {
       const answer = { ...(handler(input, this.iamView(service, operation, ctx.account), region, ctx) as object), ...meta };
       if (lost) throw lost;
       return answer;
+    } catch (err) {
+      throw withAwsStatus(service, err);
     } finally {
       this.inFlight--;
     }
@@ -831,7 +862,10 @@ export class FakeAws {
   private readonly handlers: Record<string, Handler> = {
     ...this.stsHandlers(),
 
-    'iam:ListAccountAliases': (_i, acct) => ({ AccountAliases: acct.alias ? [acct.alias] : [], IsTruncated: false }),
+    'iam:ListAccountAliases': (i, acct) => {
+      const { items, ...rest } = this.iamPage(acct.alias ? [acct.alias] : [], i);
+      return { AccountAliases: items, ...rest };
+    },
     'iam:CreateAccountAlias': (input, acct) => {
       const alias = input.AccountAlias as string;
       if (this.takenAliases.has(alias) || acct.alias === alias) {
@@ -865,6 +899,58 @@ export class FakeAws {
       return {};
     },
   };
+
+  /**
+   * Answers a page of `items` as IAM does: from the offset a Marker carries, `pageSize` items at most
+   * (fewer when MaxItems asks), with `IsTruncated` and the `Marker` to send next.
+   */
+  private iamPage<T>(items: T[], input: Record<string, unknown>): { items: T[]; IsTruncated: boolean; Marker?: string } {
+    const invalid = (message: string) =>
+      new IAMServiceException({ name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+    let start = 0;
+    if (input.Marker !== undefined) {
+      const m = /^fake-marker-(\d+)$/.exec(String(input.Marker));
+      if (!m) throw invalid('Invalid Marker.');
+      start = Number(m[1]);
+    }
+    const asked = input.MaxItems as number | undefined;
+    if (asked !== undefined && !(asked >= 1)) {
+      throw invalid(`1 validation error detected: Value '${String(asked)}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    }
+    const end = start + Math.min(this.pageSize, asked ?? Number.POSITIVE_INFINITY);
+    if (end >= items.length) return { items: items.slice(start), IsTruncated: false };
+    return { items: items.slice(start, end), IsTruncated: true, Marker: `fake-marker-${end}` };
+  }
+
+  /**
+   * Answers a page of `items` as KMS does: from the offset a Marker carries, `pageSize` items at most
+   * (fewer when Limit asks), with `Truncated` and the `NextMarker` to send next.
+   */
+  private kmsPage<T>(items: T[], input: Record<string, unknown>): { items: T[]; Truncated: boolean; NextMarker?: string } {
+    let start = 0;
+    if (input.Marker !== undefined) {
+      const m = /^fake-kms-marker-(\d+)$/.exec(String(input.Marker));
+      if (!m) {
+        throw new InvalidMarkerException({
+          message: 'The request was rejected because the marker that specifies where pagination should next begin is not valid.',
+          ...meta,
+        });
+      }
+      start = Number(m[1]);
+    }
+    const asked = input.Limit as number | undefined;
+    if (asked !== undefined && !(asked >= 1)) {
+      throw new KMSServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: `1 validation error detected: Value '${String(asked)}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+      });
+    }
+    const end = start + Math.min(this.pageSize, asked ?? Number.POSITIVE_INFINITY);
+    if (end >= items.length) return { items: items.slice(start), Truncated: false };
+    return { items: items.slice(start, end), Truncated: true, NextMarker: `fake-kms-marker-${end}` };
+  }
 
   private identityHandlers(): Record<string, Handler> {
     const noSuch = (what: string) => new NoSuchEntityException({ message: `${what} cannot be found.`, ...meta });
@@ -909,13 +995,13 @@ export class FakeAws {
     const ROOT_USER = '<root_account>';
     const attachments = (acct: FakeAccountState, arn: string) =>
       [...acct.groups.values(), ...acct.users.values(), ...acct.roles.values()].filter((e) => e.attached.has(arn)).length;
-    const page = <T>(items: T[]) => ({ items, IsTruncated: false });
+    const page = <T>(items: T[], input: Record<string, unknown>) => this.iamPage(items, input);
 
     return {
       'iam:GetGroup': (i, acct) => {
         const g = group(acct, i.GroupName);
-        const users = [...g.users].map((n) => ({ UserName: n, Arn: acct.users.get(n)?.arn }));
-        return { Group: { GroupName: i.GroupName, Arn: g.arn }, Users: page(users).items, IsTruncated: false };
+        const { items, ...rest } = page([...g.users].map((n) => ({ UserName: n, Arn: acct.users.get(n)?.arn })), i);
+        return { Group: { GroupName: i.GroupName, Arn: g.arn }, Users: items, ...rest };
       },
       'iam:CreateGroup': (i, acct, _region, ctx) => {
         const name = i.GroupName as string;
@@ -924,10 +1010,10 @@ export class FakeAws {
         acct.groups.set(name, g);
         return { Group: { GroupName: name, Arn: g.arn } };
       },
-      'iam:ListAttachedGroupPolicies': (i, acct) => ({
-        AttachedPolicies: [...group(acct, i.GroupName).attached].map((arn) => ({ PolicyArn: arn, PolicyName: arn.split('/').pop() })),
-        IsTruncated: false,
-      }),
+      'iam:ListAttachedGroupPolicies': (i, acct) => {
+        const { items, ...rest } = page([...group(acct, i.GroupName).attached], i);
+        return { AttachedPolicies: items.map((arn) => ({ PolicyArn: arn, PolicyName: arn.split('/').pop() })), ...rest };
+      },
       'iam:AttachGroupPolicy': (i, acct) => {
         const g = group(acct, i.GroupName);
         checkPolicyExists(acct, i.PolicyArn as string);
@@ -937,7 +1023,8 @@ export class FakeAws {
       'iam:ListGroupsForUser': (i, acct) => {
         user(acct, i.UserName);
         const groups = [...acct.groups.entries()].filter(([, g]) => g.users.has(i.UserName as string));
-        return { Groups: groups.map(([name, g]) => ({ GroupName: name, Arn: g.arn })), IsTruncated: false };
+        const { items, ...rest } = page(groups, i);
+        return { Groups: items.map(([name, g]) => ({ GroupName: name, Arn: g.arn })), ...rest };
       },
       'iam:AddUserToGroup': (i, acct) => {
         user(acct, i.UserName);
@@ -956,10 +1043,10 @@ export class FakeAws {
         acct.users.set(name, { arn, loginProfile: null, accessKeys: [], mfaDevices: [], attached: new Set() });
         return { User: { UserName: name, Arn: arn } };
       },
-      'iam:ListUsers': (_i, acct) => ({
-        Users: [...acct.users.entries()].map(([name, u]) => ({ UserName: name, Arn: u.arn })),
-        IsTruncated: false,
-      }),
+      'iam:ListUsers': (i, acct) => {
+        const { items, ...rest } = page([...acct.users.entries()], i);
+        return { Users: items.map(([name, u]) => ({ UserName: name, Arn: u.arn })), ...rest };
+      },
       'iam:GetLoginProfile': (i, acct, _region, ctx) => {
         if (aboutRoot(i, ctx)) {
           if (!acct.root.password) throw noSuch(`Login Profile for User ${ROOT_USER}`);
@@ -988,10 +1075,10 @@ export class FakeAws {
         u.loginProfile = { password: i.Password as string, passwordResetRequired: Boolean(i.PasswordResetRequired) };
         return { LoginProfile: { UserName: i.UserName, PasswordResetRequired: u.loginProfile.passwordResetRequired } };
       },
-      'iam:ListAccessKeys': (i, acct, _region, ctx) => ({
-        AccessKeyMetadata: callerKeys(acct, i.UserName, ctx).map((k) => ({ ...k })),
-        IsTruncated: false,
-      }),
+      'iam:ListAccessKeys': (i, acct, _region, ctx) => {
+        const { items, ...rest } = page(callerKeys(acct, i.UserName, ctx), i);
+        return { AccessKeyMetadata: items.map((k) => ({ ...k })), ...rest };
+      },
       'iam:DeleteAccessKey': (i, acct, _region, ctx) => {
         const keys = callerKeys(acct, i.UserName, ctx);
         const at = keys.findIndex((k) => k.AccessKeyId === i.AccessKeyId);
@@ -1001,7 +1088,8 @@ export class FakeAws {
       },
       'iam:ListMFADevices': (i, acct, _region, ctx) => {
         const devices = aboutRoot(i, ctx) ? (acct.root.mfa ? [rootMfaSerial(ctx.account)] : []) : user(acct, i.UserName ?? callingUser(ctx)).mfaDevices;
-        return { MFADevices: devices.map((d) => ({ SerialNumber: d, UserName: i.UserName })), IsTruncated: false };
+        const { items, ...rest } = page(devices, i);
+        return { MFADevices: items.map((d) => ({ SerialNumber: d, UserName: i.UserName })), ...rest };
       },
       'iam:DeactivateMFADevice': (i, acct, _region, ctx) => {
         const serial = String(i.SerialNumber);
@@ -1022,14 +1110,15 @@ export class FakeAws {
         if (aboutRoot(i, ctx)) ids = acct.root.signingCertificates;
         // IAM users have no signing certificates in the fake: an existing user has none.
         else user(acct, i.UserName ?? callingUser(ctx));
+        const { items, ...rest } = page(ids, i);
         return {
-          Certificates: ids.map((CertificateId) => ({
+          Certificates: items.map((CertificateId) => ({
             UserName: (i.UserName as string | undefined) ?? ROOT_USER,
             CertificateId,
             CertificateBody: '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----',
             Status: 'Active',
           })),
-          IsTruncated: false,
+          ...rest,
         };
       },
       'iam:DeleteSigningCertificate': (i, acct, _region, ctx) => {
@@ -1079,10 +1168,10 @@ export class FakeAws {
         if (!v) throw noSuch(`Policy version ${String(i.VersionId)}`);
         return { PolicyVersion: { VersionId: v.VersionId, Document: v.Document, IsDefaultVersion: v.IsDefaultVersion } };
       },
-      'iam:ListPolicyVersions': (i, acct) => ({
-        Versions: policy(acct, i.PolicyArn).versions.map(({ VersionId, IsDefaultVersion }) => ({ VersionId, IsDefaultVersion })),
-        IsTruncated: false,
-      }),
+      'iam:ListPolicyVersions': (i, acct) => {
+        const { items, ...rest } = page(policy(acct, i.PolicyArn).versions, i);
+        return { Versions: items.map(({ VersionId, IsDefaultVersion }) => ({ VersionId, IsDefaultVersion })), ...rest };
+      },
       'iam:CreatePolicyVersion': (i, acct) => {
         const p = policy(acct, i.PolicyArn);
         if (p.versions.length >= 5) {
@@ -1103,14 +1192,15 @@ export class FakeAws {
       },
       'iam:ListPolicies': (i, acct) => {
         const local = [...acct.policies.values()].filter((p) => !i.OnlyAttached || attachments(acct, p.arn) > 0);
+        const { items, ...rest } = page(local, i);
         return {
-          Policies: local.map((p) => ({
+          Policies: items.map((p) => ({
             PolicyName: p.name,
             Arn: p.arn,
             DefaultVersionId: p.versions.find((v) => v.IsDefaultVersion)?.VersionId,
             AttachmentCount: attachments(acct, p.arn),
           })),
-          IsTruncated: false,
+          ...rest,
         };
       },
     };
@@ -1649,16 +1739,18 @@ export class FakeAws {
       },
       'kms:ListAliases': (i, _acct, region) => {
         const only = i.KeyId === undefined ? undefined : key(i.KeyId, region).KeyId;
-        const Aliases = [...this.aliasesIn(region)]
-          .filter(([, keyId]) => only === undefined || keyId === only)
-          .map(([AliasName, TargetKeyId]) => ({ AliasName, AliasArn: `arn:aws:kms:${region}:${this.caller.Account}:${AliasName}`, TargetKeyId }));
-        return { Aliases, Truncated: false };
+        const { items, ...rest } = this.kmsPage([...this.aliasesIn(region)].filter(([, keyId]) => only === undefined || keyId === only), i);
+        const Aliases = items.map(([AliasName, TargetKeyId]) => ({ AliasName, AliasArn: `arn:aws:kms:${region}:${this.caller.Account}:${AliasName}`, TargetKeyId }));
+        return { Aliases, ...rest };
       },
-      'kms:ListKeys': (_i, _acct, region) => ({
-        Keys: [...this.kms.values()].filter((k) => k.region === region).map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })),
-        Truncated: false,
-      }),
-      'kms:ListResourceTags': (i, _acct, region) => ({ Tags: key(i.KeyId, region).tags.map((t) => ({ ...t })), Truncated: false }),
+      'kms:ListKeys': (i, _acct, region) => {
+        const { items, ...rest } = this.kmsPage([...this.kms.values()].filter((k) => k.region === region), i);
+        return { Keys: items.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })), ...rest };
+      },
+      'kms:ListResourceTags': (i, _acct, region) => {
+        const { items, ...rest } = this.kmsPage(key(i.KeyId, region).tags, i);
+        return { Tags: items.map((t) => ({ ...t })), ...rest };
+      },
       'kms:GetKeyPolicy': (i, _acct, region) => {
         const k = key(i.KeyId, region);
         const name = (i.PolicyName as string | undefined) ?? 'default';
