@@ -13,10 +13,11 @@ export const EMULATOR_DIR = join(PROJECT, '..', 'shared', 'aws-emulator');
 const START = join(EMULATOR_DIR, 'start');
 
 /** Why the emulator cannot run here, or null when it can. */
-export function emulatorMissing(): string | null {
-  if (!existsSync(START)) return `${EMULATOR_DIR} is not there`;
+export function emulatorMissing(dir = EMULATOR_DIR): string | null {
+  const start = join(dir, 'start');
+  if (!existsSync(start)) return `${dir} is not there`;
   // `start --prepare` installs its Debian packages as root, and only checks otherwise.
-  const prepared = spawnSync(START, ['--prepare'], { encoding: 'utf8', timeout: 300_000 });
+  const prepared = spawnSync(start, ['--prepare'], { encoding: 'utf8', timeout: 300_000 });
   if (prepared.status !== 0) return `the emulator cannot start: ${(prepared.stderr || prepared.stdout || `exit ${prepared.status}`).trim()}`;
   return null;
 }
