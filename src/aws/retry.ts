@@ -18,7 +18,11 @@ export interface RetryPolicy {
 /** Six attempts, waits drawn from 0-250 ms up to 0-8 s: at most about 16 s before giving up. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 250, capMs: 8000 };
 
-const TRANSIENT_NAMES = new Set([
+/**
+ * Transient failures that prove the request was not carried out: AWS refused it before acting
+ * (throttling, a concurrent change). The others below may come after AWS acted on it.
+ */
+const NOT_CARRIED_OUT_NAMES = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
@@ -31,6 +35,10 @@ const TRANSIENT_NAMES = new Set([
   'ConcurrentModificationException',
   'ConcurrentModification',
   'PriorRequestNotComplete',
+]);
+
+const TRANSIENT_NAMES = new Set([
+  ...NOT_CARRIED_OUT_NAMES,
   'RequestTimeout',
   'RequestTimeoutException',
   'InternalError',
@@ -55,28 +63,13 @@ export function isTransient(err: unknown): boolean {
   return (status !== undefined && (status >= 500 || status === 429)) || e.$fault === 'server';
 }
 
-/**
- * Failures that prove the request was not carried out: AWS refused it before acting (throttling,
- * a concurrent change) or it never left (no connection). Any other transient failure (a reset or
- * timed-out connection, a 5xx) may come after AWS acted on it: the answer is lost, not the request.
- */
-const NOT_CARRIED_OUT_NAMES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ProvisionedThroughputExceededException',
-  'ConcurrentModificationException',
-  'ConcurrentModification',
-  'PriorRequestNotComplete',
-]);
+/** Connection failures before the request left: nothing was sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND']);
 
-/** A transient failure after which the request may have been carried out. */
+/**
+ * A transient failure after which the request may have been carried out (a reset or timed-out
+ * connection, a 5xx): the answer is lost, not necessarily the request.
+ */
 export function answerMayBeLost(err: unknown): boolean {
   if (!isTransient(err)) return false;
   const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number } };

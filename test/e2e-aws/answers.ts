@@ -1,28 +1,24 @@
 /**
- * The organization the end-to-end scenarios build: the management account plus dev, staging and
- * prod in two OUs, with a home region other than us-east-1 (where S3 and STS behave differently).
+ * The organization the end-to-end scenarios build: the design's example (test/helpers/full-example.ts),
+ * with prod in an OU of its own and a home region other than us-east-1 (where S3 and STS behave
+ * differently).
  */
+import { FULL_EXAMPLE } from '../helpers/full-example.js';
+
 export const REGION = 'eu-west-1';
 
-export const ORGANIZATION_ANSWERS = `version: 1
-region: ${REGION}
-steps:
-  account-alias:       { alias: acme }
-  password-policy:     { minimumLength: 14, reusePrevention: 24, maxAgeDays: 90 }
-  admin-group:         { name: Admins, users: [] }
-  mfa-enforcement:     { groups: [Admins] }
-  organization:        {}
-  org-trail:           { name: acme-org-trail, retentionDays: 365 }
-  member-accounts:
-    accounts:
-      - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }
-      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }
-      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Production }
-  root-credentials:    { deleteMemberRootCredentials: true }
-  s3-block-public-access: {}
-  security-contacts:
-    security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
-`;
+/** The design's example answers with these edits, each of which must apply. */
+function derive(text: string, edits: [string, string][]): string {
+  return edits.reduce((out, [from, to]) => {
+    if (!out.includes(from)) throw new Error(`the example answers no longer contain ${from}`);
+    return out.replace(from, to);
+  }, text);
+}
+
+export const ORGANIZATION_ANSWERS = derive(FULL_EXAMPLE, [
+  ['region: us-east-1', `region: ${REGION}`],
+  ['{ name: acme-prod,    email: aws+prod@acme.example,    ou: Workloads }', '{ name: acme-prod,    email: aws+prod@acme.example,    ou: Production }'],
+]);
 
 export const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod'] as const;
 export const TRAIL_BUCKET = `aws-groundwork-trail-123456789012-${REGION}`;
@@ -32,4 +28,7 @@ export const LOG_BUCKET = `aws-groundwork-access-logs-123456789012-${REGION}`;
  * The full apply the fault scenarios disturb: every step, in the management account and one new
  * member (each member repeats the same writes; the three-member organization is scenario a's).
  */
-export const FAULT_ANSWERS = ORGANIZATION_ANSWERS.replace(/\n      - \{ name: acme-staging.*\n      - \{ name: acme-prod.*\n/, '\n');
+export const FAULT_ANSWERS = derive(ORGANIZATION_ANSWERS, [
+  ['      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }\n', ''],
+  ['      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Production }\n', ''],
+]);

@@ -63,6 +63,14 @@ function clients(endpoint: string) {
   };
 }
 
+const PROBE_BUCKET = 'gw-probe-bucket';
+const createProbeBucket = (c: Clients) => c.s3.send(new CreateBucketCommand({ Bucket: PROBE_BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
+/** A probe of a bucket just made in the home region, as the trail's buckets are. */
+const onNewBucket = (probe: (c: Clients) => Promise<unknown>): Probe => async (c) => {
+  await createProbeBucket(c);
+  return probe(c);
+};
+
 /** Each probe's last request is the one compared; the ones before it set the state up. */
 const PROBES: Record<string, Probe> = {
   'iam:GetAccountPasswordPolicy with none set': (c) => c.iam.send(new GetAccountPasswordPolicyCommand({})),
@@ -100,40 +108,15 @@ const PROBES: Record<string, Probe> = {
   },
   'cloudtrail:GetTrail of a missing trail': (c) => c.cloudtrail.send(new GetTrailCommand({ Name: 'org-trail' })),
   's3:HeadBucket of a missing bucket (404 without a body)': (c) => c.s3.send(new HeadBucketCommand({ Bucket: 'gw-missing-bucket' })),
-  's3:CreateBucket outside us-east-1 without a LocationConstraint': (c) => c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket' })),
-  's3:CreateBucket twice outside us-east-1': async (c) => {
-    const create = () => c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    await create();
-    return create();
-  },
-  's3:GetBucketPolicy of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketPolicyCommand({ Bucket: 'gw-probe-bucket' }));
-  },
-  's3:GetBucketLifecycleConfiguration of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'gw-probe-bucket' }));
-  },
-  's3:GetBucketVersioning of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketVersioningCommand({ Bucket: 'gw-probe-bucket' }));
-  },
-  's3:GetBucketLogging of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketLoggingCommand({ Bucket: 'gw-probe-bucket' }));
-  },
-  's3:GetBucketOwnershipControls of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'gw-probe-bucket' }));
-  },
-  's3:GetPublicAccessBlock of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: 'gw-probe-bucket' }));
-  },
-  's3:GetBucketEncryption of a new bucket': async (c) => {
-    await c.s3.send(new CreateBucketCommand({ Bucket: 'gw-probe-bucket', CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
-    return c.s3.send(new GetBucketEncryptionCommand({ Bucket: 'gw-probe-bucket' }));
-  },
+  's3:CreateBucket outside us-east-1 without a LocationConstraint': (c) => c.s3.send(new CreateBucketCommand({ Bucket: PROBE_BUCKET })),
+  's3:CreateBucket twice outside us-east-1': onNewBucket(createProbeBucket),
+  's3:GetBucketPolicy of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketPolicyCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketLifecycleConfiguration of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketVersioning of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketVersioningCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketLogging of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketLoggingCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketOwnershipControls of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetPublicAccessBlock of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketEncryption of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketEncryptionCommand({ Bucket: PROBE_BUCKET }))),
   's3:GetBucketPolicy of a missing bucket': (c) => c.s3.send(new GetBucketPolicyCommand({ Bucket: 'gw-missing-bucket' })),
   's3control:GetPublicAccessBlock with none set': (c, a) => c.s3control.send(new GetPublicAccessBlockCommand({ AccountId: a })),
   'account:GetAlternateContact with none set': (c) => c.account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' })),
