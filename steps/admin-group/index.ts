@@ -3,6 +3,7 @@ import {
   AttachGroupPolicyCommand,
   CreateGroupCommand,
   CreateLoginProfileCommand,
+  GetLoginProfileCommand,
   CreateUserCommand,
   GetAccountPasswordPolicyCommand,
   GetPolicyVersionCommand,
@@ -12,6 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { list, object, string } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { LostAnswerError } from '../../src/aws/retry.js';
 import {
   allPages,
   attachedGroupPolicies,
@@ -206,9 +208,17 @@ export default defineStep({
         // Long enough for the account's password policy, whatever its minimum.
         const policy = await orAbsent(() => iam.send(new GetAccountPasswordPolicyCommand({})));
         const password = generatePassword(Math.max(32, policy?.PasswordPolicy?.MinimumPasswordLength ?? 0));
-        const created = await tolerateExisting(() =>
-          iam.send(new CreateLoginProfileCommand({ UserName: want.UserName, Password: password, PasswordResetRequired: true })),
-        );
+        const created = await tolerateExisting(async () => {
+          try {
+            await iam.send(new CreateLoginProfileCommand({ UserName: want.UserName, Password: password, PasswordResetRequired: true }));
+          } catch (err) {
+            // The answer was lost: if the profile is there now, it holds this password (the plan
+            // just saw none), so it must be shown, or nobody could sign in as this user. If it is not
+            // there, the engine reads back and plans it again with a new password.
+            if (!(err instanceof LostAnswerError)) throw err;
+            if (!(await orAbsent(() => iam.send(new GetLoginProfileCommand({ UserName: want.UserName }))))) throw err;
+          }
+        });
         if (created) {
           ctx.reveal(
             `One-time console password for ${want.UserName} (sign in at https://${ctx.account.id}.signin.aws.amazon.com/console)`,

@@ -69,6 +69,17 @@ describe('admin-group', () => {
     expect(fake.writes.some((w) => w.operation === 'CreateAccessKey')).toBe(false);
   });
 
+  it('still hands over the one-time password when the answer to CreateLoginProfile is lost after IAM set it', async () => {
+    const opts = await engineRun(['admin-group'], answers(['alice']));
+    fake.loseAnswerNext('CreateLoginProfile');
+    await applyPlan(opts, (await planAll(opts)).changes);
+    const profile = fake.management.users.get('alice')?.loginProfile;
+    // Read back, not sent again: one password, the one IAM holds, shown once.
+    expect(fake.writes.filter((w) => w.operation === 'CreateLoginProfile')).toHaveLength(1);
+    expect(opts.secrets?.map((s) => s.secret)).toEqual([profile?.password]);
+    expect((await planAll(opts)).changes).toEqual([]);
+  });
+
   it('makes the one-time password as long as a stricter password policy demands', async () => {
     fake.management.passwordPolicy = { MinimumPasswordLength: 40 };
     const opts = await engineRun(['admin-group'], answers(['alice']));
