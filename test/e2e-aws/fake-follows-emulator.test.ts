@@ -4,7 +4,7 @@
  * and answers. Where the emulator is known to differ from AWS (its README), the fake follows AWS and
  * the difference is listed here with its reason, so it can never grow silently.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { AccountClient, GetAlternateContactCommand } from '@aws-sdk/client-account';
 import { CloudTrailClient, GetTrailCommand } from '@aws-sdk/client-cloudtrail';
 import {
@@ -197,10 +197,6 @@ beforeAll(async () => {
     }
   }
 }, 120_000);
-
-afterAll(() => {
-  if (process.env.PRINT_PROBES) for (const [n, r] of emulatorResults) console.log(n, JSON.stringify(r), JSON.stringify(fakeResults.get(n)));
-});
 
 const same = Object.keys(PROBES).filter((name) => !Object.hasOwn(EMULATOR_DIFFERS_FROM_AWS, name));
 
