@@ -5,8 +5,8 @@
  * the difference is listed here with its reason, so it can never grow silently.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { AccountClient, GetAlternateContactCommand } from '@aws-sdk/client-account';
-import { CloudTrailClient, GetTrailCommand } from '@aws-sdk/client-cloudtrail';
+import { GetAlternateContactCommand } from '@aws-sdk/client-account';
+import { GetTrailCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateGroupCommand,
   CreatePolicyCommand,
@@ -15,17 +15,15 @@ import {
   GetLoginProfileCommand,
   GetPolicyCommand,
   GetUserCommand,
-  IAMClient,
   ListAccountAliasesCommand,
 } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
 import {
   CreateOrganizationalUnitCommand,
   CreateOrganizationCommand,
   DescribeOrganizationCommand,
   ListRootsCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+  } from '@aws-sdk/client-organizations';
 import {
   CreateBucketCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -36,32 +34,20 @@ import {
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand as GetBucketPublicAccessBlockCommand,
   HeadBucketCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+  } from '@aws-sdk/client-s3';
+import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { REGION } from './answers.js';
-import { EMULATOR_CREDENTIALS } from './harness/cli.js';
+import { sdkClients } from './harness/sdk-clients.js';
 import { Emulator } from './harness/emulator.js';
 import { emulatorMissing } from './harness/suite.js';
 
 type Clients = ReturnType<typeof clients>;
 type Probe = (c: Clients, account: string) => Promise<unknown>;
 
-function clients(endpoint: string) {
-  const common = { endpoint, credentials: { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1 };
-  return {
-    sts: new STSClient({ ...common, region: REGION }),
-    iam: new IAMClient({ ...common, region: 'us-east-1' }),
-    organizations: new OrganizationsClient({ ...common, region: 'us-east-1' }),
-    account: new AccountClient({ ...common, region: 'us-east-1' }),
-    kms: new KMSClient({ ...common, region: REGION }),
-    cloudtrail: new CloudTrailClient({ ...common, region: REGION }),
-    s3: new S3Client({ ...common, region: REGION, forcePathStyle: true }),
-    s3control: new S3ControlClient({ ...common, region: REGION, endpointProvider: () => ({ url: new URL(endpoint) }), disableHostPrefix: true } as never),
-  };
-}
+/** The fake answers whatever endpoint a client has; each error is seen once, not retried. */
+const clients = (endpoint: string) => sdkClients(endpoint, REGION, undefined, 1);
 
 const PROBE_BUCKET = 'gw-probe-bucket';
 const createProbeBucket = (c: Clients) => c.s3.send(new CreateBucketCommand({ Bucket: PROBE_BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION as never } }));

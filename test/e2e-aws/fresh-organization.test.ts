@@ -4,20 +4,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { DeletePublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
-import { CloudTrailClient, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { DisableKeyRotationCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
-import { DeleteAccountPasswordPolicyCommand, IAMClient, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
-import { AccountClient, DeleteAlternateContactCommand } from '@aws-sdk/client-account';
-import { S3Client, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DeletePublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import { StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { DisableKeyRotationCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
+import { DeleteAccountPasswordPolicyCommand, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteAlternateContactCommand } from '@aws-sdk/client-account';
+import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { FAULT_ANSWERS, LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, TRAIL_BUCKET } from './answers.js';
-import { baseEnv, EMULATOR_CREDENTIALS, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
+import { baseEnv, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
 import { e2eSuite, type World } from './harness/suite.js';
 import { readState } from './harness/aws-state.js';
+import { destroyAll, sdkClients } from './harness/sdk-clients.js';
 import type { Exchange } from './harness/proxy.js';
-
-const credentials = { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY };
 
 e2eSuite(
   'the packed package against the emulator: a fresh organization',
@@ -112,24 +111,29 @@ e2eSuite(
       use(async (w) => {
       const { gw } = session(w);
       expect((await gw('apply', '--yes')).code).toBe(0);
-      const at = (region = REGION, creds: typeof credentials & { sessionToken?: string } = credentials) => ({ endpoint: w.emulator.url, region, credentials: creds });
       // The management account: four steps.
-      await new IAMClient(at('us-east-1')).send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 8, PasswordReusePrevention: 1 }));
-      await new S3ControlClient({ ...at(), endpointProvider: () => ({ url: new URL(w.emulator.url) }) } as never).send(new DeletePublicAccessBlockCommand({ AccountId: MANAGEMENT }));
-      await new CloudTrailClient(at()).send(new StopLoggingCommand({ Name: 'acme-org-trail' }));
-      const kms = new KMSClient(at());
-      const alias = (await kms.send(new ListAliasesCommand({}))).Aliases?.find((a) => a.AliasName === 'alias/aws-groundwork/acme-org-trail');
-      await kms.send(new DisableKeyRotationCommand({ KeyId: alias?.TargetKeyId }));
-      await new S3Client({ ...at(), forcePathStyle: true }).send(new PutBucketVersioningCommand({ Bucket: TRAIL_BUCKET, VersioningConfiguration: { Status: 'Suspended' } }));
-      await new AccountClient(at('us-east-1')).send(new DeleteAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
+      const m = sdkClients(w.emulator.url, REGION);
+      await m.iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 8, PasswordReusePrevention: 1 }));
+      await m.s3control.send(new DeletePublicAccessBlockCommand({ AccountId: MANAGEMENT }));
+      await m.cloudtrail.send(new StopLoggingCommand({ Name: 'acme-org-trail' }));
+      const alias = (await m.kms.send(new ListAliasesCommand({}))).Aliases?.find((a) => a.AliasName === 'alias/aws-groundwork/acme-org-trail');
+      await m.kms.send(new DisableKeyRotationCommand({ KeyId: alias?.TargetKeyId }));
+      await m.s3.send(new PutBucketVersioningCommand({ Bucket: TRAIL_BUCKET, VersioningConfiguration: { Status: 'Suspended' } }));
+      await m.account.send(new DeleteAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
       // One member, acme-staging: its own password policy and Block Public Access, and a contact.
       const verifyJson = await gw('verify', '--output', 'json');
       const stagingRealId = (JSON.parse(verifyJson.stdout) as { accounts: { id: string; name: string }[] }).accounts.find((a) => a.name === 'acme-staging')?.id as string;
-      const role = await new STSClient(at()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${stagingRealId}:role/OrganizationAccountAccessRole`, RoleSessionName: 'drift' }));
-      const member = { accessKeyId: role.Credentials?.AccessKeyId as string, secretAccessKey: role.Credentials?.SecretAccessKey as string, sessionToken: role.Credentials?.SessionToken as string };
-      await new IAMClient(at('us-east-1', member)).send(new DeleteAccountPasswordPolicyCommand({}));
-      await new S3ControlClient({ ...at(REGION, member), endpointProvider: () => ({ url: new URL(w.emulator.url) }) } as never).send(new DeletePublicAccessBlockCommand({ AccountId: stagingRealId }));
-      await new AccountClient(at('us-east-1')).send(new DeleteAlternateContactCommand({ AlternateContactType: 'OPERATIONS', AccountId: stagingRealId }));
+      const role = await m.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${stagingRealId}:role/OrganizationAccountAccessRole`, RoleSessionName: 'drift' }));
+      const member = sdkClients(w.emulator.url, REGION, {
+        accessKeyId: role.Credentials?.AccessKeyId as string,
+        secretAccessKey: role.Credentials?.SecretAccessKey as string,
+        sessionToken: role.Credentials?.SessionToken as string,
+      });
+      await member.iam.send(new DeleteAccountPasswordPolicyCommand({}));
+      await member.s3control.send(new DeletePublicAccessBlockCommand({ AccountId: stagingRealId }));
+      await m.account.send(new DeleteAlternateContactCommand({ AlternateContactType: 'OPERATIONS', AccountId: stagingRealId }));
+      destroyAll(m);
+      destroyAll(member);
 
       const drifted = await gw('verify', '--output', 'json');
       expect(drifted.code).toBe(3);

@@ -4,11 +4,10 @@
  * draws at random (account, organization, key) are replaced by names, so two runs compare equal
  * exactly when they left the same things.
  */
-import { AccountClient, GetAlternateContactCommand } from '@aws-sdk/client-account';
-import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import { GetAlternateContactCommand } from '@aws-sdk/client-account';
+import { DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import {
   GetAccountPasswordPolicyCommand,
-  IAMClient,
   ListAccountAliasesCommand,
   ListAttachedGroupPoliciesCommand,
   ListGroupsCommand,
@@ -17,7 +16,7 @@ import {
   ListPolicyVersionsCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
@@ -27,8 +26,7 @@ import {
   ListParentsCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+  } from '@aws-sdk/client-organizations';
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -38,28 +36,13 @@ import {
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand as GetBucketPublicAccessBlockCommand,
   ListBucketsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { EMULATOR_CREDENTIALS, MANAGEMENT } from './cli.js';
+  } from '@aws-sdk/client-s3';
+import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { MANAGEMENT } from './cli.js';
+import { destroyAll, sdkClients, type SdkClients } from './sdk-clients.js';
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-function clientsAt(url: string, region: string, credentials: Credentials) {
-  const common = { endpoint: url, credentials, maxAttempts: 3 };
-  return {
-    iam: new IAMClient({ ...common, region: 'us-east-1' }),
-    organizations: new OrganizationsClient({ ...common, region: 'us-east-1' }),
-    account: new AccountClient({ ...common, region: 'us-east-1' }),
-    sts: new STSClient({ ...common, region }),
-    kms: new KMSClient({ ...common, region }),
-    cloudtrail: new CloudTrailClient({ ...common, region }),
-    s3: new S3Client({ ...common, region, forcePathStyle: true }),
-    s3control: new S3ControlClient({ ...common, region, endpointProvider: () => ({ url: new URL(url) }), disableHostPrefix: true } as never),
-  };
-}
-type Clients = ReturnType<typeof clientsAt>;
+type Clients = SdkClients;
 
 /** The value of a read, or the error code it answered with (absent things answer with codes). */
 async function orCode<T>(read: () => Promise<T>): Promise<T | string> {
@@ -138,7 +121,7 @@ export type EmulatorState = Awaited<ReturnType<typeof readState>>;
 
 /** The whole state the tool manages, in every account, with random ids replaced by names. */
 export async function readState(url: string, region: string) {
-  const management = clientsAt(url, region, { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY });
+  const management = sdkClients(url, region);
   const org = await orCode(async () => (await management.organizations.send(new DescribeOrganizationCommand({}))).Organization);
   // The management account's id is the emulator's fixed default, not drawn: it stays as it is.
   const names = new Map<string, string>();
@@ -171,10 +154,10 @@ export async function readState(url: string, region: string) {
     if (id === MANAGEMENT) continue;
     const r = await management.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'e2e-state' }));
     const c = r.Credentials;
-    const member = clientsAt(url, region, { accessKeyId: c?.AccessKeyId as string, secretAccessKey: c?.SecretAccessKey as string, sessionToken: c?.SessionToken as string });
+    const member = sdkClients(url, region, { accessKeyId: c?.AccessKeyId as string, secretAccessKey: c?.SecretAccessKey as string, sessionToken: c?.SessionToken as string });
     perAccount[id] = await everyAccountOf(member, id);
     contacts[id] = await contactsOf(management, id);
-    for (const client of Object.values(member)) client.destroy();
+    destroyAll(member);
   }
   state.accounts = accounts;
   state.baseline = perAccount;
@@ -214,7 +197,7 @@ export async function readState(url: string, region: string) {
     };
   }
   state.trails = trails;
-  for (const c of Object.values(management)) c.destroy();
+  destroyAll(management);
   // Random ids become names, wherever they appear (ARNs, policies, keys of maps).
   let text = JSON.stringify(state);
   for (const [id, name] of [...names].sort((a, b) => b[0].length - a[0].length)) text = text.split(id).join(name);
