@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from './engine/errors.js';
+import { UsageError } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './io/output-format.js';
 
 export const COMMANDS = ['wizard', 'plan', 'apply', 'verify', 'answers', 'permissions'] as const;
@@ -79,6 +79,40 @@ const list = (v: string | undefined) =>
         .map((s) => s.trim())
         .filter(Boolean);
 
+/** Flags that belong to one command, and values with a fixed set: refused before anything runs. */
+function checkFlags(command: Command, v: ParsedValues): { output: OutputFormat; phase: 'read' | 'apply' } {
+  const output = (v.output ?? 'human') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(output)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(', ')}`);
+  if (v.output && command !== 'plan' && command !== 'verify') throw new UsageError('--output is for plan and verify');
+  if (v.report !== undefined && command !== 'verify') throw new UsageError('--report is for verify');
+  if (v.report === '') throw new UsageError('--report needs a file name');
+  if (v['detailed-exitcode'] && command !== 'plan') throw new UsageError('--detailed-exitcode is for plan');
+  const phase = v.phase ?? 'apply';
+  if (phase !== 'read' && phase !== 'apply') throw new UsageError('--phase must be read or apply');
+  if (v.phase && command !== 'permissions') throw new UsageError('--phase is for permissions');
+  return { output, phase };
+}
+
+const OPTIONS = {
+    answers: { type: 'string' },
+    'save-answers': { type: 'string' },
+    set: { type: 'string', multiple: true },
+    yes: { type: 'boolean', short: 'y' },
+    profile: { type: 'string' },
+    region: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    only: { type: 'string' },
+    skip: { type: 'string' },
+    output: { type: 'string' },
+    report: { type: 'string' },
+    'detailed-exitcode': { type: 'boolean' },
+    phase: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+} as const;
+
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
 export function parseCliArgs(argv: string[]): Args {
   let parsed;
   try {
@@ -86,23 +120,7 @@ export function parseCliArgs(argv: string[]): Args {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        answers: { type: 'string' },
-        'save-answers': { type: 'string' },
-        set: { type: 'string', multiple: true },
-        yes: { type: 'boolean', short: 'y' },
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        only: { type: 'string' },
-        skip: { type: 'string' },
-        output: { type: 'string' },
-        report: { type: 'string' },
-        'detailed-exitcode': { type: 'boolean' },
-        phase: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: OPTIONS,
     });
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'invalid arguments', 'See `aws-groundwork --help`.');
@@ -116,15 +134,7 @@ export function parseCliArgs(argv: string[]): Args {
   const allowedPositionals = command === 'answers' ? 1 : 0;
   if (rest.length > allowedPositionals) throw new UsageError(`unexpected argument "${rest[allowedPositionals]}"`, 'See `aws-groundwork --help`.');
 
-  const output = (v.output ?? 'human') as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(output)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(', ')}`);
-  if (v.output && command !== 'plan' && command !== 'verify') throw new UsageError('--output is for plan and verify');
-  if (v.report !== undefined && command !== 'verify') throw new UsageError('--report is for verify');
-  if (v.report === '') throw new UsageError('--report needs a file name');
-  if (v['detailed-exitcode'] && command !== 'plan') throw new UsageError('--detailed-exitcode is for plan');
-  const phase = v.phase ?? 'apply';
-  if (phase !== 'read' && phase !== 'apply') throw new UsageError('--phase must be read or apply');
-  if (v.phase && command !== 'permissions') throw new UsageError('--phase is for permissions');
+  const { output, phase } = checkFlags(command, v);
 
   const args: Args = {
     command,

@@ -1,9 +1,9 @@
 import { helpText, parseCliArgs, type Args } from './args.js';
 import type { Outcome } from './commands/outcome.js';
 import type { RunDeps } from './commands/run-context.js';
-import { DeclinedError, InterruptedError, UsageError } from './engine/errors.js';
+import { DeclinedError, InterruptedError, UsageError } from './errors.js';
 import type { IoHost } from './io/host.js';
-import { STEP_LIST } from './engine/step-list.js';
+import { STEP_LIST } from './step-list.js';
 import { InteractiveHost, NonInteractiveHost, type Streams } from './io/terminal-host.js';
 import { packageVersion } from './package-info.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument, YAMLParseError } from 'yaml';
-import type { Step } from '../engine/types.js';
-import { InvalidAnswersError, MissingAnswerError, UsageError } from '../engine/errors.js';
+import type { Step } from '../kit/step.js';
+import { InvalidAnswersError, MissingAnswerError, UsageError } from '../errors.js';
 import type { IoHost } from '../io/host.js';
 import {
   parseScalar,

@@ -71,18 +71,30 @@ export type Infer<S> = S extends StringSchema
       : S extends ListSchema<infer I>
         ? Infer<I>[]
         : S extends ObjectSchema<infer F>
-          ? { [K in keyof F]: Infer<F[K]> }
+          ? Fields<F>
           : never;
 
-export const string = (o: Omit<StringSchema, 'kind'>): StringSchema => ({ kind: 'string', ...o });
-export const integer = (o: Omit<IntegerSchema, 'kind'>): IntegerSchema => ({ kind: 'integer', ...o });
-export const boolean = (o: Omit<BooleanSchema, 'kind'>): BooleanSchema => ({ kind: 'boolean', ...o });
+/** An answer marked `optional: true` (and without default) may be absent once validated; the others are there. */
+type OptionalKeys<F> = { [K in keyof F]: F[K] extends { optional: true } ? K : never }[keyof F];
+type Fields<F> = { [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> } extends infer O
+  ? { [K in keyof O]: O[K] }
+  : never;
+
+/** What a builder returns: the schema, and whether it is optional, as a type `Infer` can see. */
+type Marked<S, O> = S & (O extends { optional: true } ? { optional: true } : unknown);
+
+export const string = <O extends Omit<StringSchema, 'kind'>>(o: O): Marked<StringSchema, O> =>
+  ({ kind: 'string', ...o }) as Marked<StringSchema, O>;
+export const integer = <O extends Omit<IntegerSchema, 'kind'>>(o: O): Marked<IntegerSchema, O> =>
+  ({ kind: 'integer', ...o }) as Marked<IntegerSchema, O>;
+export const boolean = <O extends Omit<BooleanSchema, 'kind'>>(o: O): Marked<BooleanSchema, O> =>
+  ({ kind: 'boolean', ...o }) as Marked<BooleanSchema, O>;
 export const list = <I extends Schema>(items: I, o: Omit<ListSchema<I>, 'kind' | 'items'>): ListSchema<I> =>
   ({ kind: 'list', items, ...o }) as ListSchema<I>;
-export const object = <F extends Record<string, Schema>>(
+export const object = <F extends Record<string, Schema>, O extends { description: string; optional?: boolean }>(
   fields: F,
-  o: { description: string; optional?: boolean },
-): ObjectSchema<F> => ({ kind: 'object', fields, ...o });
+  o: O,
+): Marked<ObjectSchema<F>, O> => ({ kind: 'object', fields, ...o }) as Marked<ObjectSchema<F>, O>;
 
 export interface SchemaIssue {
   /** Dotted path into the answers file, e.g. `steps.account-alias.alias`. */

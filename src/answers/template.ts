@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import type { Step } from '../engine/types.js';
+import type { Step } from '../kit/step.js';
 import { renderTemplate } from '../templates.js';
 import { packageVersion } from '../package-info.js';
 import type { Schema } from './schema.js';
 import { ANSWERS_VERSION, regionSchema, type Answers } from './answers.js';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../errors.js';
 
 /** The commented template `aws-groundwork answers` prints: every answer, its meaning and its default. */
 export function answersTemplate(steps: readonly Step[]): string {

@@ -14,8 +14,8 @@ import {
   ReadOnlyViolationError,
   UndeclaredActionError,
   attachCallContext,
-} from '../engine/errors.js';
-import type { AccountRef } from '../engine/types.js';
+} from '../errors.js';
+import type { AccountRef } from '../model.js';
 
 export interface AwsClients {
   iam: IAMClient;

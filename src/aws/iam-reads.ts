@@ -5,7 +5,7 @@ import {
   ListMFADevicesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { isAwsError } from '../engine/errors.js';
+import { absentOn } from '../model.js';
 
 /**
  * Reads of IAM (and the pagination helpers) that several steps share. Each follows IAM's Marker pagination to the end and reads
@@ -39,15 +39,8 @@ export async function allTokenPages<T>(
   return out;
 }
 
-/** Null when the entity does not exist. */
-export async function orAbsent<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (err) {
-    if (isAwsError(err, 'NoSuchEntity')) return null;
-    throw err;
-  }
-}
+/** Null when the IAM entity does not exist. */
+export const orAbsent = absentOn('NoSuchEntity');
 
 /** The group's member names, or null when there is no such group. */
 export function groupMembers(iam: IAMClient, groupName: string): Promise<string[] | null> {

@@ -4,7 +4,8 @@ import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, type Cr
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ClientPool, scopedClients, type ClientScope, type AwsClients } from './clients.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../errors.js';
+import type { Caller } from '../model.js';
 import { packageVersion } from '../package-info.js';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -38,23 +39,6 @@ const UNKNOWN_CALLER = { id: '(caller)', name: 'caller', role: 'management' } as
 /** The role AWS Organizations creates in every account it creates, trusted by the management account. */
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
 
-export interface Caller {
-  accountId: string;
-  arn: string;
-  /** `aws`, `aws-cn` or `aws-us-gov`: the first part of every ARN this run writes. */
-  partition: string;
-  /** The caller is the account's root user (e.g. AWS CloudShell opened as root). */
-  isRoot: boolean;
-  /** The IAM user name when the caller is an IAM user (not a role, not root). */
-  userName?: string;
-  /** The access key id the session signs with; a root key in this list must be deleted last. */
-  accessKeyId: string;
-  /**
-   * Temporary credentials (a session token): the only kind that can carry MFA. Long-term access keys
-   * never do, so a policy conditioned on aws:MultiFactorAuthPresent always denies them.
-   */
-  temporaryCredentials: boolean;
-}
 
 /** Reads what an ARN says about who is calling. */
 export function describeCallerArn(arn: string): Pick<Caller, 'partition' | 'isRoot' | 'userName'> {

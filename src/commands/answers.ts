@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Args } from '../args.js';
 import { answersTemplate } from '../answers/template.js';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../errors.js';
 import type { IoHost } from '../io/host.js';
 import type { Outcome } from './outcome.js';
 import { chooseSteps } from './run-context.js';

@@ -1,5 +1,6 @@
 import type { Args } from '../args.js';
 import { approvePlan } from '../engine/approve.js';
+import { ApplyIncompleteError } from '../errors.js';
 import { applyPlan, planAll, verifyAll } from '../engine/runner.js';
 import type { IoHost } from '../io/host.js';
 import { renderFindings, renderPlan } from '../io/render.js';
@@ -23,15 +24,14 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     let sessionEnded = false;
     if (changes.length > 0) {
       const approved = await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
-      try {
-        const done = await applyPlan(prepared.run, approved, changes);
-        host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${done.length} of ${changes.length} changes.` });
-        sessionEnded = done.some((c) => c.endsSession);
-      } finally {
-        // After the task list has stopped drawing, and even when a later change failed: a password
-        // that was set and not shown would leave its user without a way in.
-        for (const s of prepared.run.secrets?.splice(0) ?? []) host.showSecret(s.label, s.secret);
-      }
+      const result = await applyPlan(prepared.run, approved, changes);
+      // After the task list has stopped drawing, and even when a later change failed: a password
+      // that was set and not shown would leave its user without a way in.
+      for (const s of result.secrets) host.showSecret(s.label, s.secret);
+      if (result.stopped) throw result.stopped;
+      if (result.failures.length) throw new ApplyIncompleteError(result.failures);
+      host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${result.applied.length} of ${changes.length} changes.` });
+      sessionEnded = result.applied.some((c) => c.endsSession);
     }
     if (sessionEnded) {
       host.notify({

@@ -5,10 +5,10 @@ import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.j
 import { saveAnswers } from '../answers/template.js';
 import { AwsSession } from '../aws/session.js';
 import type { RetryPolicy } from '../aws/retry.js';
-import { UsageError } from '../engine/errors.js';
-import { ACCOUNT_SOURCE, REGISTRY } from '../engine/registry.js';
+import { UsageError } from '../errors.js';
+import { ACCOUNT_SOURCE, REGISTRY } from '../registry.js';
 import { contextFor, managementAccount, type RunOptions } from '../engine/runner.js';
-import type { Step } from '../engine/types.js';
+import type { Step } from '../kit/step.js';
 import type { IoHost } from '../io/host.js';
 import type { RenderContext, SkippedStep } from '../io/render.js';
 import { packageVersion } from '../package-info.js';
@@ -68,7 +68,32 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
     host,
     ...(suggested ? { suggested } : {}),
   });
+  const { steps, skipped } = stepsToRun(args, candidates, answers, host);
+  if (args.saveAnswers) await saveRunAnswers(args.saveAnswers, answers, host);
+  session ??= await openSession(args, host, deps, answers.region);
+  if (nodeMajor() < 22) {
+    host.notify({
+      code: 'GW_NODE_VERSION',
+      level: 'info',
+      text: `Node ${process.versions.node} works; Node 22 or newer is recommended (AWS SDK releases from 2027 need it).`,
+    });
+  }
+  const run: RunOptions = {
+    host,
+    session,
+    steps,
+    answers,
+    ...(ACCOUNT_SOURCE ? { accountSource: ACCOUNT_SOURCE } : {}),
+    ...(deps.onSend ? { onSend: deps.onSend } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    settle: deps.settle ?? { attempts: 4, delayMs: 1500 },
+  };
+  return { answers, steps, skipped, announced: readFirst, run };
+}
 
+/** The chosen steps the answers configure, and why each other step is left out (said at once). */
+function stepsToRun(args: Args, candidates: Step[], answers: Answers, host: IoHost): { steps: Step[]; skipped: SkippedStep[] } {
   const skipped: SkippedStep[] = REGISTRY.filter((s) => !candidates.includes(s)).map((s) => ({
     step: s.id,
     reason: args.only ? 'not in --only' : 'left out by --skip',
@@ -82,50 +107,26 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   }
   for (const s of skipped) host.notify({ code: 'GW_STEP_SKIPPED', level: 'info', text: `Skipping ${s.step}: ${s.reason}.` });
   if (steps.length === 0) throw new UsageError('no steps to run', 'Check --only/--skip and the steps in the answers file.');
+  return { steps, skipped };
+}
 
-  if (args.saveAnswers) {
-    // Never replace a file without a yes: at a terminal ask, elsewhere refuse (exit 2, nothing sent yet
-    // when answers came from a file).
-    const exists = existsSync(args.saveAnswers);
-    const overwrite =
-      exists &&
-      host.interactive &&
-      (await host.request({
-        kind: 'confirm',
-        code: 'GW_OVERWRITE_ANSWERS',
-        message: `${args.saveAnswers} exists. Replace it with the answers of this run?`,
-        default: false,
-        howToAnswer: 'Give --save-answers a new file name.',
-      }));
-    await saveAnswers(args.saveAnswers, answers, overwrite);
-    host.notify({ code: 'GW_ANSWERS_SAVED', level: 'info', text: `Saved the answers to ${args.saveAnswers}.` });
-  }
-
-  session ??= await openSession(args, host, deps, answers.region);
-  if (nodeMajor() < 22) {
-    host.notify({
-      code: 'GW_NODE_VERSION',
-      level: 'info',
-      text: `Node ${process.versions.node} works; Node 22 or newer is recommended (AWS SDK releases from 2027 need it).`,
-    });
-  }
-  return {
-    answers,
-    steps,
-    skipped,
-    announced: readFirst,
-    run: {
-      host,
-      session,
-      steps,
-      answers,
-      ...(ACCOUNT_SOURCE ? { accountSource: ACCOUNT_SOURCE } : {}),
-      ...(deps.onSend ? { onSend: deps.onSend } : {}),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      settle: deps.settle ?? { attempts: 4, delayMs: 1500 },
-    },
-  };
+/**
+ * `--save-answers`: never replaces a file without a yes. At a terminal it asks; elsewhere it refuses
+ * (exit 2, and nothing sent yet when the answers came from a file).
+ */
+async function saveRunAnswers(file: string, answers: Answers, host: IoHost): Promise<void> {
+  const overwrite =
+    existsSync(file) &&
+    host.interactive &&
+    (await host.request({
+      kind: 'confirm',
+      code: 'GW_OVERWRITE_ANSWERS',
+      message: `${file} exists. Replace it with the answers of this run?`,
+      default: false,
+      howToAnswer: 'Give --save-answers a new file name.',
+    }));
+  await saveAnswers(file, answers, overwrite);
+  host.notify({ code: 'GW_ANSWERS_SAVED', level: 'info', text: `Saved the answers to ${file}.` });
 }
 
 const nodeMajor = () => Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { saveAnswers } from '../answers/template.js';
 import type { Answers } from '../answers/answers.js';
-import type { Change, Step } from '../engine/types.js';
+import type { Step } from '../kit/step.js';
+import type { Change } from '../model.js';
 import type { IoHost } from '../io/host.js';
 
 export type StepState = 'done' | 'to do' | 'drifted';

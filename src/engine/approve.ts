@@ -1,7 +1,8 @@
 import type { Answers } from '../answers/answers.js';
 import type { IoHost } from '../io/host.js';
-import { DeclinedError, MissingAnswerError } from './errors.js';
-import { optInFor, type Change, type Step } from './types.js';
+import { DeclinedError, MissingAnswerError } from '../errors.js';
+import { optInFor, type Step } from '../kit/step.js';
+import type { Change } from '../model.js';
 
 /**
  * Approval follows risk. Ordinary changes need `--yes` or a yes at the prompt. Destructive changes
@@ -17,65 +18,86 @@ export async function approvePlan(
   yes: boolean,
 ): Promise<Change[]> {
   if (changes.length === 0) return [];
-  const byId = new Map(steps.map((s) => [s.id, s]));
-  let approved = changes;
-  const unapprovedDestructive = () => approved.filter((c) => {
-    if (c.risk !== 'destructive') return false;
-    const optIn = optInFor(byId.get(c.step), c);
-    const section = answers.steps[c.step];
-    return !(optIn && section && section[optIn] === true);
-  });
-
-  if (!host.interactive) {
-    const missing: string[] = [];
-    if (!yes) missing.push('approval of the plan: pass --yes');
-    for (const c of changes.filter((c) => c.revealsSecret)) {
-      missing.push(`a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`);
-    }
-    for (const c of unapprovedDestructive()) {
-      const optIn = optInFor(byId.get(c.step), c);
-      missing.push(
-        optIn
-          ? `opt-in for the destructive change "${c.summary}": set steps.${c.step}.${optIn}: true in the answers file`
-          : `the destructive change "${c.summary}" can only be approved at a terminal`,
-      );
-    }
-    if (missing.length) {
-      throw new MissingAnswerError(
-        `nothing was changed: this run needs ${missing.length === 1 ? 'an answer' : 'answers'} and there is no terminal to ask on:\n  - ${missing.join('\n  - ')}`,
-        'Destructive changes are never approved by --yes alone.',
-      );
-    }
-    return approved;
-  }
-
-  if (!yes) {
-    const choice = await host.request({
-      kind: 'select',
-      code: 'GW_APPROVE_PLAN',
-      message: `Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`}?`,
-      choices: [
-        { value: 'all', name: `Apply all ${changes.length}` },
-        { value: 'choose', name: 'Choose steps' },
-        { value: 'stop', name: 'Stop, change nothing' },
-      ],
-      howToAnswer: 'Pass --yes to approve the plan without asking.',
-    });
-    if (choice === 'stop') throw new DeclinedError('Plan not approved; nothing was changed.');
-    if (choice === 'choose') approved = await chooseSteps(host, changes);
-  }
-  for (const c of unapprovedDestructive()) {
+  const rules = new OptIns(steps, answers);
+  if (!host.interactive) return approveWithoutTerminal(changes, rules, yes);
+  const approved = yes ? changes : await askForApproval(host, changes);
+  for (const c of rules.unapprovedDestructive(approved)) {
     const word = c.action === 'delete' ? 'delete' : 'replace';
     const ok = await host.request({
       kind: 'typed-confirm',
       code: 'GW_APPROVE_DESTRUCTIVE',
       message: `Destructive: ${c.summary} (account ${c.account.id}).`,
       expected: word,
-      howToAnswer: `Set steps.${c.step}.${optInFor(byId.get(c.step), c) ?? '...'}: true in the answers file.`,
+      howToAnswer: `Set steps.${c.step}.${rules.optIn(c) ?? '...'}: true in the answers file.`,
     });
     if (!ok) throw new DeclinedError(`Destructive change not confirmed: ${c.summary}. Nothing was changed.`);
   }
   return approved;
+}
+
+/** Which answers key opts in to each destructive change, and whether the answers set it. */
+class OptIns {
+  private readonly byId: Map<string, Step>;
+  constructor(
+    steps: readonly Step[],
+    private readonly answers: Answers,
+  ) {
+    this.byId = new Map(steps.map((s) => [s.id, s]));
+  }
+
+  optIn(c: Change): string | undefined {
+    return optInFor(this.byId.get(c.step), c);
+  }
+
+  unapprovedDestructive(changes: Change[]): Change[] {
+    return changes.filter((c) => {
+      if (c.risk !== 'destructive') return false;
+      const optIn = this.optIn(c);
+      const section = this.answers.steps[c.step];
+      return !(optIn && section && section[optIn] === true);
+    });
+  }
+}
+
+/** Without a terminal everything must be given up front; what is missing is reported at once, before any write. */
+function approveWithoutTerminal(changes: Change[], rules: OptIns, yes: boolean): Change[] {
+  const missing: string[] = [];
+  if (!yes) missing.push('approval of the plan: pass --yes');
+  for (const c of changes.filter((c) => c.revealsSecret)) {
+    missing.push(`a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`);
+  }
+  for (const c of rules.unapprovedDestructive(changes)) {
+    const optIn = rules.optIn(c);
+    missing.push(
+      optIn
+        ? `opt-in for the destructive change "${c.summary}": set steps.${c.step}.${optIn}: true in the answers file`
+        : `the destructive change "${c.summary}" can only be approved at a terminal`,
+    );
+  }
+  if (missing.length) {
+    throw new MissingAnswerError(
+      `nothing was changed: this run needs ${missing.length === 1 ? 'an answer' : 'answers'} and there is no terminal to ask on:\n  - ${missing.join('\n  - ')}`,
+      'Destructive changes are never approved by --yes alone.',
+    );
+  }
+  return changes;
+}
+
+/** All, some steps, or nothing: the person's answer at the terminal. */
+async function askForApproval(host: IoHost, changes: Change[]): Promise<Change[]> {
+  const choice = await host.request({
+    kind: 'select',
+    code: 'GW_APPROVE_PLAN',
+    message: `Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`}?`,
+    choices: [
+      { value: 'all', name: `Apply all ${changes.length}` },
+      { value: 'choose', name: 'Choose steps' },
+      { value: 'stop', name: 'Stop, change nothing' },
+    ],
+    howToAnswer: 'Pass --yes to approve the plan without asking.',
+  });
+  if (choice === 'stop') throw new DeclinedError('Plan not approved; nothing was changed.');
+  return choice === 'choose' ? chooseSteps(host, changes) : changes;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { controlLabel } from '../controls/mapping.js';
-import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } from '../engine/types.js';
+import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } from '../model.js';
 import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
 import type { OutputFormat } from './output-format.js';
 import { painter, type Paint } from './style.js';

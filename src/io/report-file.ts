@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../errors.js';
 import { REPORT_HEADING } from './report.js';
 
 

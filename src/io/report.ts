@@ -1,5 +1,5 @@
 import { controlLabels, controlsFor, FRAMEWORKS, type ControlRef } from '../controls/mapping.js';
-import type { AccountRef, Change, Finding, FindingStatus } from '../engine/types.js';
+import type { AccountRef, Change, Finding, FindingStatus } from '../model.js';
 import { groupByAccount, summarizeFindings, summarizePlan, type FindingsSummary, type PlanSummary, type SkippedStep } from './summary.js';
 
 /**
@@ -68,7 +68,7 @@ export interface PlanDocument {
   region: string;
   summary: PlanSummary;
   accounts: PlanAccount[];
-  changes: (Omit<Change, 'account'> & { account: PlanAccount })[];
+  changes: (Omit<Change, 'account' | 'operation' | 'unknown'> & { account: PlanAccount })[];
   skipped: SkippedStep[];
 }
 
@@ -121,7 +121,8 @@ export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedS
     region: info.region,
     summary: summarizePlan(changes),
     accounts: groupByAccount(changes).map(([a]) => ref(a)),
-    changes: changes.map((c) => ({ ...c, account: ref(c.account) })),
+    // How apply works a change out (its operation, its unknowns) is the tool's business, not the document's.
+    changes: changes.map(({ operation: _operation, unknown: _unknown, ...c }) => ({ ...c, account: ref(c.account) })),
     skipped,
   };
 }
@@ -134,12 +135,23 @@ const STATUS_WORD: Record<FindingStatus, string> = { pass: 'PASS', fail: 'FAIL',
  */
 export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: CheckTitles, skipped: SkippedStep[] = []): string {
   const doc = verifyDocument(findings, info, titles, skipped);
+  return [
+    REPORT_HEADING,
+    '',
+    ...reportHead(doc, info),
+    ...needsAttention(doc.findings.filter((f) => f.status !== 'pass')),
+    ...doc.accounts.flatMap((a) => accountTable(a, doc.findings.filter((x) => x.account.id === a.id))),
+    ...(skipped.length ? ['## Not checked', '', ...skipped.map((s) => `- \`${s.step}\`: ${s.reason}`), ''] : []),
+    ...HOW_TO_READ,
+  ].join('\n');
+}
+
+/** The result line, the run's metadata and the counts per account. */
+function reportHead(doc: VerifyDocument, info: RunInfo): string[] {
   const { summary } = doc;
-  const attention = doc.findings.filter((f) => f.status !== 'pass');
   const failing = summary.fail + summary.error;
-  const out: string[] = [REPORT_HEADING, ''];
   const person = summary.manual ? `; ${count(summary.manual, 'check')} ${summary.manual === 1 ? 'needs' : 'need'} a person` : '';
-  out.push(
+  return [
     failing === 0
       ? `**Result: no check fails.** ${count(summary.pass, 'check')} pass${person}.`
       : `**Result: ${count(failing, 'check')} ${failing === 1 ? 'does' : 'do'} not pass** (${summary.fail} failing, ${summary.error} not evaluated)${person}; ${summary.pass} pass.`,
@@ -162,44 +174,49 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
     ...doc.accounts.map((a) => `| ${accountName(a)} | ${a.summary.pass} | ${a.summary.fail} | ${a.summary.manual} | ${a.summary.error} |`),
     `| **All accounts** | **${summary.pass}** | **${summary.fail}** | **${summary.manual}** | **${summary.error}** |`,
     '',
-  );
-  if (attention.length) {
-    out.push('## Needs attention', '');
-    attention.forEach((f, i) => {
-      out.push(
-        `### ${i + 1}. ${STATUS_WORD[f.status]} ${controlLabels(f.check).join(', ')}: ${cell(f.title)}`,
-        '',
-        `- **Account:** ${accountName(f.account)}`,
-        `- **Check:** \`${f.check}\` (step \`${f.step}\`)`,
-        `- **Resource:** \`${cell(f.resource)}\``,
-        `- **Finding:** ${cell(f.reason)}`,
-        `- **Remediation:** ${cell(f.remediation) || 'none given'}`,
-        '',
-      );
-    });
-  }
-  for (const a of doc.accounts) {
-    out.push(`## Account ${accountName(a)}`, '', '| Status | Controls | Check | Resource | Finding |', '| --- | --- | --- | --- | --- |');
-    for (const f of doc.findings.filter((x) => x.account.id === a.id)) {
-      out.push(`| ${STATUS_WORD[f.status]} | ${controlLabels(f.check).join(', ')} | ${cell(f.title)} | \`${cell(f.resource)}\` | ${cell(f.reason)} |`);
-    }
-    out.push('');
-  }
-  if (skipped.length) {
-    out.push('## Not checked', '', ...skipped.map((s) => `- \`${s.step}\`: ${s.reason}`), '');
-  }
-  out.push(
-    '## How to read this report',
-    '',
-    '- **PASS**: the control holds now. **FAIL**: it does not; the remediation says how to restore it.',
-    '- **MANUAL**: only a person can check or do it (for example root MFA); the finding names the console page.',
-    '- **ERROR**: the check could not read what it needs; the finding says why. It counts as not passing.',
-    `- Control ids: ${Object.values(FRAMEWORKS).map((f) => `\`${f.short}\` ${f.name}`).join(', ')}. A check lists every control it evidences; \`GW\` ids are this tool's own checks that no benchmark names.`,
-    '- A check evidences its controls for the resource it names. Where a benchmark asks something of every bucket or key (CIS 2.1.1, CIS 3.6), the check covers the buckets and the key this tool manages, not the others in the account.',
-    '',
-  );
-  return out.join('\n');
+  ];
 }
+
+/** Every finding that is not a pass, with what to do about it. */
+function needsAttention(attention: ReportFinding[]): string[] {
+  if (!attention.length) return [];
+  return [
+    '## Needs attention',
+    '',
+    ...attention.flatMap((f, i) => [
+      `### ${i + 1}. ${STATUS_WORD[f.status]} ${controlLabels(f.check).join(', ')}: ${cell(f.title)}`,
+      '',
+      `- **Account:** ${accountName(f.account)}`,
+      `- **Check:** \`${f.check}\` (step \`${f.step}\`)`,
+      `- **Resource:** \`${cell(f.resource)}\``,
+      `- **Finding:** ${cell(f.reason)}`,
+      `- **Remediation:** ${cell(f.remediation) || 'none given'}`,
+      '',
+    ]),
+  ];
+}
+
+function accountTable(a: ReportAccount, findings: ReportFinding[]): string[] {
+  return [
+    `## Account ${accountName(a)}`,
+    '',
+    '| Status | Controls | Check | Resource | Finding |',
+    '| --- | --- | --- | --- | --- |',
+    ...findings.map((f) => `| ${STATUS_WORD[f.status]} | ${controlLabels(f.check).join(', ')} | ${cell(f.title)} | \`${cell(f.resource)}\` | ${cell(f.reason)} |`),
+    '',
+  ];
+}
+
+const HOW_TO_READ = [
+  '## How to read this report',
+  '',
+  '- **PASS**: the control holds now. **FAIL**: it does not; the remediation says how to restore it.',
+  '- **MANUAL**: only a person can check or do it (for example root MFA); the finding names the console page.',
+  '- **ERROR**: the check could not read what it needs; the finding says why. It counts as not passing.',
+  `- Control ids: ${Object.values(FRAMEWORKS).map((f) => `\`${f.short}\` ${f.name}`).join(', ')}. A check lists every control it evidences; \`GW\` ids are this tool's own checks that no benchmark names.`,
+  '- A check evidences its controls for the resource it names. Where a benchmark asks something of every bucket or key (CIS 2.1.1, CIS 3.6), the check covers the buckets and the key this tool manages, not the others in the account.',
+  '',
+];
 
 const accountName = (a: { id: string; name: string }) => `${a.id} (${cell(a.name)})`;
 const count = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;

@@ -1,4 +1,4 @@
-import type { AccountRef, Change, Finding } from '../engine/types.js';
+import type { AccountRef, Change, Finding } from '../model.js';
 
 export interface PlanSummary {
   create: number;
@@ -16,7 +16,12 @@ export function summarizePlan(changes: Change[]): PlanSummary {
     if (c.action === 'create') s.create++;
     if (c.action === 'update') s.update++;
     if (c.action === 'delete') s.delete++;
-    if (c.action === 'replace') (s.replace++, s.create++, s.delete++);
+    // A replace is a delete and a create, as Terraform counts it.
+    if (c.action === 'replace') {
+      s.replace++;
+      s.create++;
+      s.delete++;
+    }
     if (c.risk === 'destructive') s.destructive++;
     if (c.risk === 'security') s.security++;
   }

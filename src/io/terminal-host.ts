@@ -1,4 +1,4 @@
-import { InterruptedError, MissingAnswerError } from '../engine/errors.js';
+import { InterruptedError, MissingAnswerError } from '../errors.js';
 import type { IoHost, Message, Request, Response } from './host.js';
 import { painter, wantsColor } from './style.js';
 

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { MissingAnswerError } from '../engine/errors.js';
+import { MissingAnswerError } from '../errors.js';
 import type { IoHost, Message, Request, Response } from './host.js';
 
 /**

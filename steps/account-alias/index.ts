@@ -1,8 +1,9 @@
 import { CreateAccountAliasCommand, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
-import { boolean, object, string } from '../../src/answers/schema.js';
-import { defineStep, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
+import { boolean, object, string, type Infer } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { isAwsError } from '../../src/engine/errors.js';
+import { change, check, checks } from '../../src/kit/builders.js';
+import { defineStep, type StepContext } from '../../src/kit/step.js';
+import { isAwsError } from '../../src/model.js';
 
 /** IAM's rules: 3-63 characters, lowercase letters, digits and single hyphens, no hyphen at either end. */
 export const ALIAS_PATTERN = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -27,7 +28,9 @@ const answers = object(
 );
 
 const ADDRESS = 'iam:account-alias';
-const CHECK = 'account-alias.alias';
+const CHECKS = checks({
+  alias: { id: 'account-alias.alias', title: 'The account has the agreed sign-in alias', remediation: 'Run `aws-groundwork apply` to set the alias.' },
+});
 
 async function currentAlias(aws: AwsClients): Promise<string | null> {
   // An account has at most one alias, so the first page is the whole answer.
@@ -35,7 +38,10 @@ async function currentAlias(aws: AwsClients): Promise<string | null> {
   return out.AccountAliases?.[0] ?? null;
 }
 
-type Ctx = StepContext<{ alias: string; allowReplace: boolean }>;
+type Ctx = StepContext<Infer<typeof answers>>;
+
+/** CreateAccountAlias sets or replaces the alias. */
+type Operations = { 'set-alias': { alias: string } };
 
 /** The management account takes the alias; each member `<alias>-<env>` (acme-dev, acme-prod). */
 function wantedAlias(ctx: Ctx): string {
@@ -50,7 +56,7 @@ export default defineStep({
   id: 'account-alias',
   title: 'Account alias',
   description: 'Gives the account a readable sign-in URL, so people sign in at acme.signin.aws.amazon.com.',
-  checks: [{ id: CHECK, title: 'The account has the agreed sign-in alias' }],
+  checks: CHECKS.list,
   scope: 'every-account',
   answers,
   destructiveOptIn: 'allowReplace',
@@ -66,58 +72,36 @@ export default defineStep({
       : { facts: ['Sign-in alias: none yet'] };
   },
 
-  async plan(ctx: Ctx): Promise<Change[]> {
+  async plan(ctx) {
     const before = await currentAlias(ctx.aws);
     const wanted = wantedAlias(ctx);
     if (before === wanted) return [];
-    const base = { step: 'account-alias', account: ctx.account, address: ADDRESS, before, after: wanted };
-    if (before === null) {
-      return [{ ...base, action: 'create', risk: 'none', summary: `set the account alias to "${wanted}"` }];
-    }
-    return [
-      {
-        ...base,
-        action: 'replace',
-        risk: 'destructive',
-        summary: `replace the account alias "${before}" with "${wanted}"; the sign-in URL for "${before}" stops working`,
-      },
-    ];
+    const fields = { address: ADDRESS, before, after: wanted };
+    if (before === null) return [change('set-alias', { alias: wanted }, { ...fields, action: 'create', risk: 'none', summary: `set the account alias to "${wanted}"` })];
+    const summary = `replace the account alias "${before}" with "${wanted}"; the sign-in URL for "${before}" stops working`;
+    return [change('set-alias', { alias: wanted }, { ...fields, action: 'replace', risk: 'destructive', summary })];
   },
 
-  async apply(ctx: Ctx, change: Change): Promise<void> {
-    const alias = change.after as string;
-    // CreateAccountAlias replaces an existing alias in one call, so a failed replace never leaves the
-    // account without one (a delete-then-create would).
-    try {
-      await ctx.aws.iam.send(new CreateAccountAliasCommand({ AccountAlias: alias }));
-    } catch (err) {
-      if (isAwsError(err, 'EntityAlreadyExists') && (await currentAlias(ctx.aws)) === alias) return;
-      if (isAwsError(err, 'EntityAlreadyExists')) {
-        (err as Error).message =
-          `the alias "${alias}" is already taken, possibly by another AWS account; choose another (steps.account-alias.alias)`;
+  apply: {
+    async 'set-alias'(ctx, { alias }: Operations['set-alias']) {
+      // CreateAccountAlias replaces an existing alias in one call, so a failed replace never leaves the
+      // account without one (a delete-then-create would).
+      try {
+        await ctx.aws.iam.send(new CreateAccountAliasCommand({ AccountAlias: alias }));
+      } catch (err) {
+        if (isAwsError(err, 'EntityAlreadyExists') && (await currentAlias(ctx.aws)) === alias) return;
+        if (isAwsError(err, 'EntityAlreadyExists')) {
+          (err as Error).message = `the alias "${alias}" is already taken, possibly by another AWS account; choose another (steps.account-alias.alias)`;
+        }
+        throw err;
       }
-      throw err;
-    }
+    },
   },
 
-  async verify(ctx: Ctx): Promise<Finding[]> {
+  async verify(ctx) {
     const actual = await currentAlias(ctx.aws);
     const wanted = wantedAlias(ctx);
-    const pass = actual === wanted;
-    return [
-      {
-        step: 'account-alias',
-        check: CHECK,
-        account: ctx.account,
-        resource: ADDRESS,
-        status: pass ? 'pass' : 'fail',
-        reason: pass
-          ? `the account alias is "${wanted}"`
-          : actual === null
-            ? `the account has no alias; expected "${wanted}"`
-            : `the account alias is "${actual}"; expected "${wanted}"`,
-        remediation: pass ? '' : 'Run `aws-groundwork apply` to set the alias.',
-      },
-    ];
+    const problem = actual === wanted ? null : actual === null ? `the account has no alias; expected "${wanted}"` : `the account alias is "${actual}"; expected "${wanted}"`;
+    return [check(CHECKS.alias, ADDRESS, problem, `the account alias is "${wanted}"`)];
   },
 });

@@ -12,16 +12,11 @@ import {
 import { isDeepStrictEqual } from 'node:util';
 import { list, object, string } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import {
-  allPages,
-  attachedGroupPolicies,
-  decodePolicyDocument,
-  hasConsolePassword,
-  mfaDevices,
-  orAbsent,
-} from '../../src/aws/iam-reads.js';
-import { isAwsError } from '../../src/engine/errors.js';
-import { defineStep, type Change, type Finding, type Json, type StepContext } from '../../src/engine/types.js';
+import { allPages, attachedGroupPolicies, decodePolicyDocument, hasConsolePassword, mfaDevices, orAbsent } from '../../src/aws/iam-reads.js';
+import { change, check, checks } from '../../src/kit/builders.js';
+import { defineStep, type PlannedChange, type PlannedFinding } from '../../src/kit/step.js';
+import { doneOn, isAwsError, type Change, type Json } from '../../src/model.js';
+import type { MembershipInput } from '../admin-group/index.js';
 import { MFA_POLICY_NAME, MFA_POLICY_PATH, mfaPolicyArn, mfaPolicyDocument } from './policy-document.js';
 
 const answers = object(
@@ -34,19 +29,29 @@ const answers = object(
   { description: 'The MFA-required policy on the admin group' },
 );
 
-type Ctx = StepContext<{ groups: string[] }>;
-const STEP = 'mfa-enforcement';
+/** The policy kinds' input is the change's `after`: the policy and the document it must hold. */
+type PolicyInput = { PolicyArn: string; PolicyDocument: Json };
+type Operations = {
+  'create-policy': PolicyInput;
+  /** The policy exists with another document: a new default version restores the template. */
+  'restore-policy': PolicyInput;
+  attachment: { GroupName: string; PolicyArn: string };
+};
 
-/** The change's address says which kind it is; `after` carries the request. */
-type Desired =
-  | { kind: 'policy'; PolicyArn: string; PolicyDocument: Json }
-  | { kind: 'attachment'; GroupName: string; PolicyArn: string };
+const CHECKS = checks({
+  policyAttached: {
+    id: 'mfa-enforcement.policy-attached',
+    title: 'The MFA-required policy is attached to each configured group',
+    remediation: 'Run `aws-groundwork apply` to restore and attach the MFA-required policy.',
+  },
+  consoleUsersHaveMfa: {
+    id: 'mfa-enforcement.console-users-have-mfa',
+    title: 'MFA is enabled for every IAM user with a console password',
+    remediation: `Each of them signs in and registers an MFA device: IAM console > Users > (user) > Security credentials > Assign MFA device.`,
+  },
+});
 
-const desired = (change: Change): Desired =>
-  ({ kind: change.address.startsWith('iam:group/') ? 'attachment' : 'policy', ...(change.after as object) }) as Desired;
-
-/** admin-group's membership changes are addressed `iam:group/<group>/member/<user>`. */
-const MEMBERSHIP = /^iam:group\/([^/]+)\/member\/([^/]+)$/;
+const POLICY_ADDRESS = `iam:policy${MFA_POLICY_PATH}${MFA_POLICY_NAME}`;
 
 /** Refuses a run that would leave the caller unable to make its own next call. */
 export class LockOutError extends Error {
@@ -71,15 +76,42 @@ async function groupsOfUser(aws: AwsClients, userName: string): Promise<string[]
   );
 }
 
+/** The groups admin-group adds this user to in the same run (its step id and operation kind, as it plans them). */
+const joinedInThisRun = (changes: Change[], userName: string): string[] =>
+  changes
+    .filter((c) => c.step === 'admin-group' && c.operation.kind === 'membership')
+    .map((c) => c.operation.input as MembershipInput)
+    .filter((m) => m.UserName === userName)
+    .map((m) => m.GroupName);
+
+/** Makes the template the policy's default version. */
+async function restoreDefault(aws: AwsClients, { PolicyArn, PolicyDocument }: PolicyInput): Promise<void> {
+  // A managed policy keeps at most five versions: make room by deleting the oldest non-default one.
+  const versions = await allPages(async (Marker) => {
+    const r = await aws.iam.send(new ListPolicyVersionsCommand({ PolicyArn, Marker }));
+    return { items: r.Versions, IsTruncated: r.IsTruncated, Marker: r.Marker };
+  });
+  if (versions.length >= 5) {
+    const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => Number(a.VersionId?.slice(1)) - Number(b.VersionId?.slice(1)))[0];
+    if (oldest) await aws.iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: oldest.VersionId }));
+  }
+  await aws.iam.send(new CreatePolicyVersionCommand({ PolicyArn, PolicyDocument: JSON.stringify(PolicyDocument), SetAsDefault: true }));
+}
+
+/** Why the group does not require MFA, or null when it does. */
+function attachmentProblem(group: string, current: Record<string, unknown> | null, intact: boolean, attached: string[] | null, arn: string): string | null {
+  if (intact && attached?.includes(arn)) return null;
+  if (current === null) return `the MFA-required policy ${MFA_POLICY_NAME} does not exist`;
+  if (!intact) return `the MFA-required policy ${MFA_POLICY_NAME} was changed from its template`;
+  return attached === null ? `the group ${group} does not exist` : `${MFA_POLICY_NAME} is not attached to ${group}`;
+}
+
 export default defineStep({
-  id: STEP,
+  id: 'mfa-enforcement',
   title: 'MFA enforcement',
   description:
     'Attaches an MFA-required policy to the admin group: without MFA its members can only change their password and set up MFA.',
-  checks: [
-    { id: 'mfa-enforcement.policy-attached', title: 'The MFA-required policy is attached to each configured group' },
-    { id: 'mfa-enforcement.console-users-have-mfa', title: 'MFA is enabled for every IAM user with a console password' },
-  ],
+  checks: CHECKS.list,
   scope: 'management',
   answers,
   permissions: {
@@ -96,22 +128,28 @@ export default defineStep({
     apply: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:AttachGroupPolicy'],
   },
 
-  async plan(ctx: Ctx): Promise<Change[]> {
-    const arn = mfaPolicyArn(ctx.caller.partition, ctx.account.id);
-    const wanted = mfaPolicyDocument(ctx.caller.partition) as Json;
-    const changes: Change[] = [];
-    const base = { step: STEP, account: ctx.account, risk: 'security' as const };
-    const current = await currentDocument(ctx.aws, arn);
+  async plan(ctx) {
+    const PolicyArn = mfaPolicyArn(ctx.caller.partition, ctx.account.id);
+    const wanted = { PolicyArn, PolicyDocument: mfaPolicyDocument(ctx.caller.partition) as Json };
+    const changes: PlannedChange<Operations>[] = [];
+    // `risk` leads: the plan document prints the fields in this order.
+    const policy = { risk: 'security' as const, address: POLICY_ADDRESS };
+    const current = await currentDocument(ctx.aws, PolicyArn);
     if (current === null) {
-      changes.push({ ...base, address: `iam:policy${MFA_POLICY_PATH}${MFA_POLICY_NAME}`, action: 'create', before: null, after: { PolicyArn: arn, PolicyDocument: wanted }, summary: `create the MFA-required policy ${MFA_POLICY_NAME}` });
-    } else if (!isDeepStrictEqual(current, wanted)) {
-      changes.push({ ...base, address: `iam:policy${MFA_POLICY_PATH}${MFA_POLICY_NAME}`, action: 'update', before: { PolicyArn: arn, PolicyDocument: current as Json }, after: { PolicyArn: arn, PolicyDocument: wanted }, summary: `restore the MFA-required policy ${MFA_POLICY_NAME} to its template` });
+      const summary = `create the MFA-required policy ${MFA_POLICY_NAME}`;
+      changes.push(change('create-policy', wanted, { ...policy, action: 'create', before: null, after: wanted, summary }));
+    } else if (!isDeepStrictEqual(current, wanted.PolicyDocument)) {
+      const before = { PolicyArn, PolicyDocument: current as Json };
+      const summary = `restore the MFA-required policy ${MFA_POLICY_NAME} to its template`;
+      changes.push(change('restore-policy', wanted, { ...policy, action: 'update', before, after: wanted, summary }));
     }
-    for (const group of ctx.answers.groups) {
-      const attached = current === null ? [] : ((await attachedGroupPolicies(ctx.aws.iam, group)) ?? []);
-      if (!attached.includes(arn)) {
-        changes.push({ ...base, address: `iam:group/${group}/policy/${MFA_POLICY_NAME}`, action: 'create', before: null, after: { GroupName: group, PolicyArn: arn }, summary: `require MFA for the members of ${group}` });
-      }
+    for (const GroupName of ctx.answers.groups) {
+      const attached = current === null ? [] : ((await attachedGroupPolicies(ctx.aws.iam, GroupName)) ?? []);
+      if (attached.includes(PolicyArn)) continue;
+      const input = { GroupName, PolicyArn };
+      const address = `iam:group/${GroupName}/policy/${MFA_POLICY_NAME}`;
+      const summary = `require MFA for the members of ${GroupName}`;
+      changes.push(change('attachment', input, { risk: 'security', address, action: 'create', before: null, after: input, summary }));
     }
     return changes;
   },
@@ -122,14 +160,10 @@ export default defineStep({
    * attached (undoing it included). Checked with every change of the run: admin-group may be adding
    * the caller to the group in the same apply.
    */
-  async preflight(ctx: Ctx, changes: Change[]): Promise<void> {
+  async preflight(ctx, changes) {
     const userName = ctx.caller.userName;
     if (!userName) return; // root and roles are not members of groups
-    const joining = changes
-      .map((c) => MEMBERSHIP.exec(c.address))
-      .filter((m): m is RegExpExecArray => m !== null && m[2] === userName)
-      .map((m) => m[1] as string);
-    const mine = new Set([...(await groupsOfUser(ctx.aws, userName)), ...joining]);
+    const mine = new Set([...(await groupsOfUser(ctx.aws, userName)), ...joinedInThisRun(changes, userName)]);
     const affected = ctx.answers.groups.filter((g) => mine.has(g));
     if (affected.length === 0) return;
     const devices = await mfaDevices(ctx.aws.iam, userName);
@@ -146,75 +180,45 @@ export default defineStep({
     );
   },
 
-  async apply(ctx: Ctx, change: Change): Promise<void> {
-    const want = desired(change);
-    const { iam } = ctx.aws;
-    if (want.kind === 'attachment') {
-      try {
-        await iam.send(new AttachGroupPolicyCommand({ GroupName: want.GroupName, PolicyArn: want.PolicyArn }));
-      } catch (err) {
-        if (isAwsError(err, 'NoSuchEntity')) {
-          (err as Error).message = `the group ${want.GroupName} does not exist; add it to the admin-group step or fix steps.mfa-enforcement.groups (${(err as Error).message})`;
-        }
-        throw err;
-      }
-      return;
-    }
-    const document = JSON.stringify(want.PolicyDocument);
-    if (change.action === 'create') {
-      try {
-        await iam.send(
+  apply: {
+    async 'create-policy'(ctx, input: Operations['create-policy']) {
+      const created = await doneOn('EntityAlreadyExists')(() =>
+        ctx.aws.iam.send(
           new CreatePolicyCommand({
             PolicyName: MFA_POLICY_NAME,
             Path: MFA_POLICY_PATH,
-            PolicyDocument: document,
+            PolicyDocument: JSON.stringify(input.PolicyDocument),
             Description: 'aws-groundwork: without MFA, only self-service (password, own MFA device) is allowed',
           }),
-        );
-        return;
+        ),
+      );
+      // Created by an interrupted run: make its default version the template.
+      if (!created) await restoreDefault(ctx.aws, input);
+    },
+    async 'restore-policy'(ctx, input: Operations['restore-policy']) {
+      await restoreDefault(ctx.aws, input);
+    },
+    async attachment(ctx, { GroupName, PolicyArn }: Operations['attachment']) {
+      try {
+        await ctx.aws.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn }));
       } catch (err) {
-        // Created by an interrupted run: fall through and make its default version the template.
-        if (!isAwsError(err, 'EntityAlreadyExists')) throw err;
+        if (isAwsError(err, 'NoSuchEntity')) {
+          (err as Error).message = `the group ${GroupName} does not exist; add it to the admin-group step or fix steps.mfa-enforcement.groups (${(err as Error).message})`;
+        }
+        throw err;
       }
-    }
-    // A managed policy keeps at most five versions: make room by deleting the oldest non-default one.
-    const versions = await allPages(async (Marker) => {
-      const r = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: want.PolicyArn, Marker }));
-      return { items: r.Versions, IsTruncated: r.IsTruncated, Marker: r.Marker };
-    });
-    if (versions.length >= 5) {
-      const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => Number(a.VersionId?.slice(1)) - Number(b.VersionId?.slice(1)))[0];
-      if (oldest) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: want.PolicyArn, VersionId: oldest.VersionId }));
-    }
-    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: want.PolicyArn, PolicyDocument: document, SetAsDefault: true }));
+    },
   },
 
-  async verify(ctx: Ctx): Promise<Finding[]> {
+  async verify(ctx) {
     const arn = mfaPolicyArn(ctx.caller.partition, ctx.account.id);
     const current = await currentDocument(ctx.aws, arn);
     const intact = current !== null && isDeepStrictEqual(current, mfaPolicyDocument(ctx.caller.partition));
-    const findings: Finding[] = [];
+    const findings: PlannedFinding[] = [];
     for (const group of ctx.answers.groups) {
       const attached = current === null ? null : await attachedGroupPolicies(ctx.aws.iam, group);
-      const on = attached?.includes(arn) ?? false;
-      const pass = intact && on;
-      findings.push({
-        step: STEP,
-        check: 'mfa-enforcement.policy-attached',
-        account: ctx.account,
-        resource: `iam:group/${group}`,
-        status: pass ? 'pass' : 'fail',
-        reason: pass
-          ? `${group} requires MFA (${MFA_POLICY_NAME} attached and unchanged)`
-          : current === null
-            ? `the MFA-required policy ${MFA_POLICY_NAME} does not exist`
-            : !intact
-              ? `the MFA-required policy ${MFA_POLICY_NAME} was changed from its template`
-              : attached === null
-                ? `the group ${group} does not exist`
-                : `${MFA_POLICY_NAME} is not attached to ${group}`,
-        remediation: pass ? '' : 'Run `aws-groundwork apply` to restore and attach the MFA-required policy.',
-      });
+      const problem = attachmentProblem(group, current, intact, attached, arn);
+      findings.push(check(CHECKS.policyAttached, `iam:group/${group}`, problem, `${group} requires MFA (${MFA_POLICY_NAME} attached and unchanged)`));
     }
     // Read live, not from the credential report, which can be four hours old.
     const users = await allPages(async (Marker) => {
@@ -225,21 +229,8 @@ export default defineStep({
     for (const user of users) {
       if ((await hasConsolePassword(ctx.aws.iam, user)) && (await mfaDevices(ctx.aws.iam, user)).length === 0) withoutMfa.push(user);
     }
-    findings.push({
-      step: STEP,
-      check: 'mfa-enforcement.console-users-have-mfa',
-      account: ctx.account,
-      resource: 'iam:users',
-      status: withoutMfa.length === 0 ? 'pass' : 'fail',
-      reason:
-        withoutMfa.length === 0
-          ? 'every IAM user with a console password has MFA'
-          : `IAM users with a console password and no MFA: ${withoutMfa.join(', ')}`,
-      remediation:
-        withoutMfa.length === 0
-          ? ''
-          : `Each of them signs in and registers an MFA device: IAM console > Users > (user) > Security credentials > Assign MFA device.`,
-    });
+    const problem = withoutMfa.length > 0 && `IAM users with a console password and no MFA: ${withoutMfa.join(', ')}`;
+    findings.push(check(CHECKS.consoleUsersHaveMfa, 'iam:users', problem, 'every IAM user with a console password has MFA'));
     return findings;
   },
 });

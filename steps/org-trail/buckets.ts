@@ -19,8 +19,10 @@ import {
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { isAwsError } from '../../src/engine/errors.js';
-import type { Json } from '../../src/engine/types.js';
+import { isAwsError } from '../../src/errors.js';
+import { absentOn, doneOn, type Json, type Unknown } from '../../src/model.js';
+import { KEY_ARN, ORG_ID, orPlaceholder, unknownAt } from './known-after-apply.js';
+import { logBucketPolicy, orgIdPath, trailBucketPolicy, type TrailNames } from './policies.js';
 
 export type BucketSettingId =
   | 'public-access-block'
@@ -37,20 +39,10 @@ interface BucketSetting {
   write(aws: AwsClients, bucket: string, value: Json): Promise<void>;
 }
 
-/** Reads that answer "not configured" with an error; that error means null, anything else is real. */
-async function unlessMissing(codes: string[], read: () => Promise<Json>): Promise<Json> {
-  try {
-    return await read();
-  } catch (err) {
-    if (codes.some((c) => isAwsError(err, c))) return null;
-    throw err;
-  }
-}
-
 export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
   'public-access-block': {
     read: (aws, Bucket) =>
-      unlessMissing(['NoSuchPublicAccessBlockConfiguration'], async () => {
+      absentOn('NoSuchPublicAccessBlockConfiguration')(async () => {
         const c = (await aws.s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration ?? {};
         return {
           BlockPublicAcls: Boolean(c.BlockPublicAcls),
@@ -65,7 +57,7 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
   },
   'ownership-controls': {
     read: (aws, Bucket) =>
-      unlessMissing(['OwnershipControlsNotFoundError'], async () => {
+      absentOn('OwnershipControlsNotFoundError')(async () => {
         const r = await aws.s3.send(new GetBucketOwnershipControlsCommand({ Bucket }));
         return r.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null;
       }),
@@ -77,7 +69,7 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
   },
   encryption: {
     read: (aws, Bucket) =>
-      unlessMissing(['ServerSideEncryptionConfigurationNotFoundError'], async () => {
+      absentOn('ServerSideEncryptionConfigurationNotFoundError')(async () => {
         const rule = (await aws.s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
         const d = rule?.ApplyServerSideEncryptionByDefault;
         if (!d) return null;
@@ -104,14 +96,14 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
   },
   policy: {
     read: (aws, Bucket) =>
-      unlessMissing(['NoSuchBucketPolicy'], async () => JSON.parse((await aws.s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? 'null') as Json),
+      absentOn('NoSuchBucketPolicy')(async () => JSON.parse((await aws.s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? 'null') as Json),
     write: async (aws, Bucket, value) => {
       await aws.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(value) }));
     },
   },
   lifecycle: {
     read: (aws, Bucket) =>
-      unlessMissing(['NoSuchLifecycleConfiguration'], async () => {
+      absentOn('NoSuchLifecycleConfiguration')(async () => {
         const rules = (await aws.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules ?? [];
         return rules.map((r) => ({
           ID: r.ID ?? '',
@@ -154,10 +146,8 @@ export type BucketState = 'ours' | 'absent';
 /** Ours, absent, or an error naming the answer to change when a stranger owns the name. */
 export async function bucketState(aws: AwsClients, bucket: string, answerPath: string): Promise<BucketState> {
   try {
-    await aws.s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return 'ours';
+    return (await absentOn('NotFound', 'NoSuchBucket')(() => aws.s3.send(new HeadBucketCommand({ Bucket: bucket })))) ? 'ours' : 'absent';
   } catch (err) {
-    if (isAwsError(err, 'NotFound') || isAwsError(err, 'NoSuchBucket')) return 'absent';
     if (isAwsError(err, 'Forbidden') || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
       throw new Error(`the bucket name ${bucket} belongs to another AWS account; choose another name with ${answerPath}`);
     }
@@ -170,19 +160,68 @@ export async function bucketState(aws: AwsClients, bucket: string, answerPath: s
  * rejects one); every other region needs its own name there.
  */
 export async function createBucket(aws: AwsClients, bucket: string, region: string, answerPath: string): Promise<void> {
+  const create = new CreateBucketCommand({
+    Bucket: bucket,
+    ObjectOwnership: 'BucketOwnerEnforced',
+    ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+  });
   try {
-    await aws.s3.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        ObjectOwnership: 'BucketOwnerEnforced',
-        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
-      }),
-    );
+    await doneOn('BucketAlreadyOwnedByYou')(() => aws.s3.send(create));
   } catch (err) {
-    if (isAwsError(err, 'BucketAlreadyOwnedByYou')) return;
     if (isAwsError(err, 'BucketAlreadyExists')) {
       throw new Error(`the bucket name ${bucket} is taken by another AWS account; choose another name with ${answerPath}`);
     }
     throw err;
   }
+}
+
+const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+function lifecycle(days: number): Json {
+  return [{ ID: 'aws-groundwork-retention', Status: 'Enabled', Prefix: '', ExpirationDays: days, NoncurrentDays: 30, AbortMultipartDays: 7 }];
+}
+
+/** The trail key's ARN and the organization id, null while a change of this apply has still to make them. */
+export interface KnownValues {
+  keyArn: string | null;
+  orgId: string | null;
+}
+
+/**
+ * Every setting each bucket must have, in the order they are written, and where a setting holds a
+ * value not known yet (its placeholder stands there until apply fills it in).
+ */
+export function desiredBuckets(n: TrailNames, retentionDays: number, { keyArn, orgId }: KnownValues) {
+  const common = { 'public-access-block': ALL_BLOCKED, 'ownership-controls': 'BucketOwnerEnforced', versioning: 'Enabled' };
+  const trailPolicy = trailBucketPolicy(n, orPlaceholder(orgId, ORG_ID));
+  return [
+    {
+      role: 'access-log bucket',
+      bucket: n.logBucket,
+      answer: 'steps.org-trail.logBucketName',
+      settings: {
+        ...common,
+        encryption: { SSEAlgorithm: 'AES256', BucketKeyEnabled: false },
+        policy: logBucketPolicy(n) as Json,
+        lifecycle: lifecycle(retentionDays),
+      } as Partial<Record<BucketSettingId, Json>>,
+      unknown: {} as Partial<Record<BucketSettingId, Unknown[]>>,
+    },
+    {
+      role: 'trail bucket',
+      bucket: n.trailBucket,
+      answer: 'steps.org-trail.bucketName',
+      settings: {
+        ...common,
+        encryption: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: orPlaceholder(keyArn, KEY_ARN), BucketKeyEnabled: true },
+        policy: trailPolicy as Json,
+        lifecycle: lifecycle(retentionDays),
+        logging: { TargetBucket: n.logBucket, TargetPrefix: `${n.trailBucket}/` },
+      } as Partial<Record<BucketSettingId, Json>>,
+      unknown: {
+        encryption: unknownAt(keyArn, KEY_ARN, ['KMSMasterKeyID']),
+        policy: unknownAt(orgId, ORG_ID, orgIdPath(trailPolicy)),
+      } as Partial<Record<BucketSettingId, Unknown[]>>,
+    },
+  ];
 }

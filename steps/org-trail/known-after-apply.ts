@@ -1,22 +1,32 @@
-import type { Json } from '../../src/engine/types.js';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { placeholder, type Unknown } from '../../src/model.js';
+import { ORGANIZATION_ID_VALUE, describeOrganization } from '../organization/index.js';
 
 /**
  * Values that do not exist yet when a fresh account is planned: the trail key's ARN (made by
  * kms:CreateKey) and the organization id (made by the organization step in the same apply). The plan
- * shows them like this, Terraform-style, and apply fills them in just before each write.
+ * shows them like this, Terraform-style, `(trail key ARN, known after apply)`, marks where they stand
+ * (`Change.unknown`), and apply fills them in from what the change that made them learned.
  */
-export const KEY_ARN_LATER = '(trail key ARN, known after apply)';
-export const ORG_ID_LATER = '(organization id, known after apply)';
+export const KEY_ARN = 'trail key ARN';
+/** The organization step learns the organization id under this name. */
+export const ORG_ID = ORGANIZATION_ID_VALUE;
 
-export interface KnownAfterApply {
-  keyArn: () => Promise<string>;
-  orgId: () => Promise<string>;
-}
+/** The value when it is known, else its placeholder. */
+export const orPlaceholder = (known: string | null, value: string): string => known ?? placeholder(value);
 
-export async function resolveLater(value: Json, known: KnownAfterApply): Promise<Json> {
-  const text = JSON.stringify(value);
-  if (!text.includes(KEY_ARN_LATER) && !text.includes(ORG_ID_LATER)) return value;
-  const keyArn = text.includes(KEY_ARN_LATER) ? await known.keyArn() : '';
-  const orgId = text.includes(ORG_ID_LATER) ? await known.orgId() : '';
-  return JSON.parse(text.split(KEY_ARN_LATER).join(keyArn).split(ORG_ID_LATER).join(orgId)) as Json;
+/** Nothing when the value is known, else where its placeholder stands (`path` into the change's `after`). */
+export const unknownAt = (known: string | null, value: string, path: Unknown['path']): Unknown[] => (known === null ? [{ path, value }] : []);
+
+/**
+ * Reads a value no change of this run learned (a lost answer, a resumed run): by then the key is
+ * behind its alias and the organization exists, or the organization step has not run.
+ */
+export async function readKnownAfterApply(aws: AwsClients, alias: string, value: string): Promise<string> {
+  if (value === KEY_ARN) return (await aws.kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn as string;
+  if (value !== ORG_ID) throw new Error(`org-trail plans nothing without ${value}`);
+  const org = await describeOrganization(aws);
+  if (!org?.Id) throw new Error('the organization trail needs an organization; run the organization step first');
+  return org.Id;
 }

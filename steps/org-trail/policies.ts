@@ -34,6 +34,19 @@ export function trailBucketPolicy(n: TrailNames, orgId: string): Record<string, 
   });
 }
 
+/** The statement of the trail bucket policy whose Resource names the organization id. */
+const ORG_STATEMENT = 'AWSCloudTrailWriteOrganization';
+
+/**
+ * Where the organization id stands in a trail bucket policy: the Resource of the statement that lets
+ * CloudTrail write under `AWSLogs/<org id>/`. A plan made before the organization exists marks it there.
+ */
+export function orgIdPath(policy: Record<string, unknown>): (string | number)[] {
+  const at = (policy.Statement as { Sid?: string }[]).findIndex((s) => s.Sid === ORG_STATEMENT);
+  if (at < 0) throw new Error(`trail-bucket-policy.json has no ${ORG_STATEMENT} statement`);
+  return ['Statement', at, 'Resource'];
+}
+
 /**
  * Must let the S3 logging service write access logs for the trail bucket, and for no other bucket or
  * account, under the `<trail bucket>/` prefix of the log bucket, and must deny non-TLS requests.

@@ -1,16 +1,10 @@
 import { GetAccountPasswordPolicyCommand, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
 import { integer, object } from '../../src/answers/schema.js';
-import { defineStep, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { isAwsError } from '../../src/engine/errors.js';
-import {
-  desiredPolicy,
-  differences,
-  normalize,
-  updateRequest,
-  type PolicyAnswers,
-  type WholePasswordPolicy,
-} from './policy.js';
+import { orAbsent } from '../../src/aws/iam-reads.js';
+import { change, check, checks } from '../../src/kit/builders.js';
+import { defineStep } from '../../src/kit/step.js';
+import { desiredPolicy, differences, normalize, updateRequest, type WholePasswordPolicy } from './policy.js';
 
 const answers = object(
   {
@@ -41,27 +35,26 @@ const answers = object(
 const ADDRESS = 'iam:account-password-policy';
 
 async function currentPolicy(aws: AwsClients): Promise<WholePasswordPolicy | null> {
-  try {
-    const out = await aws.iam.send(new GetAccountPasswordPolicyCommand({}));
-    return out.PasswordPolicy ? normalize(out.PasswordPolicy) : null;
-  } catch (err) {
-    // NoSuchEntity: no custom policy; AWS's built-in default (8 characters, 3 of 4 classes) applies.
-    if (isAwsError(err, 'NoSuchEntity')) return null;
-    throw err;
-  }
+  // NoSuchEntity: no custom policy; AWS's built-in default (8 characters, 3 of 4 classes) applies.
+  const out = await orAbsent(() => aws.iam.send(new GetAccountPasswordPolicyCommand({})));
+  return out?.PasswordPolicy ? normalize(out.PasswordPolicy) : null;
 }
 
-type Ctx = StepContext<PolicyAnswers>;
+const remediation = 'Run `aws-groundwork apply` to write the password policy.';
+const CHECKS = checks({
+  minimumLength: { id: 'password-policy.minimum-length', title: 'IAM password policy requires a minimum length of 14 or greater', remediation },
+  reusePrevention: { id: 'password-policy.reuse-prevention', title: 'IAM password policy prevents password reuse (24 remembered)', remediation },
+  matchesAnswers: { id: 'password-policy.matches-answers', title: 'The whole IAM password policy matches the answers', remediation },
+});
+
+/** UpdateAccountPasswordPolicy with the whole policy. */
+type Operations = { 'write-policy': WholePasswordPolicy };
 
 export default defineStep({
   id: 'password-policy',
   title: 'IAM password policy',
   description: 'Requires long passwords with every character class, prevents reuse and sets an expiry for IAM users.',
-  checks: [
-    { id: 'password-policy.minimum-length', title: 'IAM password policy requires a minimum length of 14 or greater' },
-    { id: 'password-policy.reuse-prevention', title: 'IAM password policy prevents password reuse (24 remembered)' },
-    { id: 'password-policy.matches-answers', title: 'The whole IAM password policy matches the answers' },
-  ],
+  checks: CHECKS.list,
   scope: 'every-account',
   answers,
   permissions: {
@@ -69,66 +62,41 @@ export default defineStep({
     apply: ['iam:UpdateAccountPasswordPolicy'],
   },
 
-  async plan(ctx: Ctx): Promise<Change[]> {
+  async plan(ctx) {
     const actual = await currentPolicy(ctx.aws);
     const wanted = desiredPolicy(ctx.answers);
-    const base = { step: 'password-policy', account: ctx.account, address: ADDRESS, risk: 'security' as const };
+    const fields = { address: ADDRESS, risk: 'security' as const };
     if (actual === null) {
-      return [{ ...base, action: 'create', before: null, after: { ...wanted }, summary: 'set the IAM password policy' }];
+      return [change('write-policy', wanted, { ...fields, action: 'create', before: null, after: { ...wanted }, summary: 'set the IAM password policy' })];
     }
     const diff = differences(actual, wanted);
     if (diff.length === 0) return [];
-    return [
-      {
-        ...base,
-        action: 'update',
-        before: { ...actual },
-        after: { ...wanted },
-        summary: `update the IAM password policy (${diff.join(', ')})`,
-      },
-    ];
+    const summary = `update the IAM password policy (${diff.join(', ')})`;
+    return [change('write-policy', wanted, { ...fields, action: 'update', before: { ...actual }, after: { ...wanted }, summary })];
   },
 
-  async apply(ctx: Ctx, change: Change): Promise<void> {
-    // The approved plan's `after` is the whole policy: written as one object, never field by field.
-    await ctx.aws.iam.send(new UpdateAccountPasswordPolicyCommand(updateRequest(change.after as unknown as WholePasswordPolicy)));
+  apply: {
+    async 'write-policy'(ctx, policy: Operations['write-policy']) {
+      // The approved plan's whole policy, written as one object, never field by field.
+      await ctx.aws.iam.send(new UpdateAccountPasswordPolicyCommand(updateRequest(policy)));
+    },
   },
 
-  async verify(ctx: Ctx): Promise<Finding[]> {
+  async verify(ctx) {
     const actual = await currentPolicy(ctx.aws);
     const wanted = desiredPolicy(ctx.answers);
-    const finding = (check: string, pass: boolean, reason: string): Finding => ({
-      step: 'password-policy',
-      check,
-      account: ctx.account,
-      resource: ADDRESS,
-      status: pass ? 'pass' : 'fail',
-      reason,
-      remediation: pass ? '' : 'Run `aws-groundwork apply` to write the password policy.',
-    });
     if (actual === null) {
       const reason = 'no password policy is set; the AWS default (8 characters, no reuse prevention) applies';
-      return [finding('password-policy.minimum-length', false, reason), finding('password-policy.reuse-prevention', false, reason), finding('password-policy.matches-answers', false, reason)];
+      return CHECKS.list.map((c) => check(c, ADDRESS, reason, ''));
     }
+    const length = `minimum password length is ${actual.MinimumPasswordLength}`;
+    const reuse = `reuse prevention remembers ${actual.PasswordReusePrevention} passwords`;
     const diff = differences(actual, wanted);
+    const differs = diff.map((f) => `${f} (${String(actual[f])}, expected ${String(wanted[f])})`).join(', ');
     return [
-      finding(
-        'password-policy.minimum-length',
-        actual.MinimumPasswordLength >= 14,
-        `minimum password length is ${actual.MinimumPasswordLength}${actual.MinimumPasswordLength >= 14 ? '' : '; at least 14 is required'}`,
-      ),
-      finding(
-        'password-policy.reuse-prevention',
-        actual.PasswordReusePrevention >= 24,
-        `reuse prevention remembers ${actual.PasswordReusePrevention} passwords${actual.PasswordReusePrevention >= 24 ? '' : '; 24 is required'}`,
-      ),
-      finding(
-        'password-policy.matches-answers',
-        diff.length === 0,
-        diff.length === 0
-          ? 'the password policy matches the answers'
-          : `the password policy differs from the answers in ${diff.map((f) => `${f} (${String(actual[f])}, expected ${String(wanted[f])})`).join(', ')}`,
-      ),
+      check(CHECKS.minimumLength, ADDRESS, actual.MinimumPasswordLength < 14 && `${length}; at least 14 is required`, length),
+      check(CHECKS.reusePrevention, ADDRESS, actual.PasswordReusePrevention < 24 && `${reuse}; 24 is required`, reuse),
+      check(CHECKS.matchesAnswers, ADDRESS, diff.length > 0 && `the password policy differs from the answers in ${differs}`, 'the password policy matches the answers'),
     ];
   },
 });

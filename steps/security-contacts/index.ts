@@ -1,8 +1,9 @@
 import { GetAlternateContactCommand, PutAlternateContactCommand, type AlternateContactType } from '@aws-sdk/client-account';
-import { object, string } from '../../src/answers/schema.js';
+import { object, string, type Infer } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { isAwsError } from '../../src/engine/errors.js';
-import { defineStep, type AccountRef, type Change, type Finding, type StepContext } from '../../src/engine/types.js';
+import { change, check, checks } from '../../src/kit/builders.js';
+import { defineStep, type StepContext } from '../../src/kit/step.js';
+import { absentOn, type AccountRef } from '../../src/model.js';
 
 const STEP = 'security-contacts';
 
@@ -37,18 +38,15 @@ const answers = object(
   { description: 'Alternate contacts AWS writes to about security, billing and operations' },
 );
 
-interface Contact {
-  name: string;
-  title: string;
-  email: string;
-  phone: string;
-}
-type Ctx = StepContext<{ security: Contact; billing?: Contact; operations?: Contact }>;
+type Ctx = StepContext<Infer<typeof answers>>;
+type Contact = Infer<typeof answers>['security'];
 
 const TYPES: AlternateContactType[] = ['SECURITY', 'BILLING', 'OPERATIONS'];
 
 function wanted(ctx: Ctx, type: AlternateContactType) {
-  const c = (type === 'BILLING' ? ctx.answers.billing : type === 'OPERATIONS' ? ctx.answers.operations : undefined) ?? ctx.answers.security;
+  // Billing and operations are optional: absent, they are the security contact.
+  const own: Contact | undefined = type === 'BILLING' ? ctx.answers.billing : type === 'OPERATIONS' ? ctx.answers.operations : undefined;
+  const c = own ?? ctx.answers.security;
   return { Name: c.name, Title: c.title, EmailAddress: c.email, PhoneNumber: c.phone };
 }
 
@@ -57,37 +55,40 @@ function wanted(ctx: Ctx, type: AlternateContactType) {
  * members' contacts are managed from the management account with AccountId (trusted access for
  * account.amazonaws.com), so no session in the member is needed.
  */
-function target(ctx: Ctx): { aws: AwsClients; accountId?: string } {
+function target(ctx: Pick<Ctx, 'account' | 'aws' | 'managementAws'>): { aws: AwsClients; accountId?: string } {
   return ctx.account.role === 'management' ? { aws: ctx.aws } : { aws: ctx.managementAws, accountId: ctx.account.id };
 }
 
-async function current(ctx: Ctx, type: AlternateContactType) {
+async function current(ctx: Parameters<typeof target>[0], type: AlternateContactType) {
   const { aws, accountId } = target(ctx);
-  try {
-    const c = (await aws.account.send(new GetAlternateContactCommand({ AlternateContactType: type, ...(accountId ? { AccountId: accountId } : {}) }))).AlternateContact;
-    return { Name: c?.Name ?? '', Title: c?.Title ?? '', EmailAddress: c?.EmailAddress ?? '', PhoneNumber: c?.PhoneNumber ?? '' };
-  } catch (err) {
-    if (isAwsError(err, 'ResourceNotFound')) return null;
-    throw err;
-  }
+  const read = await absentOn('ResourceNotFound')(() => aws.account.send(new GetAlternateContactCommand({ AlternateContactType: type, ...(accountId ? { AccountId: accountId } : {}) })));
+  if (!read) return null;
+  const c = read.AlternateContact;
+  return { Name: c?.Name ?? '', Title: c?.Title ?? '', EmailAddress: c?.EmailAddress ?? '', PhoneNumber: c?.PhoneNumber ?? '' };
 }
 
 const address = (account: AccountRef, type: string) => `account:${account.id}/alternate-contact/${type.toLowerCase()}`;
+
+const remediation = 'Run `aws-groundwork apply` to set the contacts.';
+const CHECKS = checks({
+  security: { id: 'security-contacts.security-contact', title: 'Security contact information is registered', remediation },
+  all: { id: 'security-contacts.all-contacts', title: 'Account-level contacts (security, billing, operations) are set', remediation },
+});
+
+/** PutAlternateContact with this contact, in the change's account. */
+type Operations = { 'put-contact': ReturnType<typeof wanted> & { AlternateContactType: AlternateContactType } };
 
 export default defineStep({
   id: STEP,
   title: 'Security contacts',
   description: 'Sets the security, billing and operations contacts AWS writes to, in every account, so security notices reach a person.',
-  checks: [
-    { id: 'security-contacts.security-contact', title: 'Security contact information is registered' },
-    { id: 'security-contacts.all-contacts', title: 'Account-level contacts (security, billing, operations) are set' },
-  ],
+  checks: CHECKS.list,
   scope: 'every-account',
   answers,
   permissions: { read: ['account:GetAlternateContact'], apply: ['account:PutAlternateContact'] },
 
   async suggest(ctx) {
-    const c = await current(ctx as Ctx, 'SECURITY');
+    const c = await current(ctx, 'SECURITY');
     if (!c) return { facts: ['Security contact: none yet'] };
     return {
       defaults: { security: { name: c.Name, title: c.Title, email: c.EmailAddress, phone: c.PhoneNumber } },
@@ -95,52 +96,47 @@ export default defineStep({
     };
   },
 
-  async plan(ctx: Ctx): Promise<Change[]> {
-    const changes: Change[] = [];
+  async plan(ctx) {
+    const changes = [];
     for (const type of TYPES) {
       const have = await current(ctx, type);
       const want = wanted(ctx, type);
       if (have && JSON.stringify(have) === JSON.stringify(want)) continue;
-      changes.push({
-        step: STEP,
-        account: ctx.account,
-        address: address(ctx.account, type),
-        action: have ? 'update' : 'create',
-        before: have,
-        after: { AlternateContactType: type, ...want },
-        risk: 'none',
-        summary: `${have ? 'update' : 'set'} the ${type.toLowerCase()} contact (${want.Name}, ${want.EmailAddress})`,
-      });
+      const contact = { AlternateContactType: type, ...want };
+      changes.push(
+        change('put-contact', contact, {
+          address: address(ctx.account, type),
+          action: have ? 'update' : 'create',
+          before: have,
+          after: { ...contact },
+          risk: 'none',
+          summary: `${have ? 'update' : 'set'} the ${type.toLowerCase()} contact (${want.Name}, ${want.EmailAddress})`,
+        }),
+      );
     }
     return changes;
   },
 
-  async apply(ctx: Ctx, change: Change): Promise<void> {
-    const { aws, accountId } = target(ctx);
-    const c = change.after as { AlternateContactType: AlternateContactType; Name: string; Title: string; EmailAddress: string; PhoneNumber: string };
-    // PutAlternateContact is an upsert: create and update are the same call.
-    await aws.account.send(new PutAlternateContactCommand({ ...c, ...(accountId ? { AccountId: accountId } : {}) }));
+  apply: {
+    async 'put-contact'(ctx, contact: Operations['put-contact']) {
+      const { aws, accountId } = target(ctx);
+      // PutAlternateContact is an upsert: create and update are the same call.
+      await aws.account.send(new PutAlternateContactCommand({ ...contact, ...(accountId ? { AccountId: accountId } : {}) }));
+    },
   },
 
-  async verify(ctx: Ctx): Promise<Finding[]> {
+  async verify(ctx) {
     const problems = new Map<AlternateContactType, string>();
     for (const type of TYPES) {
       const have = await current(ctx, type);
       if (!have) problems.set(type, `no ${type.toLowerCase()} contact`);
       else if (JSON.stringify(have) !== JSON.stringify(wanted(ctx, type))) problems.set(type, `the ${type.toLowerCase()} contact differs from the answers`);
     }
-    const finding = (check: string, types: AlternateContactType[], ok: string): Finding => {
-      const found = types.flatMap((t) => problems.get(t) ?? []);
-      return {
-        step: STEP,
-        check,
-        account: ctx.account,
-        resource: `account:${ctx.account.id}/alternate-contacts`,
-        status: found.length ? 'fail' : 'pass',
-        reason: found.length ? found.join('; ') : ok,
-        remediation: found.length ? 'Run `aws-groundwork apply` to set the contacts.' : '',
-      };
-    };
-    return [finding('security-contacts.security-contact', ['SECURITY'], 'the security contact is set'), finding('security-contacts.all-contacts', TYPES, 'security, billing and operations contacts are set')];
+    const resource = `account:${ctx.account.id}/alternate-contacts`;
+    const found = (types: AlternateContactType[]) => types.flatMap((t) => problems.get(t) ?? []);
+    return [
+      check(CHECKS.security, resource, found(['SECURITY']), 'the security contact is set'),
+      check(CHECKS.all, resource, found(TYPES), 'security, billing and operations contacts are set'),
+    ];
   },
 });

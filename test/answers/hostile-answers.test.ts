@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAnswersText, validateAnswers } from '../../src/answers/answers.js';
-import { REGISTRY } from '../../src/engine/registry.js';
+import { REGISTRY } from '../../src/registry.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswersText, validateAnswers } from '../../src/answers/answers.js';
 import { answersTemplate } from '../../src/answers/template.js';
-import { REGISTRY } from '../../src/engine/registry.js';
+import { REGISTRY } from '../../src/registry.js';
 
 describe('the answers template', () => {
   it('is itself a valid answers file that names every step with its defaults', () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { GetAccountSummaryCommand, CreateGroupCommand } from '@aws-sdk/client-iam';
 import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { operationName, WRITE_KINDS, writeKindOf, type ServiceId } from '../../src/aws/actions.js';
-import { REGISTRY } from '../../src/engine/registry.js';
+import { REGISTRY } from '../../src/registry.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -26,7 +26,7 @@ async function run(argv: string[]): Promise<number> {
 const fake = new FakeAws().install();
 const full = answersFile(FULL_EXAMPLE);
 // The same baseline with no member accounts: one account.
-const single = answersFile(FULL_EXAMPLE.replace(/  member-accounts:\n(    .*\n|      .*\n)*/, ''));
+const single = answersFile(FULL_EXAMPLE.replace(/ {2}member-accounts:\n( {4}.*\n| {6}.*\n)*/, ''));
 if ((await run(['apply', '--yes', '--answers', full])) !== 0) throw new Error('the benchmark organization did not converge');
 
 async function count(argv: string[]): Promise<number> {

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTROL_MAPPING, controlLabels, controlsFor, FRAMEWORKS } from '../../src/controls/mapping.js';
-import { REGISTRY } from '../../src/engine/registry.js';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
-import type { Finding } from '../../src/engine/types.js';
-import { engineRun } from '../helpers/converge.js';
+import { REGISTRY } from '../../src/registry.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
+import type { Finding } from '../../src/model.js';
+import { engineRun, applyOrThrow } from '../helpers/converge.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
 
@@ -97,8 +97,8 @@ describe('the checks the steps really report', () => {
     const opts = await engineRun(REGISTRY.map((s) => s.id), answersDoc);
     const seen: Finding[] = [];
     seen.push(...(await verifyAll(opts))); // a fresh account: everything missing
-    await applyPlan(opts, (await planAll(opts)).changes);
-    await applyPlan(opts, (await planAll(opts)).changes); // the new members' baselines
+    await applyOrThrow(opts, (await planAll(opts)).changes);
+    await applyOrThrow(opts, (await planAll(opts)).changes); // the new members' baselines
     // The new admin registers an MFA device at first sign-in, as the mfa-enforcement policy makes her.
     fake.management.users.get('alice')!.mfaDevices.push('arn:aws:iam::111111111111:mfa/alice');
     const converged = await verifyAll(opts);

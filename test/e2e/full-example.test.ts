@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REGISTRY } from '../../src/engine/registry.js';
-import type { Finding } from '../../src/engine/types.js';
+import { REGISTRY } from '../../src/registry.js';
+import type { Finding } from '../../src/model.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';

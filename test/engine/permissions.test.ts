@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isReadAction } from '../../src/aws/actions.js';
-import { REGISTRY } from '../../src/engine/registry.js';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { REGISTRY } from '../../src/registry.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
-import { SENT, engineRun } from '../helpers/converge.js';
+import { SENT, engineRun, applyOrThrow } from '../helpers/converge.js';
 import { cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -63,7 +63,7 @@ describe('every AWS command a step sends', () => {
 
     // A fresh account, every step, two new members.
     const first = await engineRun(ids, ALL);
-    await applyPlan(first, (await planAll(first)).changes);
+    await applyOrThrow(first, (await planAll(first)).changes);
     expect((await planAll(first)).changes).toEqual([]);
     m.users.get('alice')?.mfaDevices.push('arn:aws:iam::111111111111:mfa/alice');
     expect((await verifyAll(first)).filter((f) => f.status !== 'pass')).toEqual([]);
@@ -88,7 +88,7 @@ describe('every AWS command a step sends', () => {
     member.contacts.OPERATIONS = undefined;
     const repair = await engineRun(ids, ALL);
     await verifyAll(repair);
-    await applyPlan(repair, (await planAll(repair)).changes);
+    await applyOrThrow(repair, (await planAll(repair)).changes);
     expect((await planAll(repair)).changes).toEqual([]);
     expect((await verifyAll(repair)).filter((f) => f.status !== 'pass')).toEqual([]);
 
@@ -96,7 +96,7 @@ describe('every AWS command a step sends', () => {
     fake.callAsRoot();
     m.root.accessKeys.push({ AccessKeyId: 'AKIAROOTOLD', Status: 'Active' });
     const asRoot = await engineRun(['root-credentials'], { version: 1, steps: { 'root-credentials': { deleteRootAccessKeys: true } } });
-    await applyPlan(asRoot, (await planAll(asRoot)).changes);
+    await applyOrThrow(asRoot, (await planAll(asRoot)).changes);
     expect(m.root.accessKeys).toEqual([]);
 
     const byStep = new Map(REGISTRY.map((s) => [s.id, new Set([...s.permissions.read, ...s.permissions.apply])]));

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyOrThrow } from '../helpers/converge.js';
 import { CreateAccountAliasCommand, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { object } from '../../src/answers/schema.js';
 import { AwsSession } from '../../src/aws/session.js';
-import { ReadOnlyViolationError, StepFailedError, UndeclaredActionError } from '../../src/engine/errors.js';
-import { applyPlan, planAll, verifyAll, type RunOptions } from '../../src/engine/runner.js';
-import { defineStep, type Step } from '../../src/engine/types.js';
+import { ReadOnlyViolationError, StepFailedError, UndeclaredActionError } from '../../src/errors.js';
+import { planAll, verifyAll, type RunOptions } from '../../src/engine/runner.js';
+import { defineStep, type Step } from '../../src/kit/step.js';
 import { TestHost } from '../../src/io/test-host.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { TEST_ENV } from '../helpers/run-cli.js';
@@ -28,7 +29,7 @@ const rogue = defineStep({
     await ctx.aws.iam.send(new CreateAccountAliasCommand({ AccountAlias: 'sneaky' }));
     return [];
   },
-  async apply() {},
+  apply: {},
   async verify(ctx) {
     await ctx.aws.iam.send(new CreateAccountAliasCommand({ AccountAlias: 'sneaky' }));
     return [];
@@ -74,7 +75,7 @@ describe('declared permissions', () => {
         await ctx.aws.iam.send(new ListAccountAliasesCommand({}));
         return [];
       },
-      async apply() {},
+      apply: {},
       async verify() {
         return [];
       },
@@ -82,7 +83,7 @@ describe('declared permissions', () => {
     const { failures } = await planAll(await options([sloppy]));
     expect((failures[0] as StepFailedError).cause).toBeInstanceOf(UndeclaredActionError);
     expect(failures[0]?.message).toContain('sloppy sent iam:ListAccountAliases, which it does not declare');
-    await expect(applyPlan(await options([sloppy]), [])).rejects.toThrow(/does not declare/);
+    await expect(applyOrThrow(await options([sloppy]), [])).rejects.toThrow(/does not declare/);
     expect(fake.calls.filter((c) => c.service === 'iam')).toEqual([]);
   });
 });

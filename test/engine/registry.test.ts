@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isReadAction } from '../../src/aws/actions.js';
-import { REGISTRY } from '../../src/engine/registry.js';
-import { STEP_LIST } from '../../src/engine/step-list.js';
+import { REGISTRY } from '../../src/registry.js';
+import { STEP_LIST } from '../../src/step-list.js';
 
 describe('the step registry', () => {
   it('has unique ids, one per folder under steps/, equal to the folder name', () => {

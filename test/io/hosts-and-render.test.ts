@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InteractiveHost, NonInteractiveHost } from '../../src/io/terminal-host.js';
 import { describeDiff, renderFindings, renderPlan } from '../../src/io/render.js';
-import type { Change, Finding } from '../../src/engine/types.js';
+import type { Change, Finding } from '../../src/model.js';
 
 class Tty extends Writable {
   text = '';
@@ -26,6 +26,7 @@ const replace: Change = {
   after: 'new',
   risk: 'destructive',
   summary: 'replace the account alias',
+  operation: { kind: 'set-alias', input: { alias: 'new' } },
 };
 const failing: Finding = {
   step: 'password-policy',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlan, contextFor, planAll, verifyAll } from '../../src/engine/runner.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
-import { engineRun, expectConvergence } from '../helpers/converge.js';
+import { engineRun, expectConvergence, applyOrThrow, applyOne } from '../helpers/converge.js';
 
 let fake: FakeAws;
 beforeEach(() => {
@@ -31,7 +31,7 @@ describe('account-alias', () => {
   it('replaces the alias in one call, so a failure never leaves the account without one', async () => {
     fake.management.alias = 'old-name';
     const opts = await engineRun(['account-alias'], answers('acme', true));
-    await applyPlan(opts, (await planAll(opts)).changes);
+    await applyOrThrow(opts, (await planAll(opts)).changes);
     expect(fake.writes.map((w) => w.operation)).toEqual(['CreateAccountAlias']);
     expect(fake.management.alias).toBe('acme');
   });
@@ -39,7 +39,7 @@ describe('account-alias', () => {
   it('explains an alias taken by another account, naming the answer to change', async () => {
     fake.takenAliases.add('acme');
     const opts = await engineRun(['account-alias'], answers('acme'));
-    await expect(applyPlan(opts, (await planAll(opts)).changes)).rejects.toThrow(
+    await expect(applyOrThrow(opts, (await planAll(opts)).changes)).rejects.toThrow(
       /account-alias \(apply\) in account 111111111111 \(management\): iam:CreateAccountAlias failed: EntityAlreadyExistsException: the alias "acme" is already taken.*steps\.account-alias\.alias/,
     );
     expect(fake.management.alias).toBeNull();
@@ -49,8 +49,7 @@ describe('account-alias', () => {
     const opts = await engineRun(['account-alias'], answers('acme'));
     const [change] = (await planAll(opts)).changes;
     fake.management.alias = 'acme';
-    const step = opts.steps[0]!;
-    await step.apply(await contextFor(opts, { step, account: change!.account }, 'apply'), change!);
+    await applyOne(opts, change!);
     expect(fake.writes.map((w) => w.operation)).toEqual(['CreateAccountAlias']);
     expect(fake.management.alias).toBe('acme');
   });

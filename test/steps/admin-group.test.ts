@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
-import { engineRun, expectConvergence } from '../helpers/converge.js';
+import { engineRun, expectConvergence, applyOrThrow } from '../helpers/converge.js';
 
 let fake: FakeAws;
 beforeEach(() => {
@@ -42,7 +42,15 @@ describe('admin-group', () => {
 
   it('creates console-only admin users with a one-time password that must be reset, and no access keys', async () => {
     const opts = await engineRun(['admin-group'], answers(['alice', 'bob']));
-    const first = await expectConvergence(opts);
+    // expectConvergence, keeping the apply's result: the one-time secrets are in it.
+    const first = await planAll(opts);
+    expect(first.failures).toEqual([]);
+    expect(first.changes.length).toBeGreaterThan(0);
+    const { secrets } = await applyOrThrow(opts, first.changes);
+    const second = await planAll(opts);
+    expect(second.failures).toEqual([]);
+    expect(second.changes).toEqual([]);
+    expect((await verifyAll(opts)).filter((f) => f.status !== 'pass')).toEqual([]);
     for (const name of ['alice', 'bob']) {
       const user = fake.management.users.get(name);
       expect(user?.loginProfile?.passwordResetRequired).toBe(true);
@@ -54,12 +62,12 @@ describe('admin-group', () => {
       'iam:user/bob/login-profile',
     ]);
     // Each password is handed over once, and appears in no plan.
-    expect(opts.secrets?.map((s) => s.secret)).toEqual([
+    expect(secrets.map((s) => s.secret)).toEqual([
       fake.management.users.get('alice')?.loginProfile?.password,
       fake.management.users.get('bob')?.loginProfile?.password,
     ]);
-    expect(opts.secrets?.[0]?.label).toContain(`https://${MANAGEMENT_ID}.signin.aws.amazon.com/console`);
-    const password = opts.secrets?.[0]?.secret as string;
+    expect(secrets[0]?.label).toContain(`https://${MANAGEMENT_ID}.signin.aws.amazon.com/console`);
+    const password = secrets[0]?.secret as string;
     expect(password).toHaveLength(32);
     expect(password).toMatch(/[a-z]/);
     expect(password).toMatch(/[A-Z]/);
@@ -72,18 +80,18 @@ describe('admin-group', () => {
   it('still hands over the one-time password when the answer to CreateLoginProfile is lost after IAM set it', async () => {
     const opts = await engineRun(['admin-group'], answers(['alice']));
     fake.loseAnswerNext('CreateLoginProfile');
-    await applyPlan(opts, (await planAll(opts)).changes);
+    const { secrets } = await applyOrThrow(opts, (await planAll(opts)).changes);
     const profile = fake.management.users.get('alice')?.loginProfile;
     // Read back, not sent again: one password, the one IAM holds, shown once.
     expect(fake.writes.filter((w) => w.operation === 'CreateLoginProfile')).toHaveLength(1);
-    expect(opts.secrets?.map((s) => s.secret)).toEqual([profile?.password]);
+    expect(secrets.map((s) => s.secret)).toEqual([profile?.password]);
     expect((await planAll(opts)).changes).toEqual([]);
   });
 
   it('makes the one-time password as long as a stricter password policy demands', async () => {
     fake.management.passwordPolicy = { MinimumPasswordLength: 40 };
     const opts = await engineRun(['admin-group'], answers(['alice']));
-    await applyPlan(opts, (await planAll(opts)).changes);
+    await applyOrThrow(opts, (await planAll(opts)).changes);
     expect(fake.management.users.get('alice')?.loginProfile?.password).toHaveLength(40);
   });
 
@@ -108,7 +116,7 @@ describe('admin-group', () => {
     });
     const { changes } = await planAll(opts);
     expect(changes.map((c) => c.address)).toEqual(['iam:group/Admins/policy/AdministratorAccess']);
-    await applyPlan(opts, changes);
+    await applyOrThrow(opts, changes);
     expect((await verifyAll(opts)).every((f) => f.status === 'pass')).toBe(true);
   });
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { mfaPolicyDocument } from '../../steps/mfa-enforcement/policy-document.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
-import { engineRun, expectConvergence } from '../helpers/converge.js';
+import { engineRun, expectConvergence, applyOrThrow } from '../helpers/converge.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -39,7 +39,7 @@ describe('mfa-enforcement', () => {
     });
     const { changes } = await planAll(opts);
     expect(changes).toEqual([expect.objectContaining({ action: 'update', address: 'iam:policy/aws-groundwork/AwsGroundworkRequireMFA' })]);
-    await applyPlan(opts, changes);
+    await applyOrThrow(opts, changes);
     expect(defaultDocument()).toEqual(mfaPolicyDocument('aws'));
     expect((await verifyAll(opts)).every((f) => f.status === 'pass')).toBe(true);
   });
@@ -51,7 +51,7 @@ describe('mfa-enforcement', () => {
     const edited = encodeURIComponent('{"Version":"2012-10-17","Statement":[]}');
     policy.versions = [1, 2, 3, 4, 5].map((n) => ({ VersionId: `v${n}`, Document: edited, IsDefaultVersion: n === 3, seq: n }));
     policy.nextVersion = 6;
-    await applyPlan(opts, (await planAll(opts)).changes);
+    await applyOrThrow(opts, (await planAll(opts)).changes);
     expect(policyVersions().map((v) => v.VersionId)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6']);
     expect(defaultDocument()).toEqual(mfaPolicyDocument('aws'));
   });
@@ -61,7 +61,7 @@ describe('mfa-enforcement', () => {
     await expectConvergence(opts);
     fake.management.groups.get('Admins')?.attached.delete(POLICY_ARN);
     expect((await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.policy-attached')?.reason).toBe('AwsGroundworkRequireMFA is not attached to Admins');
-    await applyPlan(opts, (await planAll(opts)).changes);
+    await applyOrThrow(opts, (await planAll(opts)).changes);
     expect(fake.management.groups.get('Admins')?.attached.has(POLICY_ARN)).toBe(true);
   });
 
@@ -123,7 +123,7 @@ describe('the lock-out guard', () => {
 
   it('also refuses when the same run would add the caller to the group', async () => {
     const opts = await engineRun(['admin-group', 'mfa-enforcement'], { version: 1, steps: { 'admin-group': { users: ['founder'] }, 'mfa-enforcement': {} } });
-    await expect(applyPlan(opts, (await planAll(opts)).changes)).rejects.toThrow(/you \(IAM user founder\) are in Admins/);
+    await expect(applyOrThrow(opts, (await planAll(opts)).changes)).rejects.toThrow(/you \(IAM user founder\) are in Admins/);
     expect(fake.writes).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws, MANAGEMENT_ID, newBucket } from '../helpers/fake-aws.js';
-import { engineRun, expectConvergence } from '../helpers/converge.js';
+import { engineRun, expectConvergence, applyOrThrow } from '../helpers/converge.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -42,6 +42,25 @@ describe('org-trail convergence', () => {
       expect(fake.buckets.get(trail)?.policy).not.toContain('known after apply');
     });
   }
+
+  it('marks where a fresh plan holds the key ARN and the organization id, which apply fills in', async () => {
+    const opts = await engineRun(['organization', 'org-trail'], answers);
+    const { changes } = await planAll(opts);
+    const { trail } = bucketsIn('us-east-1');
+    const marked = changes.filter((c) => c.unknown).map((c) => ({ address: c.address, unknown: c.unknown }));
+    expect(marked).toEqual([
+      { address: `s3:bucket/${trail}/encryption`, unknown: [{ path: ['KMSMasterKeyID'], value: 'trail key ARN' }] },
+      { address: `s3:bucket/${trail}/policy`, unknown: [{ path: ['Statement', 2, 'Resource'], value: 'organization id' }] },
+      { address: `cloudtrail:trail/${TRAIL}`, unknown: [{ path: ['KmsKeyId'], value: 'trail key ARN' }] },
+    ]);
+    // Each mark points at the string that holds the value's placeholder.
+    for (const c of changes) {
+      for (const u of c.unknown ?? []) {
+        const held = u.path.reduce<unknown>((at, key) => (at as Record<string | number, unknown>)[key], c.after);
+        expect(held).toContain(`(${u.value}, known after apply)`);
+      }
+    }
+  });
 
   it('orders the writes: the key, then the access-log bucket, then the trail bucket, then the trail', async () => {
     const opts = await engineRun(['organization', 'org-trail'], answers);
@@ -105,7 +124,7 @@ describe('org-trail adopts what exists under its names', () => {
     Object.assign(fake.trails.get(TRAIL)!, { IsMultiRegionTrail: false, LogFileValidationEnabled: false });
     const { changes } = await planAll(opts);
     expect(changes).toEqual([expect.objectContaining({ address: `cloudtrail:trail/${TRAIL}`, action: 'update' })]);
-    await applyPlan(opts, changes);
+    await applyOrThrow(opts, changes);
     expect(fake.trails.get(TRAIL)).toMatchObject({ IsMultiRegionTrail: true, LogFileValidationEnabled: true });
   });
 
@@ -126,7 +145,7 @@ describe('org-trail adopts what exists under its names', () => {
     fake.kmsAliases.get('us-east-1')?.clear();
     const { changes } = await planAll(opts);
     expect(changes[0]).toMatchObject({ address: `kms:alias/aws-groundwork/${TRAIL}`, summary: expect.stringContaining('left by an interrupted run') });
-    await applyPlan(opts, changes);
+    await applyOrThrow(opts, changes);
     expect(fake.kms.size).toBe(1);
     expect((await planAll(opts)).changes).toEqual([]);
   });

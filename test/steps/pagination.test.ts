@@ -4,10 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { KEY_TAG } from '../../steps/org-trail/key.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
-import { engineRun, expectConvergence } from '../helpers/converge.js';
+import { engineRun, expectConvergence, applyOrThrow } from '../helpers/converge.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -93,7 +93,7 @@ describe('pagination', () => {
     fake.kmsAliases.get('us-east-1')?.clear();
     const { changes } = await planAll(opts);
     expect(changes[0]).toMatchObject({ address: 'kms:alias/aws-groundwork/acme-org-trail', summary: expect.stringContaining('left by an interrupted run') });
-    await applyPlan(opts, changes);
+    await applyOrThrow(opts, changes);
     expect(fake.kms.size).toBe(5);
     expect(fake.kmsAliases.get('us-east-1')?.get('alias/aws-groundwork/acme-org-trail')).toBe(ours.KeyId);
     expect((await planAll(opts)).changes).toEqual([]);

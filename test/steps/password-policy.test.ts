@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyPlan, planAll, verifyAll } from '../../src/engine/runner.js';
+import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
-import { engineRun, expectConvergence } from '../helpers/converge.js';
+import { engineRun, expectConvergence, applyOrThrow } from '../helpers/converge.js';
 
 let fake: FakeAws;
 beforeEach(() => {
@@ -36,7 +36,7 @@ describe('password-policy', () => {
     fake.management.passwordPolicy = { ...fake.management.passwordPolicy, RequireSymbols: false };
     const { changes } = await planAll(opts);
     expect(changes).toEqual([expect.objectContaining({ action: 'update', summary: 'update the IAM password policy (RequireSymbols)' })]);
-    await applyPlan(opts, changes);
+    await applyOrThrow(opts, changes);
     const update = fake.writes.filter((w) => w.operation === 'UpdateAccountPasswordPolicy').at(-1);
     expect(Object.keys(update?.input ?? {}).sort()).toEqual(FULL_REQUEST_FIELDS);
     expect(fake.management.passwordPolicy).toMatchObject({ RequireSymbols: true, MinimumPasswordLength: 14, AllowUsersToChangePassword: true });
@@ -56,7 +56,7 @@ describe('password-policy', () => {
     fake.management.passwordPolicy = { MinimumPasswordLength: 8, PasswordReusePrevention: 5 };
     const failing = (await verifyAll(opts)).filter((f) => f.status === 'fail').map((f) => f.check);
     expect(failing).toEqual(['password-policy.minimum-length', 'password-policy.reuse-prevention', 'password-policy.matches-answers']);
-    await applyPlan(opts, (await planAll(opts)).changes);
+    await applyOrThrow(opts, (await planAll(opts)).changes);
     expect((await verifyAll(opts)).every((f) => f.status === 'pass')).toBe(true);
   });
 
@@ -74,7 +74,7 @@ describe('password-policy', () => {
     const opts = await engineRun(['password-policy'], answers());
     const { changes } = await planAll(opts);
     fake.management.passwordPolicy = { MinimumPasswordLength: 20 };
-    await expect(applyPlan(opts, changes)).rejects.toThrow(/changed after the plan was shown/);
+    await expect(applyOrThrow(opts, changes)).rejects.toThrow(/changed after the plan was shown/);
     expect(fake.writes).toEqual([]);
   });
 });

@@ -91,6 +91,7 @@ export class RecordingProxy {
   ) {}
 
   static async start(target: string): Promise<RecordingProxy> {
+    // eslint-disable-next-line prefer-const -- the server callback above the assignment must see the proxy made below
     let proxy: RecordingProxy | undefined;
     const server = createServer((req, res) => void proxy?.handle(req, res));
     server.keepAliveTimeout = 1000;

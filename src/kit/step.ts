@@ -1,74 +1,7 @@
-import type { AwsClients } from '../aws/clients.js';
-import type { Caller } from '../aws/session.js';
 import type { ObjectSchema, Infer } from '../answers/schema.js';
+import type { AwsClients } from '../aws/clients.js';
 import type { IoHost } from '../io/host.js';
-
-/** Plain JSON: plans and findings are data, rendered only at the edge. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-export type ChangeAction = 'create' | 'update' | 'replace' | 'delete';
-export type ChangeRisk = 'none' | 'security' | 'destructive';
-
-export interface AccountRef {
-  /** 12-digit AWS account id. */
-  id: string;
-  /** What a person calls it: `management` or the member's name. */
-  name: string;
-  role: 'management' | 'member';
-  /** Members: the environment (dev, staging, prod); names the account alias `<alias>-<env>`. */
-  env?: string;
-  /**
-   * A member that member-accounts will create in this apply: its id is not known yet, so its
-   * baseline is planned as one deferred change per step and worked out once the account exists.
-   */
-  pending?: boolean;
-}
-
-export interface Change {
-  step: string;
-  account: AccountRef;
-  /** A stable name for the resource, e.g. `iam:account-alias`. */
-  address: string;
-  action: ChangeAction;
-  before: Json;
-  after: Json;
-  risk: ChangeRisk;
-  /** One human sentence; renderers add symbols and details. */
-  summary: string;
-  /** A pending account's baseline: apply plans and makes the real changes once the account exists. */
-  deferred?: boolean;
-  /**
-   * Applying it creates a one-time secret (a console password) that is shown once at a terminal and
-   * stored nowhere, so it can only be approved where there is a terminal to show it on.
-   */
-  revealsSecret?: boolean;
-  /** Applying it ends the running session (its own key is deleted): it goes last, and verify is skipped. */
-  endsSession?: boolean;
-}
-
-export type FindingStatus = 'pass' | 'fail' | 'manual' | 'error';
-
-export interface Finding {
-  step: string;
-  /**
-   * The check that produced it (`password-policy.minimum-length`), one the step declares. Which
-   * benchmark controls it evidences is the mapping table's business (`src/controls/mapping.ts`), so
-   * a renumbered benchmark changes one table, not the steps.
-   */
-  check: string;
-  account: AccountRef;
-  resource: string;
-  status: FindingStatus;
-  reason: string;
-  remediation: string;
-}
-
-export interface Check {
-  /** `<step>.<what>`, stable: reports, JSON and the mapping table key on it. */
-  id: string;
-  /** What holds when it passes, in one line. */
-  title: string;
-}
+import type { AccountRef, Caller, Change, Check, Finding, Operation } from '../model.js';
 
 export type StepScope = 'management' | 'every-account';
 
@@ -95,18 +28,31 @@ export interface StepContext<A> {
   reveal(label: string, secret: string): void;
   /** A sentence for the person (e.g. "using the existing organization"), shown after progress stops. */
   note(text: string): void;
+  /** Apply: a value this change made that later changes of the run were planned without (see `Unknown`). */
+  learn(value: string, known: string): void;
   /** Waits between polls of an asynchronous AWS operation. */
   sleep(ms: number): Promise<void>;
   /** A live status line for the change being applied (shown under its task; ignored elsewhere). */
   progress(text: string): void;
 }
 
-export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
+/** A change as a step plans it: the runner adds the step and the account it planned. */
+export type PlannedChange<Ops = Record<string, unknown>> = Omit<Change, 'step' | 'account' | 'operation'> & {
+  operation: { [K in keyof Ops & string]: Operation<K, Ops[K]> }[keyof Ops & string];
+};
+
+/** A finding as a step reports it: the runner adds the step and the account it verified. */
+export type PlannedFinding = Omit<Finding, 'step' | 'account'>;
+
+/** One handler per operation kind: what apply does for a change of that kind. */
+export type Handlers<A, Ops> = { [K in keyof Ops]: (ctx: StepContext<A>, input: Ops[K], change: Change) => Promise<void> };
+
+export interface StepDefinition<S extends ObjectSchema, Ops> {
   id: string;
   title: string;
   /** One sentence a founder understands: what the step ensures and why. */
   description: string;
-  /** Every check verify can report; each has a row in the control mapping table. */
+  /** Every check verify can report, with its title and usual remediation; each has a row in the control mapping table. */
   checks: Check[];
   scope: StepScope;
   /** The step's section of the answers file: the single source of truth for prompts, flags and files. */
@@ -121,7 +67,7 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
    * For the step that owns member accounts: the members configured in its answers, found by email
    * in the organization (`existing`) or still to be created (`pending`). Read-only.
    */
-  discoverAccounts?(ctx: StepContext<Infer<S>>): Promise<{ existing: AccountRef[]; pending: AccountRef[] }>;
+  discoverAccounts?: (ctx: StepContext<Infer<S>>) => Promise<{ existing: AccountRef[]; pending: AccountRef[] }>;
   /**
    * IAM actions (`service:Action`) this step sends in plan/verify (`read`) and additionally in apply
    * (`apply`), and the actions AWS checks on the caller for those calls without the step sending them
@@ -132,23 +78,48 @@ export interface StepDefinition<S extends ObjectSchema = ObjectSchema> {
    * Before the wizard's questions (management account, read-only): defaults read from the live account
    * (the current alias, contact) and facts for the start screen. Its context has no answers yet.
    */
-  suggest?(ctx: StepContext<Partial<Infer<S>>>): Promise<{ defaults?: Record<string, unknown>; facts?: string[] }>;
-  plan(ctx: StepContext<Infer<S>>): Promise<Change[]>;
+  suggest?: (ctx: StepContext<Partial<Infer<S>>>) => Promise<{ defaults?: Record<string, unknown>; facts?: string[] }>;
+  plan: (ctx: StepContext<Infer<S>>) => Promise<PlannedChange<Ops>[]>;
   /**
    * Runs after apply has re-checked the plan and before the first write of the whole run, with every
    * approved change (of all steps). It reads only, and throws to stop the run when the changes would
    * harm the caller, e.g. lock it out.
    */
-  preflight?(ctx: StepContext<Infer<S>>, changes: Change[]): Promise<void>;
-  apply(ctx: StepContext<Infer<S>>, change: Change): Promise<void>;
-  verify(ctx: StepContext<Infer<S>>): Promise<Finding[]>;
+  preflight?: (ctx: StepContext<Infer<S>>, changes: Change[]) => Promise<void>;
+  apply: Handlers<Infer<S>, Ops>;
+  /**
+   * Reads a value a change was planned without (`Unknown`) when no change of this run learned it:
+   * after a lost answer or an interrupted run, the thing that has it may already exist.
+   */
+  readUnknown?: (ctx: StepContext<Infer<S>>, value: string) => Promise<string>;
+  verify: (ctx: StepContext<Infer<S>>) => Promise<PlannedFinding[]>;
 }
 
-/** A step with its answer type erased, as the registry and runners hold it. */
-export type Step = StepDefinition<ObjectSchema>;
+/**
+ * A step with its answers and operations erased, as the registry and the runner hold it. Every
+ * function of a typed step is assignable to it (its parameters take `never`), so `defineStep` needs
+ * no cast, and the runner can only hand a step what it planned.
+ */
+export type Step = Omit<
+  StepDefinition<ObjectSchema, Record<string, never>>,
+  'plan' | 'apply' | 'discoverAccounts' | 'suggest' | 'preflight' | 'readUnknown' | 'verify' | 'destructiveOptIn'
+> & {
+  plan: (ctx: StepContext<never>) => Promise<PlannedChange<Record<string, unknown>>[]>;
+  apply: Record<string, (ctx: StepContext<never>, input: never, change: Change) => Promise<void>>;
+  discoverAccounts?: (ctx: StepContext<never>) => Promise<{ existing: AccountRef[]; pending: AccountRef[] }>;
+  suggest?: (ctx: StepContext<never>) => Promise<{ defaults?: Record<string, unknown>; facts?: string[] }>;
+  preflight?: (ctx: StepContext<never>, changes: Change[]) => Promise<void>;
+  readUnknown?: (ctx: StepContext<never>, value: string) => Promise<string>;
+  verify: (ctx: StepContext<never>) => Promise<PlannedFinding[]>;
+  destructiveOptIn?: string | ((change: Change) => string);
+};
 
-export function defineStep<S extends ObjectSchema>(step: StepDefinition<S>): Step {
-  return step as unknown as Step;
+/**
+ * A step, checked strictly: its answers type is inferred from its answers schema, every planned
+ * change names one of its operation kinds with that kind's input, and apply has one handler per kind.
+ */
+export function defineStep<S extends ObjectSchema, Ops extends Record<string, unknown>>(step: StepDefinition<S, Ops>): Step {
+  return step;
 }
 
 /** The answers key that opts in to this destructive change, if the step has one. */

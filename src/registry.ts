@@ -1,14 +1,14 @@
-import accountAlias from '../../steps/account-alias/index.js';
-import passwordPolicy from '../../steps/password-policy/index.js';
-import adminGroup from '../../steps/admin-group/index.js';
-import mfaEnforcement from '../../steps/mfa-enforcement/index.js';
-import organization from '../../steps/organization/index.js';
-import orgTrail from '../../steps/org-trail/index.js';
-import memberAccounts from '../../steps/member-accounts/index.js';
-import rootCredentials from '../../steps/root-credentials/index.js';
-import s3BlockPublicAccess from '../../steps/s3-block-public-access/index.js';
-import securityContacts from '../../steps/security-contacts/index.js';
-import type { Step } from './types.js';
+import accountAlias from '../steps/account-alias/index.js';
+import passwordPolicy from '../steps/password-policy/index.js';
+import adminGroup from '../steps/admin-group/index.js';
+import mfaEnforcement from '../steps/mfa-enforcement/index.js';
+import organization from '../steps/organization/index.js';
+import orgTrail from '../steps/org-trail/index.js';
+import memberAccounts from '../steps/member-accounts/index.js';
+import rootCredentials from '../steps/root-credentials/index.js';
+import s3BlockPublicAccess from '../steps/s3-block-public-access/index.js';
+import securityContacts from '../steps/security-contacts/index.js';
+import type { Step } from './kit/step.js';
 
 /**
  * Every step, in the order it runs. Explicit on purpose: a bundle has no folders to discover, and the

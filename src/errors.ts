@@ -1,5 +1,5 @@
-import type { AccountRef } from './types.js';
-import type { SchemaIssue } from '../answers/schema.js';
+import type { AccountRef } from './model.js';
+import type { SchemaIssue } from './answers/schema.js';
 
 /** Bad input: the entry point maps it to exit 2. Raised only before anything was written. */
 export class UsageError extends Error {
@@ -86,19 +86,12 @@ export function callContextOf(err: unknown): AwsCallContext | undefined {
   return err && typeof err === 'object' ? (err as Record<symbol, AwsCallContext>)[CALL_CONTEXT] : undefined;
 }
 
+export { isAwsError } from './model.js';
+
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 
 export function isAccessDenied(err: unknown): boolean {
   return err instanceof Error && ACCESS_DENIED.has(err.name);
-}
-
-/**
- * True when an AWS error has this code. The SDK names IAM's `NoSuchEntity` error
- * `NoSuchEntityException` (the code stays in `Code`), so both spellings are matched.
- */
-export function isAwsError(err: unknown, code: string): boolean {
-  if (!(err instanceof Error)) return false;
-  return err.name === code || err.name === `${code}Exception` || (err as { Code?: string }).Code === code;
 }
 
 /** A step failed: the message names the step, the account, the AWS action and, for AccessDenied, the fix. */

@@ -1,0 +1,229 @@
+import { LostAnswerError } from '../aws/retry.js';
+import { InterruptedError, IsolatedFailure, StalePlanError, StepFailedError } from '../errors.js';
+import { placeholder, type AccountRef, type Change, type Json } from '../model.js';
+import { planAll } from './plan.js';
+import {
+  accountsOf,
+  contextFor,
+  learnedKey,
+  memoryOf,
+  nothingSaid,
+  planUnit,
+  showNotes,
+  stopIfInterrupted,
+  unitsOf,
+  type RunOptions,
+  type Said,
+  type Secret,
+  type Unit,
+} from './run.js';
+import { runTasks } from './tasks.js';
+
+/** What an apply did. Once the first write has started, apply always returns one, even when it stopped. */
+export interface ApplyResult {
+  /** The approved changes that were made, in order. */
+  applied: Change[];
+  /** Changes that failed on their own while the rest went on (an account AWS refused to create). */
+  failures: StepFailedError[];
+  /** What stopped the run; nothing after it was started. */
+  stopped?: unknown;
+  /** One-time secrets for the person, to show once the task list has stopped drawing. */
+  secrets: Secret[];
+  notes: string[];
+  /** The run's accounts as apply found them, before it created any. */
+  accounts: AccountRef[];
+}
+
+/** Canonical text of a plan, to tell whether the account changed since the plan was approved. */
+const fingerprint = (changes: Change[]) => JSON.stringify(changes);
+
+/** Destructive changes and one-time secrets are only ever made after their own approval. */
+const needsOwnApproval = (c: Change) => c.risk === 'destructive' || Boolean(c.revealsSecret);
+
+/**
+ * Applies an approved plan (or the approved part of the plan that was shown). It plans again first and
+ * refuses (throws) if the account no longer matches what was shown, or a step's preflight vetoes the
+ * run; then it makes each approved change in order, stops at the first failure, and says what it did.
+ */
+export async function applyPlan(opts: RunOptions, approved: Change[], shown: Change[] = approved): Promise<ApplyResult> {
+  const fresh = await planAll(opts, 'Re-check');
+  if (fresh.failures.length) throw fresh.failures[0];
+  if (fingerprint(fresh.changes) !== fingerprint(shown)) {
+    throw new StalePlanError(
+      'The account changed after the plan was shown, so the approved plan is stale and nothing was applied. Run again to see the current plan.',
+    );
+  }
+  const all = unitsOf(opts, fresh.accounts);
+  // What an earlier apply of the same options learned belongs to its own plan, not this one.
+  memoryOf(opts).learned.clear();
+  const said = nothingSaid();
+  await preflight(opts, all, approved, said);
+  const result: ApplyResult = { applied: [], failures: [], secrets: said.secrets, notes: [], accounts: fresh.accounts };
+  // A change that ends the session (deleting the key it signs with) must be the very last write.
+  const ordered = [...approved.filter((c) => !c.endsSession), ...approved.filter((c) => c.endsSession)];
+  const work = new ApplyWork(opts, said, ordered);
+  try {
+    await runTasks(opts.host, ordered.map((change) => work.task(change, unitFor(all, change), result)), { stopOnError: true });
+  } catch (err) {
+    result.stopped = err;
+  }
+  result.notes = showNotes(opts, said);
+  return result;
+}
+
+function unitFor(all: Unit[], change: Change): Unit {
+  const unit = all.find((u) => u.step.id === change.step && u.account.id === change.account.id);
+  if (!unit) throw new Error(`no step ${change.step} for account ${change.account.id} in this run`);
+  return unit;
+}
+
+/** Read-only checks that may veto the whole run (lock-out guards) before anything is written. */
+async function preflight(opts: RunOptions, all: Unit[], approved: Change[], said: Said): Promise<void> {
+  for (const u of all) {
+    if (!u.step.preflight || u.account.pending) continue;
+    try {
+      await u.step.preflight(await contextFor(opts, u, 'plan', { said }), approved);
+    } catch (err) {
+      throw new StepFailedError(u.step.id, u.account, 'apply', err);
+    }
+  }
+}
+
+/** The changes of one apply, made one at a time. */
+class ApplyWork {
+  /** The accounts once member-accounts has made the new ones: looked up once, by the first deferred change. */
+  private created?: Promise<AccountRef[]>;
+
+  constructor(
+    private readonly opts: RunOptions,
+    private readonly said: Said,
+    private readonly ordered: Change[],
+  ) {}
+
+  task(change: Change, unit: Unit, result: ApplyResult) {
+    return {
+      title: `${change.account.role === 'member' ? `${change.account.name}: ` : ''}${change.step}: ${change.summary}`,
+      run: async (progress: (text: string) => void) => {
+        // Between changes, never inside one: each write either happened or was not started.
+        stopIfInterrupted(this.opts);
+        try {
+          if (change.deferred) await this.applyDeferred(unit);
+          else await this.applyChange(unit, change, this.ordered.slice(this.ordered.indexOf(change) + 1), progress);
+          result.applied.push(change);
+        } catch (err) {
+          if (err instanceof InterruptedError) throw err;
+          const failure = err instanceof StepFailedError ? err : new StepFailedError(change.step, change.account, 'apply', err);
+          // Only this change is affected: go on with the others and report it at the end.
+          if (failure.cause instanceof IsolatedFailure) result.failures.push(failure);
+          else throw failure;
+        }
+      },
+    };
+  }
+
+  /**
+   * A new account's baseline, approved as part of the plan: the account now exists, so the step plans
+   * it for real and makes those changes. Changes that always need their own approval (destructive ones,
+   * one-time secrets) are left for the next run, which shows them.
+   */
+  private async applyDeferred(unit: Unit): Promise<void> {
+    this.created ??= accountsOf(this.opts);
+    const account = (await this.created).find((a) => a.name === unit.account.name && !a.pending);
+    if (!account) throw new IsolatedFailure(`the account ${unit.account.name} was not created, so its baseline waits for the next run`);
+    const real: Unit = { step: unit.step, account };
+    let changes: Change[];
+    try {
+      changes = await planUnit(this.opts, real, { said: this.said });
+    } catch (err) {
+      throw new StepFailedError(real.step.id, account, 'plan', err);
+    }
+    const approved = changes.filter((change) => {
+      if (!needsOwnApproval(change)) return true;
+      this.said.notes.add(`${real.step.id}: left for the next run, which asks first: ${change.summary} (${account.name})`);
+      return false;
+    });
+    for (const [i, change] of approved.entries()) {
+      stopIfInterrupted(this.opts);
+      try {
+        await this.applyChange(real, change, approved.slice(i + 1));
+      } catch (err) {
+        throw new StepFailedError(real.step.id, account, 'apply', err);
+      }
+    }
+  }
+
+  /**
+   * Makes one approved change. When the answer to a write that is not safe to repeat is lost, nothing
+   * is sent again blindly: the step plans its account again (reads only), which tells what AWS did,
+   * and what is still missing of this change is made from there. What the fresh plan shows that a
+   * later change will make anyway is left to that change.
+   */
+  private async applyChange(unit: Unit, change: Change, later: Change[], progress?: (text: string) => void): Promise<void> {
+    let todo = [change];
+    for (let readBack = 0; ; readBack++) {
+      try {
+        for (const c of todo) await this.dispatch(unit, c, progress);
+        return;
+      } catch (err) {
+        const lost = lostAnswerIn(err);
+        if (!lost || readBack >= READ_BACKS) throw err;
+        todo = await this.readBack(unit, change, later, lost);
+      }
+    }
+  }
+
+  /** What is still to do of `change` after a lost answer, from a fresh plan of its step and account. */
+  private async readBack(unit: Unit, change: Change, later: Change[], lost: LostAnswerError): Promise<Change[]> {
+    let fresh: Change[];
+    try {
+      fresh = await planUnit(this.opts, unit, { said: this.said });
+    } catch (planErr) {
+      throw new StepFailedError(unit.step.id, unit.account, 'apply', planErr);
+    }
+    const queued = new Set(later.filter((c) => c.step === unit.step.id && c.account.id === unit.account.id).map((c) => c.address));
+    const found = fresh.some((c) => c.address === change.address) ? 'it was not complete, so the step went on from what AWS holds' : 'it had been done';
+    this.said.notes.add(`${unit.step.id}: ${lost.message} (${unit.account.name}); read back before sending anything again: ${found}`);
+    return fresh.filter((c) => !queued.has(c.address) && (c.address === change.address || !needsOwnApproval(c)));
+  }
+
+  /** Hands the change to its step's handler for its operation kind, with what earlier changes learned filled in. */
+  private async dispatch(unit: Unit, change: Change, progress?: (text: string) => void): Promise<void> {
+    const handler = unit.step.apply[change.operation.kind];
+    if (!handler) throw new Error(`${unit.step.id} has no handler for ${change.operation.kind} (${change.address})`);
+    const ctx = await contextFor(this.opts, unit, 'apply', { said: this.said, ...(progress ? { progress } : {}) });
+    const known = async (value: string) => {
+      const learned = memoryOf(this.opts).learned.get(learnedKey(unit.account, value));
+      if (learned !== undefined) return learned;
+      if (!unit.step.readUnknown) throw new Error(`${unit.step.id} planned ${change.address} without ${value}, and nothing learned it`);
+      return unit.step.readUnknown(ctx, value);
+    };
+    await handler(ctx, change.operation.input as never, await fillUnknowns(change, known));
+  }
+}
+
+/** The change with each value it was planned without filled in where its placeholder stands. */
+export async function fillUnknowns(change: Change, known: (value: string) => Promise<string>): Promise<Change> {
+  if (!change.unknown?.length) return change;
+  const after = structuredClone(change.after);
+  for (const { path, value } of change.unknown) {
+    const text = await known(value);
+    setAt(after, path, (held) => (typeof held === 'string' ? held.split(placeholder(value)).join(text) : held));
+  }
+  return { ...change, after };
+}
+
+function setAt(root: Json, path: (string | number)[], update: (held: Json) => Json): void {
+  let parent = root as Record<string | number, Json>;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, Json>;
+  const last = path[path.length - 1] as string | number;
+  parent[last] = update(parent[last] as Json);
+}
+
+/** The lost answer behind an error, however the step wrapped it. */
+function lostAnswerIn(err: unknown): LostAnswerError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof LostAnswerError) return e;
+  return undefined;
+}
+
+/** How many times one change is read back after lost answers before the run gives up on it. */
+const READ_BACKS = 6;

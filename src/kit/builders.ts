@@ -1,0 +1,34 @@
+import type { Check, Json } from '../model.js';
+import type { PlannedChange, PlannedFinding } from './step.js';
+
+type ChangeFields = Omit<PlannedChange, 'operation'>;
+
+/**
+ * A planned change that apply hands to the step's `kind` handler with `input`. The runner adds the
+ * step and the account; the address stays a name for people.
+ */
+export function change<K extends string, I>(kind: K, input: I, fields: ChangeFields): ChangeFields & { operation: { kind: K; input: I } } {
+  return { ...fields, operation: { kind, input } };
+}
+
+/**
+ * A finding of `def` on `resource`: it passes, saying `ok`, when there are no problems; otherwise it
+ * fails with the problems as its reason and the check's remediation unless a more precise one is given.
+ */
+export function check(def: Check, resource: string, problems: string | string[] | null | false, ok: string, remediation?: string): PlannedFinding {
+  const found = ([] as string[]).concat(problems || []);
+  if (found.length === 0) return { check: def.id, resource, status: 'pass', reason: ok, remediation: '' };
+  return { check: def.id, resource, status: 'fail', reason: found.join('; '), remediation: remediation ?? def.remediation ?? '' };
+}
+
+/** A finding a person must confirm: AWS gives the tool no way to read it. */
+export function manual(def: Check, resource: string, reason: string, remediation = def.remediation ?? ''): PlannedFinding {
+  return { check: def.id, resource, status: 'manual', reason, remediation };
+}
+
+/** The checks a step declares, by a short key, so verify names them without repeating their ids. */
+export function checks<K extends string>(defs: Record<K, Check>): Record<K, Check> & { list: Check[] } {
+  return Object.assign(Object.create(null) as object, defs, { list: Object.values<Check>(defs) }) as Record<K, Check> & { list: Check[] };
+}
+
+export type { Json };
