@@ -1,0 +1,346 @@
+/**
+ * A stateful fake of the AWS APIs the steps use, installed with aws-sdk-client-mock on every client
+ * class. All mocking lives in this folder. Errors are the SDK's own exception classes, so error checks
+ * behave as they do against AWS; a command with no handler rejects with its name.
+ *
+ * Each service's behaviour is described in its file: auth.ts (credentials, sessions, root sessions),
+ * sts.ts, iam.ts, iam-identities.ts, organizations.ts, kms.ts, s3.ts, s3-control.ts, cloudtrail.ts,
+ * account.ts; state.ts holds the state. Notes on the whole fake:
+ * - member state is made lazily in `accounts`; `calls` records `account`; S3/KMS/CloudTrail are the caller's only (Error).
+ * - concurrency: every call waits `delayMs`; `inFlight` / `maxInFlight` count overlapping calls.
+ * - regions: every command is handled in the region of the client that sent it (`this.config.region()`
+ *   of the SDK client), and `calls` records it. IAM and Organizations state is global; S3 bucket names
+ *   are global but each bucket lives in one region; KMS keys, aliases and trails belong to a region.
+ * - `failNext(operation, error)` makes the next matching call fail (fault injection).
+ * - `pageSize` (default 2): IAM and KMS lists answer in truncated pages of at most this many items (fewer
+ *   when the request's MaxItems / Limit is smaller), as AWS may at any size (iam.ts and kms.ts say how
+ *   each pages). MaxItems / Limit below 1 is refused. Markers are offsets into the list as it is when
+ *   the next page is asked for.
+ * - `loseAnswerNext(operation)` carries the next matching call out, then loses its answer (a reset
+ *   connection); `failWrite` with `afterHandler: true` does that to the k-th write.
+ * - `iamReadLag` = n: the n IAM reads after an IAM write in an account see it as before the write.
+ * - `failWrite = { number: k, error }` makes the k-th write this fake receives (a call that is not
+ *   `isReadOperation`, failed ones included, counted from its construction) fail with `error`, once,
+ *   without changing anything (fault injection by position, for "fail each write in turn" tests).
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import { isReadOperation, operationName, type ServiceId } from '../../../src/aws/actions.js';
+import { ACCOUNT_HANDLERS } from './account.js';
+import { checkRootTask, contextFor, type Credentials } from './auth.js';
+import { CLIENTS, credentialsOf, lostConnection, regionOf, withAwsStatus } from './clients.js';
+import { CLOUDTRAIL_HANDLERS } from './cloudtrail.js';
+import { IAM_HANDLERS } from './iam.js';
+import { IAM_IDENTITY_HANDLERS } from './iam-identities.js';
+import { KMS_HANDLERS } from './kms.js';
+import { ORGANIZATIONS_HANDLERS, createMember } from './organizations.js';
+import { S3_HANDLERS } from './s3.js';
+import { S3_CONTROL_HANDLERS } from './s3-control.js';
+import { meta, type HandlerTable, type Input } from './shared.js';
+import {
+  FakeState,
+  MANAGEMENT_ID,
+  MEMBER_ROLE,
+  ROOT_ID,
+  type FakeAccountState,
+  type FakeBucket,
+  type FakeCaller,
+  type FakeCreateRequest,
+  type FakeKey,
+  type FakeOrgAccount,
+  type FakeOrganization,
+  type FakeOrganizationalUnit,
+  type FakeRoot,
+  type FakeSession,
+  type FakeTrail,
+  type RecordedCall,
+} from './state.js';
+import { STS_HANDLERS } from './sts.js';
+
+export {
+  MANAGEMENT_EMAIL,
+  MANAGEMENT_ID,
+  MEMBER_ROLE,
+  ROOT_ID,
+  newAccountState,
+  type ContactType,
+  type FakeAccountState,
+  type FakeBucket,
+  type FakeContact,
+  type FakeCreateRequest,
+  type FakeKey,
+  type FakeOrgAccount,
+  type FakeOrganization,
+  type FakeOrganizationalUnit,
+  type FakePolicy,
+  type FakePublicAccessBlock,
+  type FakeRoot,
+  type FakeSession,
+  type FakeTrail,
+  type FakeUser,
+  type RecordedCall,
+} from './state.js';
+export { AUDIT_ROOT_TASK, DELETE_ROOT_TASK, type CallContext } from './auth.js';
+export { AWS_MANAGED_POLICIES, rootMfaSerial } from './iam-identities.js';
+export { newBucket } from './s3.js';
+export { lostConnection } from './clients.js';
+
+/** Every operation the fake answers, by `service:Operation`. */
+const HANDLERS: HandlerTable = {
+  ...STS_HANDLERS,
+  ...IAM_HANDLERS,
+  ...IAM_IDENTITY_HANDLERS,
+  ...ORGANIZATIONS_HANDLERS,
+  ...KMS_HANDLERS,
+  ...S3_HANDLERS,
+  ...S3_CONTROL_HANDLERS,
+  ...ACCOUNT_HANDLERS,
+  ...CLOUDTRAIL_HANDLERS,
+};
+
+export class FakeAws {
+  /** Everything the fake holds, which the handlers read and change; the fields below show it. */
+  private readonly state = new FakeState();
+
+  readonly accounts: Map<string, FakeAccountState> = this.state.accounts;
+  get caller(): FakeCaller {
+    return this.state.caller;
+  }
+  set caller(caller: FakeCaller) {
+    this.state.caller = caller;
+  }
+
+  /** Makes the caller the account's root user, as in AWS CloudShell opened as root. */
+  callAsRoot(): void {
+    this.caller = { Account: MANAGEMENT_ID, Arn: `arn:aws:iam::${MANAGEMENT_ID}:root`, UserId: MANAGEMENT_ID };
+  }
+  /** Aliases that belong to other AWS accounts. */
+  readonly takenAliases: Set<string> = this.state.takenAliases;
+  readonly calls: RecordedCall[] = [];
+
+  /** Service principals with trusted access to the organization. */
+  readonly serviceAccess: Set<string> = this.state.serviceAccess;
+  /** Centralized root access features: 'RootCredentialsManagement', 'RootSessions'. */
+  readonly rootFeatures: Set<string> = this.state.rootFeatures;
+
+  /** The organization's accounts by id, the management account first (filled in when an organization is set). */
+  readonly orgAccounts: Map<string, FakeOrgAccount> = this.state.orgAccounts;
+  /** The organization's root (`r-ab12`) once there is an organization. */
+  readonly roots: Map<string, FakeRoot> = this.state.roots;
+  /** Organizational units by id. */
+  readonly ous: Map<string, FakeOrganizationalUnit> = this.state.ous;
+  /** CreateAccount requests by `car-…` id. */
+  readonly createRequests: Map<string, FakeCreateRequest> = this.state.createRequests;
+  /** How many DescribeCreateAccountStatus calls a new request answers IN_PROGRESS before it ends. */
+  get creationPolls(): number {
+    return this.state.creationPolls;
+  }
+  set creationPolls(polls: number) {
+    this.state.creationPolls = polls;
+  }
+  /** CreateAccount requests for these emails end FAILED with this FailureReason. */
+  readonly creationFailures: Map<string, string> = this.state.creationFailures;
+  /** Accounts the organization may hold, the management account included. */
+  get accountQuota(): number {
+    return this.state.accountQuota;
+  }
+  set accountQuota(quota: number) {
+    this.state.accountQuota = quota;
+  }
+  /** AssumeRole attempts refused (AccessDenied) in an account just created, before its role works. */
+  get roleDelayCalls(): number {
+    return this.state.roleDelayCalls;
+  }
+  set roleDelayCalls(calls: number) {
+    this.state.roleDelayCalls = calls;
+  }
+  /** Temporary credentials issued by AssumeRole / AssumeRoot, by SessionToken. */
+  readonly sessions: Map<string, FakeSession> = this.state.sessions;
+
+  /** Milliseconds every call waits before it is handled (concurrency tests). */
+  delayMs = 0;
+  /** The most items one page of an IAM or KMS list holds (MaxItems / Limit can ask for fewer). */
+  get pageSize(): number {
+    return this.state.pageSize;
+  }
+  set pageSize(size: number) {
+    this.state.pageSize = size;
+  }
+  /** Calls being handled right now, and the most there have been at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+
+  /**
+   * The organization (global, not per account); null: the caller's account is in none. Setting one
+   * makes its root and lists its management account in `orgAccounts`; null clears the accounts,
+   * OUs and CreateAccount requests.
+   */
+  get organization(): FakeOrganization | null {
+    return this.state.organization;
+  }
+  set organization(o: FakeOrganization | null) {
+    this.state.organization = o;
+  }
+
+  /** KMS keys of every region, by key id. */
+  readonly kms: Map<string, FakeKey> = this.state.kms;
+  /** KMS aliases: region -> alias name (`alias/x`) -> key id. */
+  readonly kmsAliases: Map<string, Map<string, string>> = this.state.kmsAliases;
+
+  /** Our buckets by name (names are global; each bucket has its region). */
+  readonly buckets: Map<string, FakeBucket> = this.state.buckets;
+  /** Bucket names owned by other AWS accounts. */
+  readonly foreignBuckets: Set<string> = this.state.foreignBuckets;
+
+  /** CloudTrail trails by name. */
+  readonly trails: Map<string, FakeTrail> = this.state.trails;
+
+  private readonly stubs: { restore(): void }[] = [];
+  private readonly faults: { operation: string; error: Error }[] = [];
+  /** The k-th write (1-based, counted over this fake's life) fails with `error`; null: none. */
+  failWrite: { number: number; error: Error; afterHandler?: boolean } | null = null;
+  /** Operations whose next answer is lost after the handler ran: the write happened, the caller hears a reset. */
+  private readonly lostAnswers: string[] = [];
+  /** Writes received so far, for `failWrite`. */
+  private writesReceived = 0;
+
+  /**
+   * Eventual consistency on purpose: with `iamReadLag` = n, the n IAM reads that follow an IAM write in
+   * an account still see the account as it was before that write. Writes always act on the truth.
+   */
+  iamReadLag = 0;
+  private readonly staleViews = new Map<string, { state: FakeAccountState; readsLeft: number }>();
+
+  get management(): FakeAccountState {
+    return this.state.management;
+  }
+
+  /** Calls that would change something in AWS. */
+  get writes(): RecordedCall[] {
+    return this.calls.filter((c) => !isReadOperation(c.service, c.operation));
+  }
+
+  /** Every s3:CreateBucket sent, failed ones included, with its input and the client's region. */
+  get createBucketCalls(): RecordedCall[] {
+    return this.calls.filter((c) => c.service === 's3' && c.operation === 'CreateBucket');
+  }
+
+  failNext(operation: string, error: Error): void {
+    this.faults.push({ operation, error });
+  }
+
+  /**
+   * Makes an ACTIVE member account, as if CreateAccount had succeeded, and returns its id. Needs an
+   * organization. `roleReady: false`: AssumeRole is refused as right after creation, for
+   * `roleDelayCalls` attempts (at least one).
+   */
+  addMemberAccount(name: string, email: string, opts: { parentId?: string; roleReady?: boolean } = {}): string {
+    const roleDelay = opts.roleReady === false ? Math.max(this.roleDelayCalls, 1) : 0;
+    return createMember(this.state, name, email, { parentId: opts.parentId ?? ROOT_ID, tags: [], roleName: MEMBER_ROLE, roleDelay });
+  }
+
+  /**
+   * A deep copy of everything the fake holds, for before/after comparisons: each account's state under
+   * its id, and the global services under their field names.
+   */
+  snapshot(): Record<string, unknown> {
+    return this.state.snapshot();
+  }
+
+  /** The whole AWS state as bytes (v8 serialization keeps Maps and Sets). */
+  exportState(): Buffer {
+    return this.state.exportState();
+  }
+
+  /** Replaces the AWS state with one saved by `exportState`. */
+  importState(bytes: Buffer): this {
+    this.state.importState(bytes);
+    return this;
+  }
+
+  install(): this {
+    const dispatch = this.dispatch.bind(this);
+    for (const [service, Client] of CLIENTS) {
+      const stub = mockClient(Client as never);
+      // sinon calls the fake with `this` bound to the client instance that sent the command.
+      stub.send.callsFake(async function (
+        this: { config: { region: () => Promise<string>; credentials?: unknown } },
+        command: { input: object },
+      ) {
+        const region = await regionOf(this);
+        const credentials = await credentialsOf(this);
+        return dispatch(service, operationName(command), (command.input ?? {}) as Input, region, credentials);
+      });
+      this.stubs.push(stub);
+    }
+    return this;
+  }
+
+  restore(): void {
+    for (const s of this.stubs) s.restore();
+    this.stubs.length = 0;
+  }
+
+  private async dispatch(
+    service: ServiceId,
+    operation: string,
+    input: Input,
+    region: string,
+    credentials?: Credentials,
+  ): Promise<{ $metadata: object }> {
+    const ctx = contextFor(this.state, credentials);
+    this.calls.push({ service, operation, input: structuredClone(input), region, account: ctx.account });
+    // Counted as it arrives, so the k-th write is `writes[k - 1]`.
+    const writeFault =
+      !isReadOperation(service, operation) && ++this.writesReceived === this.failWrite?.number ? this.failWrite : undefined;
+    const injected = writeFault && !writeFault.afterHandler ? writeFault.error : undefined;
+    const lost = writeFault?.afterHandler ? writeFault.error : this.takeLostAnswer(operation);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      if (injected) throw injected;
+      const fault = this.faults.findIndex((f) => f.operation === operation);
+      if (fault >= 0) throw this.faults.splice(fault, 1)[0]?.error;
+      const handler = HANDLERS[`${service}:${operation}`];
+      if (!handler) throw new Error(`fake AWS has no handler for ${service}:${operation}Command`);
+      checkRootTask(service, operation, ctx);
+      if ((service === 's3' || service === 'kms' || service === 'cloudtrail') && ctx.account !== this.caller.Account) {
+        throw new Error(`fake AWS keeps ${service} state for the caller's account ${this.caller.Account} only, not for ${ctx.account}`);
+      }
+      const acct = this.iamView(service, operation, ctx.account);
+      const answer = { ...(handler({ s: this.state, i: input, acct, region, ctx }) as object), ...meta };
+      if (lost) throw lost;
+      return answer;
+    } catch (err) {
+      throw withAwsStatus(service, err);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** The next call of `operation` is carried out, and its answer lost on the way back (a reset connection). */
+  loseAnswerNext(operation: string): void {
+    this.lostAnswers.push(operation);
+  }
+
+  private takeLostAnswer(operation: string): Error | undefined {
+    const i = this.lostAnswers.indexOf(operation);
+    if (i < 0) return undefined;
+    this.lostAnswers.splice(i, 1);
+    return lostConnection();
+  }
+
+  /** The account as an IAM call sees it: the truth, or for a lagging read the account before the last write. */
+  private iamView(service: ServiceId, operation: string, account: string): FakeAccountState {
+    const truth = this.state.stateOf(account);
+    if (service !== 'iam' || this.iamReadLag === 0) return truth;
+    if (!isReadOperation(service, operation)) {
+      this.staleViews.set(account, { state: structuredClone(truth), readsLeft: this.iamReadLag });
+      return truth;
+    }
+    const stale = this.staleViews.get(account);
+    if (!stale || stale.readsLeft <= 0) return truth;
+    stale.readsLeft--;
+    return stale.state;
+  }
+}

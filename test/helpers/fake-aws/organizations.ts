@@ -1,0 +1,391 @@
+/**
+ * AWS Organizations (global state): the organization, trusted access, accounts, OUs, tags, and
+ * account creation.
+ * - organizations: `organization` (null: none, AWSOrganizationsNotInUseException), CreateOrganization
+ *   makes the caller's account the management account (AlreadyInOrganizationException on repeat);
+ *   trusted access (`serviceAccess`) is listed/enabled from the management account only, idempotently.
+ * - CreateAccount: IN_PROGRESS for `creationPolls` polls, then FAILED (`creationFailures`, email in use) or SUCCEEDED.
+ * - new members 222222222201, ...02; at most `accountQuota` accounts incl. pending (ACCOUNT_NUMBER_LIMIT_EXCEEDED).
+ * - new member: OrganizationAccountAccessRole, no users; root bare with RootCredentialsManagement, else password only.
+ * - `orgAccounts` (management too), `roots` (r-ab12), `ous`, `createRequests`; ListAccounts pages 2 at a time.
+ * - account/OU APIs need an organization and the management account; `addMemberAccount` seeds ACTIVE members.
+ */
+import {
+  AccessDeniedException,
+  AccountNotFoundException,
+  AlreadyInOrganizationException,
+  AWSOrganizationsNotInUseException,
+  ChildNotFoundException,
+  ConstraintViolationException,
+  CreateAccountStatusNotFoundException,
+  DestinationParentNotFoundException,
+  DuplicateAccountException,
+  DuplicateOrganizationalUnitException,
+  InvalidInputException,
+  ParentNotFoundException,
+  SourceParentNotFoundException,
+  TargetNotFoundException,
+} from '@aws-sdk/client-organizations';
+import type { CallContext } from './auth.js';
+import { meta, type Call, type HandlerTable, type Input } from './shared.js';
+import {
+  MEMBER_ROLE,
+  ROOT_ID,
+  type FakeCreateRequest,
+  type FakeOrgAccount,
+  type FakeOrganization,
+  type FakeOrganizationalUnit,
+  type FakeState,
+} from './state.js';
+
+/** Member account ids are FIRST_MEMBER_ID + 1, + 2, ...: 222222222201, 222222222202, ... */
+const FIRST_MEMBER_ID = 222222222200;
+
+type Tag = { Key: string; Value: string };
+
+/** A new member account: its organization entry and its own account state. */
+export function createMember(
+  s: FakeState,
+  name: string,
+  email: string,
+  opts: { parentId: string; tags: Tag[]; roleName: string; roleDelay: number },
+): string {
+  const o = s.organization;
+  if (!o) throw new Error('fake AWS: a member account needs an organization (set fake.organization or send CreateOrganization first)');
+  if (!s.roots.has(opts.parentId) && !s.ous.has(opts.parentId)) throw new Error(`fake AWS: no root or OU ${opts.parentId}`);
+  let id: string;
+  do id = String(FIRST_MEMBER_ID + s.nextMemberNumber++);
+  while (s.orgAccounts.has(id) || s.accounts.has(id));
+  s.orgAccounts.set(id, {
+    Id: id,
+    Arn: `arn:aws:organizations::${o.MasterAccountId}:account/${o.Id}/${id}`,
+    Email: email,
+    Name: name,
+    Status: 'ACTIVE',
+    parentId: opts.parentId,
+    tags: opts.tags.map((t) => ({ ...t })),
+  });
+  s.accounts.set(id, s.memberState(id, opts.roleName));
+  if (opts.roleDelay > 0) s.roleDelays.set(id, opts.roleDelay);
+  return id;
+}
+
+/** The organization, or the error Organizations gives when the caller's account is in none. */
+function requireOrganization(s: FakeState): FakeOrganization {
+  if (!s.organization) {
+    throw new AWSOrganizationsNotInUseException({ message: 'Your account is not a member of an organization.', ...meta });
+  }
+  return s.organization;
+}
+
+/** The organization, when the call comes from its management account. */
+function fromManagement(s: FakeState, ctx: CallContext): FakeOrganization {
+  const o = requireOrganization(s);
+  if (o.MasterAccountId !== ctx.account) {
+    throw new AccessDeniedException({
+      message: "You don't have permissions to access this resource: only the management account can do this.",
+      ...meta,
+    });
+  }
+  return o;
+}
+
+function describeOrganization(o: FakeOrganization) {
+  return {
+    Id: o.Id,
+    Arn: o.Arn,
+    FeatureSet: o.FeatureSet,
+    MasterAccountId: o.MasterAccountId,
+    MasterAccountArn: `arn:aws:organizations::${o.MasterAccountId}:account/${o.Id}/${o.MasterAccountId}`,
+    AvailablePolicyTypes: [],
+  };
+}
+
+/** Answers a page of `items` from the offset a NextToken carries; `size` items at most. */
+function page<T>(items: T[], input: Input, size = Number.POSITIVE_INFINITY) {
+  let start = 0;
+  if (input.NextToken !== undefined) {
+    const m = /^fake-next-(\d+)$/.exec(String(input.NextToken));
+    if (!m) throw new InvalidInputException({ message: 'The NextToken is not valid.', Reason: 'INVALID_NEXT_TOKEN', ...meta });
+    start = Number(m[1]);
+  }
+  const max = Math.min(size, (input.MaxResults as number | undefined) ?? Number.POSITIVE_INFINITY);
+  const end = start + max;
+  return { items: items.slice(start, end), ...(end < items.length ? { NextToken: `fake-next-${end}` } : {}) };
+}
+
+function account(s: FakeState, id: unknown): FakeOrgAccount {
+  const a = s.orgAccounts.get(String(id));
+  if (!a) throw new AccountNotFoundException({ message: `You specified an account that doesn't exist: ${String(id)}.`, ...meta });
+  return a;
+}
+
+function describeAccount(a: FakeOrgAccount) {
+  return { Id: a.Id, Arn: a.Arn, Email: a.Email, Name: a.Name, Status: a.Status, State: a.Status };
+}
+
+function isParent(s: FakeState, id: string): boolean {
+  return s.roots.has(id) || s.ous.has(id);
+}
+
+function parentType(s: FakeState, id: string) {
+  return s.roots.has(id) ? 'ROOT' : 'ORGANIZATIONAL_UNIT';
+}
+
+function parentNotFound(parentId: string) {
+  return new ParentNotFoundException({ message: `We can't find a root or OU with the ParentId that you specified: ${parentId}.`, ...meta });
+}
+
+function targetAccount(s: FakeState, resourceId: unknown): FakeOrgAccount {
+  const a = s.orgAccounts.get(String(resourceId));
+  if (!a)
+    throw new TargetNotFoundException({
+      message: `We can't find a resource that matches the ResourceId that you specified: ${String(resourceId)}.`,
+      ...meta,
+    });
+  return a;
+}
+
+function status(r: FakeCreateRequest) {
+  return {
+    Id: r.Id,
+    AccountName: r.AccountName,
+    State: r.State,
+    ...(r.AccountId ? { AccountId: r.AccountId } : {}),
+    ...(r.FailureReason ? { FailureReason: r.FailureReason } : {}),
+  };
+}
+
+function tags(value: unknown): Tag[] {
+  return ((value as Tag[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: t.Value }));
+}
+
+/** A request whose IN_PROGRESS time is over ends now. */
+function complete(s: FakeState, r: FakeCreateRequest): void {
+  const emailInUse = [...s.orgAccounts.values()].some((a) => a.Email.toLowerCase() === r.Email.toLowerCase());
+  const failure = s.creationFailures.get(r.Email) ?? (emailInUse ? 'EMAIL_ALREADY_EXISTS' : undefined);
+  if (failure) {
+    r.State = 'FAILED';
+    r.FailureReason = failure;
+    return;
+  }
+  r.AccountId = createMember(s, r.AccountName, r.Email, {
+    parentId: ROOT_ID,
+    tags: r.tags,
+    roleName: r.RoleName,
+    roleDelay: s.roleDelayCalls,
+  });
+  r.State = 'SUCCEEDED';
+}
+
+// The organization and trusted access.
+
+function describeOrganizationHandler({ s }: Call) {
+  return { Organization: describeOrganization(requireOrganization(s)) };
+}
+
+function createOrganization({ s, i, ctx }: Call) {
+  if (s.organization) {
+    throw new AlreadyInOrganizationException({ message: 'The provided account is already a member of an organization.', ...meta });
+  }
+  const Id = 'o-abc123def4';
+  const master = ctx.account;
+  s.organization = {
+    Id,
+    Arn: `arn:aws:organizations::${master}:organization/${Id}`,
+    FeatureSet: (i.FeatureSet as FakeOrganization['FeatureSet'] | undefined) ?? 'ALL',
+    MasterAccountId: master,
+  };
+  return { Organization: describeOrganization(s.organization) };
+}
+
+function listAwsServiceAccessForOrganization({ s, ctx }: Call) {
+  fromManagement(s, ctx);
+  return { EnabledServicePrincipals: [...s.serviceAccess].map((ServicePrincipal) => ({ ServicePrincipal })) };
+}
+
+function enableAwsServiceAccess({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  s.serviceAccess.add(i.ServicePrincipal as string);
+  return {};
+}
+
+// Account creation.
+
+function createAccount({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const Email = String(i.Email ?? '');
+  const AccountName = String(i.AccountName ?? '');
+  if (!Email || !AccountName) {
+    throw new InvalidInputException({ message: 'Email and AccountName are required.', Reason: 'INPUT_REQUIRED', ...meta });
+  }
+  const pending = [...s.createRequests.values()].filter((r) => r.State === 'IN_PROGRESS').length;
+  if (s.orgAccounts.size + pending >= s.accountQuota) {
+    throw new ConstraintViolationException({
+      message: 'You have reached the limit on the number of accounts in your organization.',
+      Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED',
+      ...meta,
+    });
+  }
+  const Id = `car-${String(s.nextRequestNumber++).padStart(8, '0')}`;
+  const r: FakeCreateRequest = {
+    Id,
+    AccountName,
+    Email,
+    State: 'IN_PROGRESS',
+    pollsLeft: s.creationPolls,
+    tags: tags(i.Tags),
+    RoleName: (i.RoleName as string | undefined) ?? MEMBER_ROLE,
+  };
+  s.createRequests.set(Id, r);
+  return { CreateAccountStatus: status(r) };
+}
+
+function describeCreateAccountStatus({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const r = s.createRequests.get(String(i.CreateAccountRequestId));
+  if (!r) {
+    throw new CreateAccountStatusNotFoundException({
+      message: `We can't find a create account request with the ID that you specified: ${String(i.CreateAccountRequestId)}.`,
+      ...meta,
+    });
+  }
+  if (r.State === 'IN_PROGRESS') {
+    if (r.pollsLeft > 0) r.pollsLeft--;
+    else complete(s, r);
+  }
+  return { CreateAccountStatus: status(r) };
+}
+
+function listCreateAccountStatus({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const states = i.States as string[] | undefined;
+  const all = [...s.createRequests.values()].filter((r) => !states || states.length === 0 || states.includes(r.State));
+  const { items, ...rest } = page(all, i);
+  return { CreateAccountStatuses: items.map(status), ...rest };
+}
+
+// Accounts, roots and OUs.
+
+function listAccounts({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const { items, ...rest } = page([...s.orgAccounts.values()], i, 2);
+  return { Accounts: items.map(describeAccount), ...rest };
+}
+
+function describeAccountHandler({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  return { Account: describeAccount(account(s, i.AccountId)) };
+}
+
+function listRoots({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const { items, ...rest } = page([...s.roots.values()], i);
+  return { Roots: items.map((r) => ({ ...r, PolicyTypes: [] })), ...rest };
+}
+
+function listOrganizationalUnitsForParent({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const parentId = String(i.ParentId);
+  if (!isParent(s, parentId)) throw parentNotFound(parentId);
+  const { items, ...rest } = page(
+    [...s.ous.values()].filter((u) => u.parentId === parentId),
+    i,
+  );
+  return { OrganizationalUnits: items.map(({ Id, Arn, Name }) => ({ Id, Arn, Name })), ...rest };
+}
+
+function createOrganizationalUnit({ s, i, ctx }: Call) {
+  const o = fromManagement(s, ctx);
+  const parentId = String(i.ParentId);
+  const Name = String(i.Name ?? '');
+  if (!isParent(s, parentId)) throw parentNotFound(parentId);
+  if ([...s.ous.values()].some((u) => u.parentId === parentId && u.Name === Name)) {
+    throw new DuplicateOrganizationalUnitException({ message: `An OU with the same name already exists: ${Name}.`, ...meta });
+  }
+  const Id = `ou-${ROOT_ID.slice(2)}-${String(s.nextOuNumber++).padStart(8, '0')}`;
+  const ou: FakeOrganizationalUnit = { Id, Arn: `arn:aws:organizations::${o.MasterAccountId}:ou/${o.Id}/${Id}`, Name, parentId };
+  s.ous.set(Id, ou);
+  return { OrganizationalUnit: { Id, Arn: ou.Arn, Name } };
+}
+
+function listParents({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const child = String(i.ChildId);
+  const parentId = s.orgAccounts.get(child)?.parentId ?? s.ous.get(child)?.parentId;
+  if (parentId === undefined)
+    throw new ChildNotFoundException({
+      message: `We can't find an organizational unit (OU) or AWS account with the ChildId that you specified: ${child}.`,
+      ...meta,
+    });
+  return { Parents: [{ Id: parentId, Type: parentType(s, parentId) }] };
+}
+
+function moveAccount({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const a = account(s, i.AccountId);
+  const source = String(i.SourceParentId);
+  const destination = String(i.DestinationParentId);
+  if (!isParent(s, source))
+    throw new SourceParentNotFoundException({
+      message: `We can't find a source root or OU with the ParentId that you specified: ${source}.`,
+      ...meta,
+    });
+  if (!isParent(s, destination)) {
+    throw new DestinationParentNotFoundException({
+      message: `We can't find the destination container (a root or OU) with the ParentId that you specified: ${destination}.`,
+      ...meta,
+    });
+  }
+  if (a.parentId === destination)
+    throw new DuplicateAccountException({
+      message: `That account is already present in the specified destination: ${destination}.`,
+      ...meta,
+    });
+  if (a.parentId !== source)
+    throw new SourceParentNotFoundException({ message: `The account ${a.Id} is not in the source parent ${source}.`, ...meta });
+  a.parentId = destination;
+  return {};
+}
+
+// Tags of accounts.
+
+function tagResource({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const a = targetAccount(s, i.ResourceId);
+  for (const t of tags(i.Tags)) {
+    const existing = a.tags.find((x) => x.Key === t.Key);
+    if (existing) existing.Value = t.Value;
+    else a.tags.push(t);
+  }
+  return {};
+}
+
+function listTagsForResource({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const a = targetAccount(s, i.ResourceId);
+  const { items, ...rest } = page(a.tags, i);
+  return { Tags: items.map((t) => ({ ...t })), ...rest };
+}
+
+export const ORGANIZATIONS_HANDLERS: HandlerTable = {
+  'organizations:DescribeOrganization': describeOrganizationHandler,
+  'organizations:CreateOrganization': createOrganization,
+  'organizations:ListAWSServiceAccessForOrganization': listAwsServiceAccessForOrganization,
+  'organizations:EnableAWSServiceAccess': enableAwsServiceAccess,
+
+  'organizations:CreateAccount': createAccount,
+  'organizations:DescribeCreateAccountStatus': describeCreateAccountStatus,
+  'organizations:ListCreateAccountStatus': listCreateAccountStatus,
+
+  'organizations:ListAccounts': listAccounts,
+  'organizations:DescribeAccount': describeAccountHandler,
+  'organizations:ListRoots': listRoots,
+  'organizations:ListOrganizationalUnitsForParent': listOrganizationalUnitsForParent,
+  'organizations:CreateOrganizationalUnit': createOrganizationalUnit,
+  'organizations:ListParents': listParents,
+  'organizations:MoveAccount': moveAccount,
+
+  'organizations:TagResource': tagResource,
+  'organizations:ListTagsForResource': listTagsForResource,
+};

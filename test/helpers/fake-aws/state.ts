@@ -1,0 +1,419 @@
+/**
+ * The fake's world: the types of the AWS state it keeps, and `FakeState`, the one container of it that
+ * the service handlers read and change (with its snapshot and its export / import between processes).
+ * - member state is made lazily in `accounts`, on the first call for the account (`stateOf`).
+ */
+import { deserialize, serialize } from 'node:v8';
+import type { PasswordPolicy } from '@aws-sdk/client-iam';
+import type { LifecycleRule, ServerSideEncryptionRule } from '@aws-sdk/client-s3';
+import type { ServiceId } from '../../../src/aws/actions.js';
+
+export const MANAGEMENT_ID = '111111111111';
+/** The management account's email in `orgAccounts`. */
+export const MANAGEMENT_EMAIL = 'founder@example.com';
+/** The organization's one root. */
+export const ROOT_ID = 'r-ab12';
+/** The role AWS Organizations creates in each account it creates (CreateAccount's default RoleName). */
+export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
+
+export interface FakeUser {
+  arn: string;
+  /** The console password; null: no console access. */
+  loginProfile: { password: string; passwordResetRequired: boolean } | null;
+  accessKeys: { AccessKeyId: string; Status: 'Active' | 'Inactive' }[];
+  mfaDevices: string[];
+  attached: Set<string>;
+}
+
+export interface FakePolicy {
+  arn: string;
+  name: string;
+  path: string;
+  versions: { VersionId: string; Document: string; IsDefaultVersion: boolean; seq: number }[];
+  nextVersion: number;
+}
+
+export interface FakeAccountState {
+  alias: string | null;
+  passwordPolicy: PasswordPolicy | null;
+  groups: Map<string, { arn: string; attached: Set<string>; users: Set<string> }>;
+  users: Map<string, FakeUser>;
+  roles: Map<string, { attached: Set<string> }>;
+  /** Customer-managed policies by ARN. */
+  policies: Map<string, FakePolicy>;
+  /** The root user's credentials; `mfa`: one MFA device, serial `arn:aws:iam::<id>:mfa/root-account-mfa-device`. */
+  root: {
+    accessKeys: { AccessKeyId: string; Status: 'Active' | 'Inactive' }[];
+    mfa: boolean;
+    password: boolean;
+    /** Certificate ids of the root user's X.509 signing certificates. */
+    signingCertificates: string[];
+  };
+  /** Account-level S3 Block Public Access (s3control); null: none set. */
+  accountPublicAccessBlock: FakePublicAccessBlock | null;
+  /** Alternate contacts by type; undefined: not set. */
+  contacts: Record<ContactType, FakeContact | undefined>;
+}
+
+export type ContactType = 'SECURITY' | 'BILLING' | 'OPERATIONS';
+
+export interface FakeContact {
+  Name: string;
+  Title: string;
+  EmailAddress: string;
+  PhoneNumber: string;
+}
+
+export function newAccountState(accountId: string): FakeAccountState {
+  return {
+    alias: null,
+    passwordPolicy: null,
+    groups: new Map(),
+    users: new Map([
+      [
+        'founder',
+        {
+          arn: `arn:aws:iam::${accountId}:user/founder`,
+          loginProfile: null,
+          accessKeys: [{ AccessKeyId: 'AKIAFOUNDER', Status: 'Active' }],
+          mfaDevices: [],
+          attached: new Set(),
+        },
+      ],
+    ]),
+    roles: new Map(),
+    policies: new Map(),
+    root: { accessKeys: [], mfa: true, password: true, signingCertificates: [] },
+    accountPublicAccessBlock: null,
+    contacts: { SECURITY: undefined, BILLING: undefined, OPERATIONS: undefined },
+  };
+}
+
+export interface FakeOrganization {
+  Id: string;
+  Arn: string;
+  FeatureSet: 'ALL' | 'CONSOLIDATED_BILLING';
+  MasterAccountId: string;
+}
+
+/** An account of the organization, as Organizations lists it, with where it sits and its tags. */
+export interface FakeOrgAccount {
+  Id: string;
+  Arn: string;
+  Email: string;
+  Name: string;
+  Status: 'ACTIVE';
+  /** The root (`r-…`) or OU (`ou-…`) it is in. */
+  parentId: string;
+  tags: { Key: string; Value: string }[];
+}
+
+export interface FakeRoot {
+  Id: string;
+  Arn: string;
+  Name: string;
+}
+
+export interface FakeOrganizationalUnit {
+  Id: string;
+  Arn: string;
+  Name: string;
+  parentId: string;
+}
+
+/** A CreateAccount request. */
+export interface FakeCreateRequest {
+  Id: string;
+  AccountName: string;
+  Email: string;
+  State: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  AccountId?: string;
+  FailureReason?: string;
+  /** DescribeCreateAccountStatus calls left that still answer IN_PROGRESS. */
+  pollsLeft: number;
+  tags: { Key: string; Value: string }[];
+  /** The role CreateAccount makes in the new account. */
+  RoleName: string;
+}
+
+/** Temporary credentials the fake's STS issued, by SessionToken. */
+export interface FakeSession {
+  kind: 'role' | 'root';
+  account: string;
+  expiration: Date;
+  /** Role sessions: the role and session name. */
+  roleName?: string;
+  sessionName?: string;
+  /** Root sessions: the root-task policy ARN. */
+  taskPolicyArn?: string;
+}
+
+export interface FakeKey {
+  KeyId: string;
+  Arn: string;
+  region: string;
+  Description: string;
+  KeyState: 'Enabled';
+  /** The key policy document as given (or KMS's default). */
+  policy: string;
+  rotation: boolean;
+  tags: { TagKey: string; TagValue: string }[];
+}
+
+export interface FakePublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}
+
+export interface FakeBucket {
+  region: string;
+  ownership: string | null;
+  publicAccessBlock: FakePublicAccessBlock | null;
+  encryption: ServerSideEncryptionRule[];
+  versioning: 'Enabled' | 'Suspended' | null;
+  /** Compacted JSON, as S3 returns it. */
+  policy: string | null;
+  lifecycle: LifecycleRule[] | null;
+  logging: { TargetBucket: string; TargetPrefix: string } | null;
+  objectLock: boolean;
+}
+
+export interface FakeTrail {
+  Name: string;
+  HomeRegion: string;
+  TrailARN: string;
+  S3BucketName: string;
+  IsMultiRegionTrail: boolean;
+  IsOrganizationTrail: boolean;
+  LogFileValidationEnabled: boolean;
+  /** The key ARN; null: SSE-S3 only. */
+  KmsKeyId: string | null;
+  IncludeGlobalServiceEvents: boolean;
+  logging: boolean;
+  /** '' when the last delivery worked. */
+  latestDeliveryError: string;
+}
+
+export interface RecordedCall {
+  service: ServiceId;
+  operation: string;
+  input: Record<string, unknown>;
+  /** The region of the client that sent the command. */
+  region: string;
+  /** The account the call acted on (from the client's credentials). */
+  account: string;
+}
+
+/** Who `sts:GetCallerIdentity` says the caller is, for credentials the fake did not issue. */
+export interface FakeCaller {
+  Account: string;
+  Arn: string;
+  UserId: string;
+}
+
+/**
+ * Every field that holds AWS state, for saving a fake's world between processes (PTY tests). The
+ * names are the fields of `FakeState`.
+ */
+const STATE_FIELDS = [
+  'accounts',
+  'caller',
+  'takenAliases',
+  'org',
+  'serviceAccess',
+  'rootFeatures',
+  'orgAccounts',
+  'roots',
+  'ous',
+  'createRequests',
+  'sessions',
+  'roleDelays',
+  'nextMemberNumber',
+  'nextRequestNumber',
+  'nextOuNumber',
+  'nextSessionNumber',
+  'kms',
+  'kmsAliases',
+  'nextKeyNumber',
+  'buckets',
+  'foreignBuckets',
+  'trails',
+] as const;
+
+/**
+ * The state the fake keeps, in one place. `FakeAws` shows its public part to the tests (the same Maps
+ * and Sets, and accessors for the rest); the service handlers get the whole of it.
+ */
+export class FakeState {
+  readonly accounts = new Map<string, FakeAccountState>();
+  caller: FakeCaller = { Account: MANAGEMENT_ID, Arn: `arn:aws:iam::${MANAGEMENT_ID}:user/founder`, UserId: 'AIDAFOUNDER' };
+  /** Aliases that belong to other AWS accounts. */
+  readonly takenAliases = new Set<string>();
+
+  /** The organization; set it through `organization`, which keeps the rest in step. */
+  org: FakeOrganization | null = null;
+  /** Service principals with trusted access to the organization. */
+  readonly serviceAccess = new Set<string>();
+  /** Centralized root access features: 'RootCredentialsManagement', 'RootSessions'. */
+  readonly rootFeatures = new Set<string>();
+  /** The organization's accounts by id, the management account first (filled in when an organization is set). */
+  readonly orgAccounts = new Map<string, FakeOrgAccount>();
+  /** The organization's root (`r-ab12`) once there is an organization. */
+  readonly roots = new Map<string, FakeRoot>();
+  /** Organizational units by id. */
+  readonly ous = new Map<string, FakeOrganizationalUnit>();
+  /** CreateAccount requests by `car-…` id. */
+  readonly createRequests = new Map<string, FakeCreateRequest>();
+  /** How many DescribeCreateAccountStatus calls a new request answers IN_PROGRESS before it ends. */
+  creationPolls = 1;
+  /** CreateAccount requests for these emails end FAILED with this FailureReason. */
+  readonly creationFailures = new Map<string, string>();
+  /** Accounts the organization may hold, the management account included. */
+  accountQuota = 10;
+  /** AssumeRole attempts refused (AccessDenied) in an account just created, before its role works. */
+  roleDelayCalls = 0;
+  /** Temporary credentials issued by AssumeRole / AssumeRoot, by SessionToken. */
+  readonly sessions = new Map<string, FakeSession>();
+  /** Refusals of AssumeRole left per member account. */
+  readonly roleDelays = new Map<string, number>();
+  nextMemberNumber = 1;
+  nextRequestNumber = 1;
+  nextOuNumber = 1;
+  nextSessionNumber = 1;
+
+  /** The most items one page of an IAM or KMS list holds (MaxItems / Limit can ask for fewer). */
+  pageSize = 2;
+
+  /** KMS keys of every region, by key id. */
+  readonly kms = new Map<string, FakeKey>();
+  /** KMS aliases: region -> alias name (`alias/x`) -> key id. */
+  readonly kmsAliases = new Map<string, Map<string, string>>();
+  nextKeyNumber = 1;
+
+  /** Our buckets by name (names are global; each bucket has its region). */
+  readonly buckets = new Map<string, FakeBucket>();
+  /** Bucket names owned by other AWS accounts. */
+  readonly foreignBuckets = new Set<string>();
+
+  /** CloudTrail trails by name. */
+  readonly trails = new Map<string, FakeTrail>();
+
+  constructor() {
+    this.accounts.set(MANAGEMENT_ID, newAccountState(MANAGEMENT_ID));
+  }
+
+  /**
+   * The organization (global, not per account); null: the caller's account is in none. Setting one
+   * makes its root and lists its management account in `orgAccounts`; null clears the accounts,
+   * OUs and CreateAccount requests.
+   */
+  get organization(): FakeOrganization | null {
+    return this.org;
+  }
+  set organization(o: FakeOrganization | null) {
+    const before = this.org;
+    this.org = o;
+    if (!o || before?.Id !== o.Id || before.MasterAccountId !== o.MasterAccountId) {
+      this.orgAccounts.clear();
+      this.roots.clear();
+      this.ous.clear();
+      this.createRequests.clear();
+    }
+    if (!o) return;
+    if (!this.roots.has(ROOT_ID)) {
+      this.roots.set(ROOT_ID, { Id: ROOT_ID, Arn: `arn:aws:organizations::${o.MasterAccountId}:root/${o.Id}/${ROOT_ID}`, Name: 'Root' });
+    }
+    if (!this.orgAccounts.has(o.MasterAccountId)) {
+      this.orgAccounts.set(o.MasterAccountId, {
+        Id: o.MasterAccountId,
+        Arn: `arn:aws:organizations::${o.MasterAccountId}:account/${o.Id}/${o.MasterAccountId}`,
+        Email: MANAGEMENT_EMAIL,
+        Name: 'Management',
+        Status: 'ACTIVE',
+        parentId: ROOT_ID,
+        tags: [],
+      });
+    }
+  }
+
+  get management(): FakeAccountState {
+    return this.accounts.get(MANAGEMENT_ID) as FakeAccountState;
+  }
+
+  /** The state of an account: the caller's, or an organization member's (made on first use). */
+  stateOf(id: string): FakeAccountState {
+    let state = this.accounts.get(id);
+    if (state) return state;
+    if (id === this.caller.Account) state = newAccountState(id);
+    else if (this.orgAccounts.has(id)) state = this.memberState(id, MEMBER_ROLE);
+    else throw new Error(`fake AWS: credentials for account ${id}, which is neither the caller's nor in the organization`);
+    this.accounts.set(id, state);
+    return state;
+  }
+
+  /** A member account as Organizations creates it: the access role, no IAM users, root per centralized root access. */
+  memberState(id: string, roleName: string): FakeAccountState {
+    const state = newAccountState(id);
+    state.users.clear();
+    state.roles.set(roleName, { attached: new Set(['arn:aws:iam::aws:policy/AdministratorAccess']) });
+    const managed = this.rootFeatures.has('RootCredentialsManagement');
+    state.root = { accessKeys: [], mfa: false, password: !managed, signingCertificates: [] };
+    return state;
+  }
+
+  /**
+   * A deep copy of everything the fake holds, for before/after comparisons: each account's state under
+   * its id, and the global services under their field names.
+   */
+  snapshot(): Record<string, unknown> {
+    return structuredClone({
+      ...Object.fromEntries(this.accounts),
+      organization: this.organization,
+      serviceAccess: this.serviceAccess,
+      rootFeatures: this.rootFeatures,
+      orgAccounts: this.orgAccounts,
+      roots: this.roots,
+      ous: this.ous,
+      // Without the poll countdown: polling is the fake's clock, not a change anyone made.
+      createRequests: new Map(
+        [...this.createRequests].map(([id, r]) => {
+          const copy: Partial<FakeCreateRequest> = { ...r };
+          delete copy.pollsLeft;
+          return [id, copy];
+        }),
+      ),
+      kms: this.kms,
+      kmsAliases: this.kmsAliases,
+      buckets: this.buckets,
+      foreignBuckets: this.foreignBuckets,
+      trails: this.trails,
+    });
+  }
+
+  /** The whole AWS state as bytes (v8 serialization keeps Maps and Sets). */
+  exportState(): Buffer {
+    const self = this as unknown as Record<string, unknown>;
+    return serialize(Object.fromEntries(STATE_FIELDS.map((k) => [k, self[k]])));
+  }
+
+  /** Replaces the AWS state with one saved by `exportState`; Maps and Sets keep their identity. */
+  importState(bytes: Buffer): void {
+    const saved = deserialize(bytes) as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of STATE_FIELDS) {
+      const current = self[key];
+      const value = saved[key];
+      if (current instanceof Map && value instanceof Map) {
+        current.clear();
+        for (const [k, v] of value) current.set(k, v);
+      } else if (current instanceof Set && value instanceof Set) {
+        current.clear();
+        for (const v of value) current.add(v);
+      } else if (value !== undefined) {
+        self[key] = value;
+      }
+    }
+  }
+}
