@@ -60,7 +60,7 @@ type Operations = {
 };
 
 function wanted(ctx: Ctx): Wanted[] {
-  // `env` is optional in the answers (absent when not given), whatever the inferred type says.
+  // Without an `env` answer, the environment is the name's last part (acme-dev: dev).
   return ctx.answers.accounts.map((a) => ({ ...a, env: a.env ?? a.name.split('-').pop()?.toLowerCase() ?? a.name }));
 }
 
