@@ -8,7 +8,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin/aws-groundwork.js');
-const quietEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_loglevel: 'error', npm_config_update_notifier: 'false' };
+const quietEnv = {
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  npm_config_loglevel: 'error',
+  npm_config_update_notifier: 'false',
+};
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function timeMs(cmd, args, opts = {}) {
@@ -36,7 +41,14 @@ add('aws-groundwork --help', `${helpMs.toFixed(0)} ms`, `${(helpMs / nodeMs).toF
 // The package.
 const work = mkdtempSync(join(tmpdir(), 'gw-bench-'));
 try {
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, env: quietEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      env: quietEnv,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  );
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   add('tarball size', `${(packed.size / 1024).toFixed(0)} KiB`, `${packed.entryCount} files`);
   add('unpacked size', `${(packed.unpackedSize / 1024 / 1024).toFixed(1)} MiB`);
@@ -57,12 +69,20 @@ try {
 // AWS calls and verify time, against the fake (a management account and three members).
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const aws = JSON.parse(
-  execFileSync(process.execPath, ['--import', tsx, join(root, 'test/bench/aws-figures.ts')], { cwd: root, env: quietEnv, encoding: 'utf8' }).trim(),
+  execFileSync(process.execPath, ['--import', tsx, join(root, 'test/bench/aws-figures.ts')], {
+    cwd: root,
+    env: quietEnv,
+    encoding: 'utf8',
+  }).trim(),
 );
 add('AWS calls of plan', String(aws.planCalls), 'management + 3 members, converged');
 add('AWS calls of verify', String(aws.verifyCalls), 'management + 3 members, converged');
 add('verify, 1 account', `${(aws.oneAccountMs / 1000).toFixed(2)} s`, `${aws.latencyMs} ms per AWS call`);
-add('verify, 4 accounts', `${(aws.fourAccountsMs / 1000).toFixed(2)} s`, `${(aws.fourAccountsMs / aws.oneAccountMs).toFixed(2)}x 1 account (target <= 1.5x)`);
+add(
+  'verify, 4 accounts',
+  `${(aws.fourAccountsMs / 1000).toFixed(2)} s`,
+  `${(aws.fourAccountsMs / aws.oneAccountMs).toFixed(2)}x 1 account (target <= 1.5x)`,
+);
 
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['figure', 'value', 'note'][i].length));
 const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -27,7 +27,9 @@ export interface Args {
   version: boolean;
 }
 
-export const helpText = (steps: readonly { id: string; title: string }[]): string => `aws-groundwork: turn a fresh AWS account into a secure organization, one planned step at a time.
+export const helpText = (
+  steps: readonly { id: string; title: string }[],
+): string => `aws-groundwork: turn a fresh AWS account into a secure organization, one planned step at a time.
 
 Usage
   aws-groundwork              interactive wizard: questions -> plan -> confirm -> apply -> verify
@@ -94,21 +96,21 @@ function checkFlags(command: Command, v: ParsedValues): { output: OutputFormat; 
 }
 
 const OPTIONS = {
-    answers: { type: 'string' },
-    'save-answers': { type: 'string' },
-    set: { type: 'string', multiple: true },
-    yes: { type: 'boolean', short: 'y' },
-    profile: { type: 'string' },
-    region: { type: 'string' },
-    'endpoint-url': { type: 'string' },
-    only: { type: 'string' },
-    skip: { type: 'string' },
-    output: { type: 'string' },
-    report: { type: 'string' },
-    'detailed-exitcode': { type: 'boolean' },
-    phase: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
+  answers: { type: 'string' },
+  'save-answers': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  yes: { type: 'boolean', short: 'y' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  only: { type: 'string' },
+  skip: { type: 'string' },
+  output: { type: 'string' },
+  report: { type: 'string' },
+  'detailed-exitcode': { type: 'boolean' },
+  phase: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
@@ -132,7 +134,8 @@ export function parseCliArgs(argv: string[]): Args {
     throw new UsageError(`unknown command "${first}"`, 'Commands: plan, apply, verify, answers, permissions (see --help).');
   }
   const allowedPositionals = command === 'answers' ? 1 : 0;
-  if (rest.length > allowedPositionals) throw new UsageError(`unexpected argument "${rest[allowedPositionals]}"`, 'See `aws-groundwork --help`.');
+  if (rest.length > allowedPositionals)
+    throw new UsageError(`unexpected argument "${rest[allowedPositionals]}"`, 'See `aws-groundwork --help`.');
 
   const { output, phase } = checkFlags(command, v);
 

@@ -20,8 +20,7 @@ export class InvalidAnswersError extends UsageError {
     readonly issues: SchemaIssue[],
   ) {
     super(
-      `${source} is not a valid answers file:\n` +
-        issues.map((i) => `  ${i.path || '(top level)'}: ${i.message}`).join('\n'),
+      `${source} is not a valid answers file:\n` + issues.map((i) => `  ${i.path || '(top level)'}: ${i.message}`).join('\n'),
       'Fix the fields above; `aws-groundwork answers` writes a commented template.',
     );
   }

@@ -30,4 +30,3 @@ export const REGISTRY: readonly Step[] = [
 
 /** The step that knows the member accounts, so every-account steps reach them. */
 export const ACCOUNT_SOURCE: Step | undefined = REGISTRY.find((s) => s.discoverAccounts);
-

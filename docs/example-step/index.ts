@@ -59,10 +59,32 @@ export default defineStep({
     return [
       ...(exists
         ? []
-        : [change('create-group', { GroupName: name }, { address: `iam:group/${name}`, action: 'create', before: null, after: { GroupName: name }, risk: 'none', summary: `create the IAM group ${name}` })]),
+        : [
+            change(
+              'create-group',
+              { GroupName: name },
+              {
+                address: `iam:group/${name}`,
+                action: 'create',
+                before: null,
+                after: { GroupName: name },
+                risk: 'none',
+                summary: `create the IAM group ${name}`,
+              },
+            ),
+          ]),
       ...(attached.includes(policy.PolicyArn)
         ? []
-        : [change('attach-policy', policy, { address: `iam:group/${name}/policy/SecurityAudit`, action: 'create', before: null, after: policy, risk: 'security', summary: `attach SecurityAudit to ${name}` })]),
+        : [
+            change('attach-policy', policy, {
+              address: `iam:group/${name}/policy/SecurityAudit`,
+              action: 'create',
+              before: null,
+              after: policy,
+              risk: 'security',
+              summary: `attach SecurityAudit to ${name}`,
+            }),
+          ]),
     ];
   },
 
@@ -80,7 +102,10 @@ export default defineStep({
   async verify(ctx) {
     const { name } = ctx.answers;
     const attached = await attachedGroupPolicies(ctx.aws.iam, name);
-    const problem = attached === null ? `the group ${name} does not exist` : !attached.includes(securityAudit(ctx)) && `the group ${name} lacks SecurityAudit`;
+    const problem =
+      attached === null
+        ? `the group ${name} does not exist`
+        : !attached.includes(securityAudit(ctx)) && `the group ${name} lacks SecurityAudit`;
     return [check(CHECKS.securityAudit, `iam:group/${name}`, problem, `the group ${name} has the AWS-managed SecurityAudit policy`)];
   },
 });

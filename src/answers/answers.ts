@@ -3,14 +3,7 @@ import { parseDocument, YAMLParseError } from 'yaml';
 import type { Step } from '../kit/step.js';
 import { InvalidAnswersError, MissingAnswerError, UsageError } from '../errors.js';
 import type { IoHost } from '../io/host.js';
-import {
-  parseScalar,
-  string,
-  typeOf,
-  validate,
-  type Schema,
-  type SchemaIssue,
-} from './schema.js';
+import { parseScalar, string, typeOf, validate, type Schema, type SchemaIssue } from './schema.js';
 
 export const ANSWERS_VERSION = 1;
 
@@ -74,7 +67,10 @@ export function validateAnswers(raw: unknown, steps: readonly Step[], source: st
   if (doc.version === undefined) {
     issues.push({ path: 'version', message: `is required: put "version: ${ANSWERS_VERSION}" at the top` });
   } else if (doc.version !== ANSWERS_VERSION) {
-    issues.push({ path: 'version', message: `must be ${ANSWERS_VERSION}, not ${typeof doc.version === 'object' ? typeOf(doc.version) : JSON.stringify(doc.version)}` });
+    issues.push({
+      path: 'version',
+      message: `must be ${ANSWERS_VERSION}, not ${typeof doc.version === 'object' ? typeOf(doc.version) : JSON.stringify(doc.version)}`,
+    });
   }
   const region = validate(regionSchema, doc.region, 'region', issues) as string | undefined;
   const out: Answers = { version: 1, steps: {}, ...(region ? { region } : {}) };

@@ -125,8 +125,7 @@ export function typeOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-const joinPath = (path: string, key: string | number) =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+const joinPath = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
 /**
  * Validates `value` against `schema` and fills defaults. Returns every issue found, each with its

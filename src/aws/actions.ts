@@ -52,7 +52,9 @@ export function operationName(command: unknown): string {
     return schema[2];
   }
   // Refuse rather than guess: an unnamed command could not be held to the read-only guard.
-  throw new Error('cannot tell which AWS operation this command sends: it carries no SDK operation schema (an unsupported AWS SDK version?)');
+  throw new Error(
+    'cannot tell which AWS operation this command sends: it carries no SDK operation schema (an unsupported AWS SDK version?)',
+  );
 }
 
 /** The type tag of an operation in the SDK's schemas (`@smithy/core/schema`). */

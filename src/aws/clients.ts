@@ -10,11 +10,7 @@ import { SMITHY_CONTEXT_KEY, type AwsCredentialIdentityProvider } from '@smithy/
 import { randomUUID } from 'node:crypto';
 import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
 import { withRetries, type RetryPolicy } from './retry.js';
-import {
-  ReadOnlyViolationError,
-  UndeclaredActionError,
-  attachCallContext,
-} from '../errors.js';
+import { ReadOnlyViolationError, UndeclaredActionError, attachCallContext } from '../errors.js';
 import type { AccountRef } from '../model.js';
 
 export interface AwsClients {
@@ -207,9 +203,7 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
     const action = iamActionFor(service, operation);
     const label = action ?? `${service}:${operation}`;
     if (scope.mode === 'read' && !isReadOperation(service, operation)) {
-      throw new ReadOnlyViolationError(
-        `${scope.step} tried to send ${label} during a read-only phase; plan and verify never write.`,
-      );
+      throw new ReadOnlyViolationError(`${scope.step} tried to send ${label} during a read-only phase; plan and verify never write.`);
     }
     if (action !== null && !scope.allowed.has(action)) {
       throw new UndeclaredActionError(

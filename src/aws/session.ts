@@ -39,7 +39,6 @@ const UNKNOWN_CALLER = { id: '(caller)', name: 'caller', role: 'management' } as
 /** The role AWS Organizations creates in every account it creates, trusted by the management account. */
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
 
-
 /** Reads what an ARN says about who is calling. */
 export function describeCallerArn(arn: string): Pick<Caller, 'partition' | 'isRoot' | 'userName'> {
   const [, partition = 'aws', , , , resource = ''] = arn.split(':');
@@ -214,7 +213,10 @@ export class AwsSession {
    * Clients acting as a member account's root user, limited by an AWS root-task policy, through
    * sts:AssumeRoot (centralized root access). Short-lived (at most 900 s), so made for each use.
    */
-  async rootClientsFor(scope: ClientScope, taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients> {
+  async rootClientsFor(
+    scope: ClientScope,
+    taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials',
+  ): Promise<AwsClients> {
     const caller = await this.caller();
     // The step's own mode: a root session is opened only where the step may write.
     const r = await this.stsFor(scope).send(
@@ -250,7 +252,9 @@ export class AwsSession {
           // Right after CreateAccount the role exists but is not assumable yet: AccessDenied for a while.
           const denied = err instanceof Error && /AccessDenied/.test(err.name);
           if (!denied || attempt >= this.roleRetry.attempts) {
-            throw new Error(`cannot reach account ${accountId} through ${roleArn}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+            throw new Error(`cannot reach account ${accountId} through ${roleArn}: ${(err as Error).name}: ${(err as Error).message}`, {
+              cause: err,
+            });
           }
           await new Promise((resolve) => setTimeout(resolve, this.roleRetry.delayMs));
         }
@@ -270,6 +274,10 @@ export class AwsSession {
   close(): void {
     this.pool.destroy();
     for (const p of this.rootPools) p.destroy();
-    for (const p of this.memberPools.values()) void p.then((pool) => pool.destroy(), () => undefined);
+    for (const p of this.memberPools.values())
+      void p.then(
+        (pool) => pool.destroy(),
+        () => undefined,
+      );
   }
 }

@@ -17,9 +17,14 @@ export async function answersCommand(args: Args, host: IoHost): Promise<Outcome>
     await writeFile(args.target, text, { flag: 'wx' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new UsageError(`${args.target} already exists; it was left as it is`, 'Choose another file name or remove it first.');
+    if (code === 'EEXIST')
+      throw new UsageError(`${args.target} already exists; it was left as it is`, 'Choose another file name or remove it first.');
     throw new UsageError(`cannot write ${args.target}: ${code ?? String(err)}`);
   }
-  host.notify({ code: 'GW_TEMPLATE_WRITTEN', level: 'success', text: `Wrote ${args.target}. Fill it in, then: npx aws-groundwork plan --answers ${args.target}` });
+  host.notify({
+    code: 'GW_TEMPLATE_WRITTEN',
+    level: 'success',
+    text: `Wrote ${args.target}. Fill it in, then: npx aws-groundwork plan --answers ${args.target}`,
+  });
   return 'ok';
 }

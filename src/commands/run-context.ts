@@ -31,7 +31,10 @@ export interface RunDeps {
 /** `--only` and `--skip`, checked against the registry. */
 export function chooseSteps(args: Pick<Args, 'only' | 'skip'>, registry: readonly Step[] = REGISTRY): Step[] {
   const known = new Set(registry.map((s) => s.id));
-  for (const [flag, ids] of [['--only', args.only], ['--skip', args.skip]] as const) {
+  for (const [flag, ids] of [
+    ['--only', args.only],
+    ['--skip', args.skip],
+  ] as const) {
     for (const id of ids ?? []) {
       if (!known.has(id)) throw new UsageError(`${flag}: "${id}" is not a step`, `Steps: ${[...known].join(', ')}.`);
     }
@@ -145,7 +148,8 @@ function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: str
         kind: 'secret',
         code: 'GW_MFA_CODE',
         message: `MFA code for ${serial}:`,
-        howToAnswer: 'This profile has mfa_serial; run at a terminal, or use credentials that need no MFA code (for example an SSO profile or AWS CloudShell).',
+        howToAnswer:
+          'This profile has mfa_serial; run at a terminal, or use credentials that need no MFA code (for example an SSO profile or AWS CloudShell).',
       }),
   });
 }
@@ -154,7 +158,12 @@ function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: str
  * The wizard's first screen: who and where, what the account already has (from the steps' `suggest`),
  * and the live values that become the questions' defaults.
  */
-async function startScreen(session: AwsSession, host: IoHost, steps: Step[], deps: RunDeps): Promise<Record<string, Record<string, unknown>>> {
+async function startScreen(
+  session: AwsSession,
+  host: IoHost,
+  steps: Step[],
+  deps: RunDeps,
+): Promise<Record<string, Record<string, unknown>>> {
   await introduce(session, host);
   const management = await managementAccount(session);
   const run: RunOptions = { host, session, steps, answers: { version: 1, steps: {} }, ...(deps.onSend ? { onSend: deps.onSend } : {}) };
@@ -200,7 +209,12 @@ export function checkTitles(): Map<string, string> {
 }
 
 /** The metadata a JSON or markdown result carries: tool, caller, region and the run's times. */
-export async function renderContext(prepared: Prepared, command: 'plan' | 'verify', startedAt: Date, deps: RunDeps): Promise<RenderContext> {
+export async function renderContext(
+  prepared: Prepared,
+  command: 'plan' | 'verify',
+  startedAt: Date,
+  deps: RunDeps,
+): Promise<RenderContext> {
   const caller = await prepared.run.session.caller();
   return {
     info: {

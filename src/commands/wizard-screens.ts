@@ -46,11 +46,16 @@ export async function offerToSaveAnswers(host: IoHost, answers: Answers, given: 
       message: 'File name:',
       default: 'aws-groundwork.yaml',
       howToAnswer: 'Pass --save-answers FILE.',
-      validate: (t) => (t.trim() === '' ? 'a file name is needed' : existsSync(t.trim()) ? `${t.trim()} exists; choose another name` : undefined),
+      validate: (t) =>
+        t.trim() === '' ? 'a file name is needed' : existsSync(t.trim()) ? `${t.trim()} exists; choose another name` : undefined,
     });
     path = path.trim();
     await saveAnswers(path, answers);
     host.notify({ code: 'GW_ANSWERS_SAVED', level: 'success', text: `Saved the answers to ${path}.` });
   }
-  host.notify({ code: 'GW_REVERIFY', level: 'info', text: `Check the account again any time: npx aws-groundwork verify --answers ${path}` });
+  host.notify({
+    code: 'GW_REVERIFY',
+    level: 'info',
+    text: `Check the account again any time: npx aws-groundwork verify --answers ${path}`,
+  });
 }

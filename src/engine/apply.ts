@@ -63,7 +63,11 @@ export async function applyPlan(opts: RunOptions, approved: Change[], shown: Cha
   const ordered = [...approved.filter((c) => !c.endsSession), ...approved.filter((c) => c.endsSession)];
   const work = new ApplyWork(opts, said, ordered);
   try {
-    await runTasks(opts.host, ordered.map((change) => work.task(change, unitFor(all, change), result)), { stopOnError: true });
+    await runTasks(
+      opts.host,
+      ordered.map((change) => work.task(change, unitFor(all, change), result)),
+      { stopOnError: true },
+    );
   } catch (err) {
     result.stopped = err;
   }
@@ -181,7 +185,9 @@ class ApplyWork {
       throw new StepFailedError(unit.step.id, unit.account, 'apply', planErr);
     }
     const queued = new Set(later.filter((c) => c.step === unit.step.id && c.account.id === unit.account.id).map((c) => c.address));
-    const found = fresh.some((c) => c.address === change.address) ? 'it was not complete, so the step went on from what AWS holds' : 'it had been done';
+    const found = fresh.some((c) => c.address === change.address)
+      ? 'it was not complete, so the step went on from what AWS holds'
+      : 'it had been done';
     this.said.notes.add(`${unit.step.id}: ${lost.message} (${unit.account.name}); read back before sending anything again: ${found}`);
     return fresh.filter((c) => !queued.has(c.address) && (c.address === change.address || !needsOwnApproval(c)));
   }

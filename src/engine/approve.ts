@@ -64,7 +64,9 @@ function approveWithoutTerminal(changes: Change[], rules: OptIns, yes: boolean):
   const missing: string[] = [];
   if (!yes) missing.push('approval of the plan: pass --yes');
   for (const c of changes.filter((c) => c.revealsSecret)) {
-    missing.push(`a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`);
+    missing.push(
+      `a terminal to show the one-time password on, for "${c.summary}": run apply at a terminal, or leave the user out of the answers`,
+    );
   }
   for (const c of rules.unapprovedDestructive(changes)) {
     const optIn = rules.optIn(c);

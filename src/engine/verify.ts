@@ -1,7 +1,19 @@
 import { StepFailedError } from '../errors.js';
 import type { Finding } from '../model.js';
 import { DEFAULT_CONCURRENCY } from './plan.js';
-import { accountsOf, byAccount, completeFinding, contextFor, nothingSaid, showNotes, stopIfInterrupted, unitsOf, type RunOptions, type Said, type Unit } from './run.js';
+import {
+  accountsOf,
+  byAccount,
+  completeFinding,
+  contextFor,
+  nothingSaid,
+  showNotes,
+  stopIfInterrupted,
+  unitsOf,
+  type RunOptions,
+  type Said,
+  type Unit,
+} from './run.js';
 import { runTasks } from './tasks.js';
 
 export async function verifyAll(opts: RunOptions): Promise<Finding[]> {

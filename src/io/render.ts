@@ -3,7 +3,15 @@ import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } f
 import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
 import type { OutputFormat } from './output-format.js';
 import { painter, type Paint } from './style.js';
-import { findingsSummaryLine, groupByAccount, planSummaryLine, summarizeFindings, summarizePlan, type PlanSummary, type SkippedStep } from './summary.js';
+import {
+  findingsSummaryLine,
+  groupByAccount,
+  planSummaryLine,
+  summarizeFindings,
+  summarizePlan,
+  type PlanSummary,
+  type SkippedStep,
+} from './summary.js';
 
 export * from './summary.js';
 export type { RunInfo, CheckTitles } from './report.js';
@@ -39,11 +47,16 @@ export function renderPlan(changes: Change[], format: OutputFormat, color = fals
   lines.push(p('bold', planSummaryLine(summary)));
   if (summary.destructive) {
     lines.push(
-      p('red', `${summary.destructive} destructive ${plural(summary.destructive, 'change')} (-/+ or -) will ask for an explicit confirmation.`),
+      p(
+        'red',
+        `${summary.destructive} destructive ${plural(summary.destructive, 'change')} (-/+ or -) will ask for an explicit confirmation.`,
+      ),
     );
   }
   if (summary.security) {
-    lines.push(`${summary.security} ${plural(summary.security, 'change')} ${summary.security === 1 ? 'tightens' : 'tighten'} security settings.`);
+    lines.push(
+      `${summary.security} ${plural(summary.security, 'change')} ${summary.security === 1 ? 'tightens' : 'tighten'} security settings.`,
+    );
   }
   return lines.join('\n');
 }
@@ -84,7 +97,8 @@ function planMarkdown(changes: Change[], s: PlanSummary, info: RunInfo): string 
   ];
   if (changes.length === 0) return [...head, '**No changes.** The account matches the answers.'].join('\n');
   const rows = changes.map(
-    (c) => `| ${accountLabel(c.account)} | ${c.step} | \`${SYMBOL[c.action]}\` ${c.action} | \`${c.address}\` | ${c.risk} | ${cell(c.summary)} |`,
+    (c) =>
+      `| ${accountLabel(c.account)} | ${c.step} | \`${SYMBOL[c.action]}\` ${c.action} | \`${c.address}\` | ${c.risk} | ${cell(c.summary)} |`,
   );
   return [
     ...head,

@@ -4,7 +4,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { REPORT_HEADING } from './report.js';
 
-
 /**
  * `--report FILE` is checked before anything reaches AWS: a report replaces only an earlier report
  * (a scheduled check writes the same name every day), never another file, and never the answers file.
@@ -12,13 +11,20 @@ import { REPORT_HEADING } from './report.js';
 export function checkReportPath(path: string, answersFile: string | undefined): void {
   const target = resolve(path);
   if (answersFile && resolve(answersFile) === target) {
-    throw new UsageError(`--report ${path} is the answers file`, 'Give the report its own file name, e.g. --report aws-groundwork-report.md.');
+    throw new UsageError(
+      `--report ${path} is the answers file`,
+      'Give the report its own file name, e.g. --report aws-groundwork-report.md.',
+    );
   }
   if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory()) {
-    throw new UsageError(`--report ${path}: the folder ${dirname(path)} does not exist`, 'Create the folder first, or choose a path in an existing one.');
+    throw new UsageError(
+      `--report ${path}: the folder ${dirname(path)} does not exist`,
+      'Create the folder first, or choose a path in an existing one.',
+    );
   }
   if (!existsSync(target)) return;
-  if (statSync(target).isDirectory()) throw new UsageError(`--report ${path} is a folder`, 'Give a file name, e.g. --report aws-groundwork-report.md.');
+  if (statSync(target).isDirectory())
+    throw new UsageError(`--report ${path} is a folder`, 'Give a file name, e.g. --report aws-groundwork-report.md.');
   const head = readFileSync(target, 'utf8').slice(0, REPORT_HEADING.length);
   if (head !== REPORT_HEADING) {
     throw new UsageError(

@@ -140,7 +140,12 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
     '',
     ...reportHead(doc, info),
     ...needsAttention(doc.findings.filter((f) => f.status !== 'pass')),
-    ...doc.accounts.flatMap((a) => accountTable(a, doc.findings.filter((x) => x.account.id === a.id))),
+    ...doc.accounts.flatMap((a) =>
+      accountTable(
+        a,
+        doc.findings.filter((x) => x.account.id === a.id),
+      ),
+    ),
     ...(skipped.length ? ['## Not checked', '', ...skipped.map((s) => `- \`${s.step}\`: ${s.reason}`), ''] : []),
     ...HOW_TO_READ,
   ].join('\n');
@@ -164,7 +169,9 @@ function reportHead(doc: VerifyDocument, info: RunInfo): string[] {
     `| Management account | ${doc.caller.accountId} |`,
     `| Home region | ${doc.region} |`,
     `| Accounts checked | ${doc.accounts.length} |`,
-    `| Frameworks | ${Object.values(FRAMEWORKS).map((f) => `${f.short}: ${f.name}${f.version === 'unversioned' ? ' (unversioned)' : ` v${f.version}`}`).join('; ')} |`,
+    `| Frameworks | ${Object.values(FRAMEWORKS)
+      .map((f) => `${f.short}: ${f.name}${f.version === 'unversioned' ? ' (unversioned)' : ` v${f.version}`}`)
+      .join('; ')} |`,
     `| Report format | version ${doc.version} (the same run as JSON: \`--output json\`) |`,
     '',
     '## Summary',
@@ -202,7 +209,10 @@ function accountTable(a: ReportAccount, findings: ReportFinding[]): string[] {
     '',
     '| Status | Controls | Check | Resource | Finding |',
     '| --- | --- | --- | --- | --- |',
-    ...findings.map((f) => `| ${STATUS_WORD[f.status]} | ${controlLabels(f.check).join(', ')} | ${cell(f.title)} | \`${cell(f.resource)}\` | ${cell(f.reason)} |`),
+    ...findings.map(
+      (f) =>
+        `| ${STATUS_WORD[f.status]} | ${controlLabels(f.check).join(', ')} | ${cell(f.title)} | \`${cell(f.resource)}\` | ${cell(f.reason)} |`,
+    ),
     '',
   ];
 }
@@ -213,7 +223,9 @@ const HOW_TO_READ = [
   '- **PASS**: the control holds now. **FAIL**: it does not; the remediation says how to restore it.',
   '- **MANUAL**: only a person can check or do it (for example root MFA); the finding names the console page.',
   '- **ERROR**: the check could not read what it needs; the finding says why. It counts as not passing.',
-  `- Control ids: ${Object.values(FRAMEWORKS).map((f) => `\`${f.short}\` ${f.name}`).join(', ')}. A check lists every control it evidences; \`GW\` ids are this tool's own checks that no benchmark names.`,
+  `- Control ids: ${Object.values(FRAMEWORKS)
+    .map((f) => `\`${f.short}\` ${f.name}`)
+    .join(', ')}. A check lists every control it evidences; \`GW\` ids are this tool's own checks that no benchmark names.`,
   '- A check evidences its controls for the resource it names. Where a benchmark asks something of every bucket or key (CIS 2.1.1, CIS 3.6), the check covers the buckets and the key this tool manages, not the others in the account.',
   '',
 ];
@@ -224,4 +236,3 @@ const count = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`
 const humanTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 /** Table cells and list items stay one line, and a `|` in a reason cannot break the table. */
 export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-

@@ -34,8 +34,7 @@ export class NonInteractiveHost implements IoHost {
   notify(message: Message): void {
     const p = this.paintErr;
     const prefix = PREFIX[message.level];
-    const styled =
-      message.level === 'error' ? p('red', prefix) : message.level === 'warn' ? p('yellow', prefix) : prefix;
+    const styled = message.level === 'error' ? p('red', prefix) : message.level === 'warn' ? p('yellow', prefix) : prefix;
     this.streams.stderr.write(`${styled}${message.text}\n`);
   }
 
@@ -76,10 +75,7 @@ export class InteractiveHost extends NonInteractiveHost {
         case 'confirm':
           return (await confirm({ message: request.message, default: request.default }, context)) as Response<R>;
         case 'typed-confirm': {
-          const typed = await input(
-            { message: `${request.message} Type ${this.paintErr('bold', request.expected)} to confirm:` },
-            context,
-          );
+          const typed = await input({ message: `${request.message} Type ${this.paintErr('bold', request.expected)} to confirm:` }, context);
           return (typed.trim() === request.expected) as Response<R>;
         }
         case 'select':

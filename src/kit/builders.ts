@@ -15,7 +15,13 @@ export function change<K extends string, I>(kind: K, input: I, fields: ChangeFie
  * A finding of `def` on `resource`: it passes, saying `ok`, when there are no problems; otherwise it
  * fails with the problems as its reason and the check's remediation unless a more precise one is given.
  */
-export function check(def: Check, resource: string, problems: string | string[] | null | false, ok: string, remediation?: string): PlannedFinding {
+export function check(
+  def: Check,
+  resource: string,
+  problems: string | string[] | null | false,
+  ok: string,
+  remediation?: string,
+): PlannedFinding {
   const found = ([] as string[]).concat(problems || []);
   if (found.length === 0) return { check: def.id, resource, status: 'pass', reason: ok, remediation: '' };
   return { check: def.id, resource, status: 'fail', reason: found.join('; '), remediation: remediation ?? def.remediation ?? '' };

@@ -18,8 +18,7 @@ const answers = object(
       example: 'acme',
     }),
     allowReplace: boolean({
-      description:
-        'Allow replacing an existing, different alias; the old sign-in URL stops working (needed without a terminal)',
+      description: 'Allow replacing an existing, different alias; the old sign-in URL stops working (needed without a terminal)',
       default: false,
       optIn: true,
     }),
@@ -29,7 +28,11 @@ const answers = object(
 
 const ADDRESS = 'iam:account-alias';
 const CHECKS = checks({
-  alias: { id: 'account-alias.alias', title: 'The account has the agreed sign-in alias', remediation: 'Run `aws-groundwork apply` to set the alias.' },
+  alias: {
+    id: 'account-alias.alias',
+    title: 'The account has the agreed sign-in alias',
+    remediation: 'Run `aws-groundwork apply` to set the alias.',
+  },
 });
 
 async function currentAlias(aws: AwsClients): Promise<string | null> {
@@ -47,7 +50,9 @@ type Operations = { 'set-alias': { alias: string } };
 function wantedAlias(ctx: Ctx): string {
   const alias = ctx.account.role === 'member' && ctx.account.env ? `${ctx.answers.alias}-${ctx.account.env}` : ctx.answers.alias;
   if (!ALIAS_PATTERN.test(alias)) {
-    throw new Error(`the alias "${alias}" for ${ctx.account.name} breaks IAM's rules (3-63 lowercase letters, digits, single hyphens); shorten steps.account-alias.alias`);
+    throw new Error(
+      `the alias "${alias}" for ${ctx.account.name} breaks IAM's rules (3-63 lowercase letters, digits, single hyphens); shorten steps.account-alias.alias`,
+    );
   }
   return alias;
 }
@@ -77,7 +82,14 @@ export default defineStep({
     const wanted = wantedAlias(ctx);
     if (before === wanted) return [];
     const fields = { address: ADDRESS, before, after: wanted };
-    if (before === null) return [change('set-alias', { alias: wanted }, { ...fields, action: 'create', risk: 'none', summary: `set the account alias to "${wanted}"` })];
+    if (before === null)
+      return [
+        change(
+          'set-alias',
+          { alias: wanted },
+          { ...fields, action: 'create', risk: 'none', summary: `set the account alias to "${wanted}"` },
+        ),
+      ];
     const summary = `replace the account alias "${before}" with "${wanted}"; the sign-in URL for "${before}" stops working`;
     return [change('set-alias', { alias: wanted }, { ...fields, action: 'replace', risk: 'destructive', summary })];
   },
@@ -91,7 +103,8 @@ export default defineStep({
       } catch (err) {
         if (isAwsError(err, 'EntityAlreadyExists') && (await currentAlias(ctx.aws)) === alias) return;
         if (isAwsError(err, 'EntityAlreadyExists')) {
-          (err as Error).message = `the alias "${alias}" is already taken, possibly by another AWS account; choose another (steps.account-alias.alias)`;
+          (err as Error).message =
+            `the alias "${alias}" is already taken, possibly by another AWS account; choose another (steps.account-alias.alias)`;
         }
         throw err;
       }
@@ -101,7 +114,12 @@ export default defineStep({
   async verify(ctx) {
     const actual = await currentAlias(ctx.aws);
     const wanted = wantedAlias(ctx);
-    const problem = actual === wanted ? null : actual === null ? `the account has no alias; expected "${wanted}"` : `the account alias is "${actual}"; expected "${wanted}"`;
+    const problem =
+      actual === wanted
+        ? null
+        : actual === null
+          ? `the account has no alias; expected "${wanted}"`
+          : `the account alias is "${actual}"; expected "${wanted}"`;
     return [check(CHECKS.alias, ADDRESS, problem, `the account alias is "${wanted}"`)];
   },
 });

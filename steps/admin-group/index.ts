@@ -38,8 +38,7 @@ const answers = object(
         maxLength: 64,
       }),
       {
-        description:
-          'Admin users to create: console access only, a one-time password shown once at the terminal, no access keys',
+        description: 'Admin users to create: console access only, a one-time password shown once at the terminal, no access keys',
         default: [],
       },
     ),
@@ -70,7 +69,10 @@ const CHECKS = checks({
     title: 'Admins get their permissions from a group with the AWS-managed AdministratorAccess policy',
     remediation: 'Run `aws-groundwork apply` to create the group and attach the policy.',
   },
-  noFullAdminCustomPolicy: { id: 'admin-group.no-full-admin-custom-policy', title: 'No customer-managed policy allowing "*:*" is attached to a user, group or role' },
+  noFullAdminCustomPolicy: {
+    id: 'admin-group.no-full-admin-custom-policy',
+    title: 'No customer-managed policy allowing "*:*" is attached to a user, group or role',
+  },
   adminsConsoleOnly: {
     id: 'admin-group.admins-console-only',
     title: 'Each admin user has console access only: a password, no access keys',
@@ -103,7 +105,10 @@ async function planUser(ctx: Ctx, user: string, members: string[] | null): Promi
   const { name } = ctx.answers;
   const changes: PlannedChange<Operations>[] = [];
   const exists = await userExists(ctx.aws, user);
-  if (!exists) changes.push(creating('user', { UserName: user }, `iam:user/${user}`, `create the IAM user ${user} (console access only, no access keys)`));
+  if (!exists)
+    changes.push(
+      creating('user', { UserName: user }, `iam:user/${user}`, `create the IAM user ${user} (console access only, no access keys)`),
+    );
   if (!exists || !(await hasConsolePassword(ctx.aws.iam, user))) {
     changes.push(
       creating(
@@ -169,11 +174,19 @@ export default defineStep({
     const { name, users } = ctx.answers;
     const changes: PlannedChange<Operations>[] = [];
     const members = await groupMembers(ctx.aws.iam, name);
-    if (members === null) changes.push(creating('group', { GroupName: name }, `iam:group/${name}`, `create the IAM group ${name}`, { risk: 'none' }));
+    if (members === null)
+      changes.push(creating('group', { GroupName: name }, `iam:group/${name}`, `create the IAM group ${name}`, { risk: 'none' }));
     const attached = members === null ? [] : ((await attachedGroupPolicies(ctx.aws.iam, name)) ?? []);
     const PolicyArn = adminPolicyArn(ctx);
     if (!attached.includes(PolicyArn)) {
-      changes.push(creating('policy', { GroupName: name, PolicyArn }, `iam:group/${name}/policy/AdministratorAccess`, `attach the AWS-managed AdministratorAccess policy to ${name}`));
+      changes.push(
+        creating(
+          'policy',
+          { GroupName: name, PolicyArn },
+          `iam:group/${name}/policy/AdministratorAccess`,
+          `attach the AWS-managed AdministratorAccess policy to ${name}`,
+        ),
+      );
     }
     for (const user of users) changes.push(...(await planUser(ctx, user, members)));
     return changes;
@@ -209,7 +222,10 @@ export default defineStep({
         }
       });
       if (created) {
-        ctx.reveal(`One-time console password for ${UserName} (sign in at https://${ctx.account.id}.signin.aws.amazon.com/console)`, password);
+        ctx.reveal(
+          `One-time console password for ${UserName} (sign in at https://${ctx.account.id}.signin.aws.amazon.com/console)`,
+          password,
+        );
       }
     },
   },
@@ -218,9 +234,15 @@ export default defineStep({
     const { name, users } = ctx.answers;
     const members = await groupMembers(ctx.aws.iam, name);
     const attached = members === null ? [] : ((await attachedGroupPolicies(ctx.aws.iam, name)) ?? []);
-    const lacking = members === null ? `the group ${name} does not exist` : `the group ${name} lacks the AWS-managed AdministratorAccess policy`;
+    const lacking =
+      members === null ? `the group ${name} does not exist` : `the group ${name} lacks the AWS-managed AdministratorAccess policy`;
     const findings = [
-      check(CHECKS.administratorAccess, `iam:group/${name}`, !attached.includes(adminPolicyArn(ctx)) && lacking, `the group ${name} has the AWS-managed AdministratorAccess policy`),
+      check(
+        CHECKS.administratorAccess,
+        `iam:group/${name}`,
+        !attached.includes(adminPolicyArn(ctx)) && lacking,
+        `the group ${name} has the AWS-managed AdministratorAccess policy`,
+      ),
     ];
     const offenders = await fullAdminCustomerPolicies(ctx.aws);
     findings.push(

@@ -1,4 +1,9 @@
-import { CreateAccountCommand, DescribeCreateAccountStatusCommand, MoveAccountCommand, TagResourceCommand } from '@aws-sdk/client-organizations';
+import {
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  MoveAccountCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-organizations';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { IsolatedFailure } from '../../src/errors.js';
 import type { StepContext } from '../../src/kit/step.js';
@@ -26,7 +31,9 @@ export async function moveInto(aws: AwsClients, accountId: string, ouName: strin
   const source = await parentOf(aws, accountId);
   if (source === target) return;
   // DuplicateAccount: it is already there (moved by an earlier run whose answer was lost).
-  await doneOn('DuplicateAccount')(() => aws.organizations.send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: source, DestinationParentId: target })));
+  await doneOn('DuplicateAccount')(() =>
+    aws.organizations.send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: source, DestinationParentId: target })),
+  );
 }
 
 /**
@@ -55,7 +62,9 @@ export async function createAccount(ctx: StepContext<unknown>, w: Wanted, path: 
 /** Sends CreateAccount; a reason AWS gives for refusing this account alone fails only this account. */
 async function requestAccount(aws: AwsClients, w: Wanted, path: string): Promise<string | undefined> {
   try {
-    const r = await aws.organizations.send(new CreateAccountCommand({ Email: w.email, AccountName: w.name, Tags: [{ Key: ENV_TAG, Value: w.env }] }));
+    const r = await aws.organizations.send(
+      new CreateAccountCommand({ Email: w.email, AccountName: w.name, Tags: [{ Key: ENV_TAG, Value: w.env }] }),
+    );
     return r.CreateAccountStatus?.Id;
   } catch (err) {
     if (isAwsError(err, 'ConstraintViolation')) {
@@ -67,15 +76,26 @@ async function requestAccount(aws: AwsClients, w: Wanted, path: string): Promise
 }
 
 /** Polls the creation request, backing off, until AWS says it succeeded (the new id) or failed. */
-async function finished(ctx: StepContext<unknown>, w: Wanted, path: string, requestId: string | undefined, started: number): Promise<string | undefined> {
+async function finished(
+  ctx: StepContext<unknown>,
+  w: Wanted,
+  path: string,
+  requestId: string | undefined,
+  started: number,
+): Promise<string | undefined> {
   let delay = POLL_START_MS;
   for (;;) {
-    const status = (await ctx.aws.organizations.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId }))).CreateAccountStatus;
+    const status = (await ctx.aws.organizations.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId })))
+      .CreateAccountStatus;
     if (status?.State === 'SUCCEEDED') return status.AccountId;
     if (status?.State === 'FAILED') throw new IsolatedFailure(explainCreationFailure(status.FailureReason, { ...w, path }));
-    ctx.progress(`${w.name}: ${status?.State ?? 'waiting'}, ${Math.round((Date.now() - started) / 1000)} s so far (AWS takes a few minutes)`);
+    ctx.progress(
+      `${w.name}: ${status?.State ?? 'waiting'}, ${Math.round((Date.now() - started) / 1000)} s so far (AWS takes a few minutes)`,
+    );
     if (Date.now() - started > CREATION_TIMEOUT_MS) {
-      throw new Error(`${w.name} is still being created after ${Math.round((Date.now() - started) / 60_000)} minutes; run again later to pick it up`);
+      throw new Error(
+        `${w.name} is still being created after ${Math.round((Date.now() - started) / 60_000)} minutes; run again later to pick it up`,
+      );
     }
     await ctx.sleep(delay);
     delay = Math.min(delay * 2, POLL_MAX_MS);

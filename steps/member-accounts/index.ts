@@ -11,7 +11,7 @@ const accountSchema = object(
     name: string({
       description: 'Account name, e.g. acme-dev',
       pattern: /^[\w .,@&'-]{1,50}$/,
-      patternHint: 'at most 50 letters, digits, spaces and . , @ & \' - _',
+      patternHint: "at most 50 letters, digits, spaces and . , @ & ' - _",
     }),
     email: string({
       description: "The account's root email address: unique across AWS, e.g. aws+dev@acme.example",
@@ -19,7 +19,12 @@ const accountSchema = object(
       patternHint: 'an email address',
       maxLength: 64,
     }),
-    ou: string({ description: 'Organizational unit to put it in', pattern: /^[\w .,@&'-]{1,128}$/, patternHint: 'an OU name', default: 'Workloads' }),
+    ou: string({
+      description: 'Organizational unit to put it in',
+      pattern: /^[\w .,@&'-]{1,128}$/,
+      patternHint: 'an OU name',
+      default: 'Workloads',
+    }),
     env: string({
       description: 'Environment (dev, staging, prod); default: the last hyphenated part of the name',
       pattern: /^[a-z0-9]+$/,
@@ -81,13 +86,25 @@ async function planAccount(ctx: Ctx, w: Wanted, accounts: Account[], running: Cr
   if (parent !== ous.get(w.ou)) {
     const after = { OrganizationalUnit: w.ou, AccountId: accountId, SourceParentId: parent ?? '' };
     const summary = `move ${w.name} into ${w.ou}`;
-    changes.push(change('move-account', { accountId, ou: w.ou }, { address: `${address}/ou`, action: 'update', before: parent ?? null, after, risk: 'security', summary }));
+    changes.push(
+      change(
+        'move-account',
+        { accountId, ou: w.ou },
+        { address: `${address}/ou`, action: 'update', before: parent ?? null, after, risk: 'security', summary },
+      ),
+    );
   }
   const tag = await envTag(ctx.aws, accountId);
   if (tag !== w.env) {
     const after = { AccountId: accountId, [ENV_TAG]: w.env };
     const summary = `tag ${w.name} ${ENV_TAG}=${w.env}`;
-    changes.push(change('tag-account', { accountId, env: w.env }, { address: `${address}/tags`, action: tag ? 'update' : 'create', before: tag ?? null, after, risk: 'security', summary }));
+    changes.push(
+      change(
+        'tag-account',
+        { accountId, env: w.env },
+        { address: `${address}/tags`, action: tag ? 'update' : 'create', before: tag ?? null, after, risk: 'security', summary },
+      ),
+    );
   }
   return changes;
 }
@@ -109,7 +126,12 @@ export default defineStep({
       'organizations:ListCreateAccountStatus',
       'organizations:DescribeCreateAccountStatus',
     ],
-    apply: ['organizations:CreateAccount', 'organizations:CreateOrganizationalUnit', 'organizations:MoveAccount', 'organizations:TagResource'],
+    apply: [
+      'organizations:CreateAccount',
+      'organizations:CreateOrganizationalUnit',
+      'organizations:MoveAccount',
+      'organizations:TagResource',
+    ],
     // The engine reaches members through OrganizationAccountAccessRole; CreateAccount makes a
     // service-linked role as the caller.
     implied: ['sts:AssumeRole', 'iam:CreateServiceLinkedRole'],
@@ -139,7 +161,13 @@ export default defineStep({
     for (const ou of new Set(want.map((w) => w.ou))) {
       if (ous.has(ou)) continue;
       const summary = `create the organizational unit ${ou}`;
-      changes.push(change('create-ou', { name: ou }, { address: `organizations:ou/${ou}`, action: 'create', before: null, after: { Name: ou }, risk: 'security', summary }));
+      changes.push(
+        change(
+          'create-ou',
+          { name: ou },
+          { address: `organizations:ou/${ou}`, action: 'create', before: null, after: { Name: ou }, risk: 'security', summary },
+        ),
+      );
     }
     // Requests first, then accounts: a request that finishes between the two reads shows up as an
     // account, never as neither (which would plan a second CreateAccount).
@@ -152,7 +180,8 @@ export default defineStep({
   apply: {
     async 'create-ou'(ctx, { name }: Operations['create-ou']) {
       // DuplicateOrganizationalUnit: an earlier run (or a person) made it already.
-      const create = async () => ctx.aws.organizations.send(new CreateOrganizationalUnitCommand({ ParentId: await rootId(ctx.aws), Name: name }));
+      const create = async () =>
+        ctx.aws.organizations.send(new CreateOrganizationalUnitCommand({ ParentId: await rootId(ctx.aws), Name: name }));
       await doneOn('DuplicateOrganizationalUnit')(create);
     },
     async 'create-account'(ctx, w: Operations['create-account']) {

@@ -12,7 +12,14 @@ import {
 import { isDeepStrictEqual } from 'node:util';
 import { list, object, string } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { allPages, attachedGroupPolicies, decodePolicyDocument, hasConsolePassword, mfaDevices, orAbsent } from '../../src/aws/iam-reads.js';
+import {
+  allPages,
+  attachedGroupPolicies,
+  decodePolicyDocument,
+  hasConsolePassword,
+  mfaDevices,
+  orAbsent,
+} from '../../src/aws/iam-reads.js';
 import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type PlannedChange, type PlannedFinding } from '../../src/kit/step.js';
 import { doneOn, isAwsError, type Change, type Json } from '../../src/model.js';
@@ -21,10 +28,10 @@ import { MFA_POLICY_NAME, MFA_POLICY_PATH, mfaPolicyArn, mfaPolicyDocument } fro
 
 const answers = object(
   {
-    groups: list(
-      string({ description: 'an IAM group name', pattern: /^[\w+=,.@-]{1,128}$/, patternHint: 'an IAM group name' }),
-      { description: 'Groups whose members must use MFA: without it they can only set their password and MFA device', default: ['Admins'] },
-    ),
+    groups: list(string({ description: 'an IAM group name', pattern: /^[\w+=,.@-]{1,128}$/, patternHint: 'an IAM group name' }), {
+      description: 'Groups whose members must use MFA: without it they can only set their password and MFA device',
+      default: ['Admins'],
+    }),
   },
   { description: 'The MFA-required policy on the admin group' },
 );
@@ -92,14 +99,22 @@ async function restoreDefault(aws: AwsClients, { PolicyArn, PolicyDocument }: Po
     return { items: r.Versions, IsTruncated: r.IsTruncated, Marker: r.Marker };
   });
   if (versions.length >= 5) {
-    const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => Number(a.VersionId?.slice(1)) - Number(b.VersionId?.slice(1)))[0];
+    const oldest = versions
+      .filter((v) => !v.IsDefaultVersion)
+      .sort((a, b) => Number(a.VersionId?.slice(1)) - Number(b.VersionId?.slice(1)))[0];
     if (oldest) await aws.iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: oldest.VersionId }));
   }
   await aws.iam.send(new CreatePolicyVersionCommand({ PolicyArn, PolicyDocument: JSON.stringify(PolicyDocument), SetAsDefault: true }));
 }
 
 /** Why the group does not require MFA, or null when it does. */
-function attachmentProblem(group: string, current: Record<string, unknown> | null, intact: boolean, attached: string[] | null, arn: string): string | null {
+function attachmentProblem(
+  group: string,
+  current: Record<string, unknown> | null,
+  intact: boolean,
+  attached: string[] | null,
+  arn: string,
+): string | null {
   if (intact && attached?.includes(arn)) return null;
   if (current === null) return `the MFA-required policy ${MFA_POLICY_NAME} does not exist`;
   if (!intact) return `the MFA-required policy ${MFA_POLICY_NAME} was changed from its template`;
@@ -109,8 +124,7 @@ function attachmentProblem(group: string, current: Record<string, unknown> | nul
 export default defineStep({
   id: 'mfa-enforcement',
   title: 'MFA enforcement',
-  description:
-    'Attaches an MFA-required policy to the admin group: without MFA its members can only change their password and set up MFA.',
+  description: 'Attaches an MFA-required policy to the admin group: without MFA its members can only change their password and set up MFA.',
   checks: CHECKS.list,
   scope: 'management',
   answers,
@@ -203,7 +217,8 @@ export default defineStep({
         await ctx.aws.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn }));
       } catch (err) {
         if (isAwsError(err, 'NoSuchEntity')) {
-          (err as Error).message = `the group ${GroupName} does not exist; add it to the admin-group step or fix steps.mfa-enforcement.groups (${(err as Error).message})`;
+          (err as Error).message =
+            `the group ${GroupName} does not exist; add it to the admin-group step or fix steps.mfa-enforcement.groups (${(err as Error).message})`;
         }
         throw err;
       }
@@ -218,7 +233,9 @@ export default defineStep({
     for (const group of ctx.answers.groups) {
       const attached = current === null ? null : await attachedGroupPolicies(ctx.aws.iam, group);
       const problem = attachmentProblem(group, current, intact, attached, arn);
-      findings.push(check(CHECKS.policyAttached, `iam:group/${group}`, problem, `${group} requires MFA (${MFA_POLICY_NAME} attached and unchanged)`));
+      findings.push(
+        check(CHECKS.policyAttached, `iam:group/${group}`, problem, `${group} requires MFA (${MFA_POLICY_NAME} attached and unchanged)`),
+      );
     }
     // Read live, not from the credential report, which can be four hours old.
     const users = await allPages(async (Marker) => {

@@ -25,13 +25,7 @@ import { KEY_ARN, ORG_ID, orPlaceholder, unknownAt } from './known-after-apply.j
 import { logBucketPolicy, orgIdPath, trailBucketPolicy, type TrailNames } from './policies.js';
 
 export type BucketSettingId =
-  | 'public-access-block'
-  | 'ownership-controls'
-  | 'encryption'
-  | 'versioning'
-  | 'policy'
-  | 'lifecycle'
-  | 'logging';
+  'public-access-block' | 'ownership-controls' | 'encryption' | 'versioning' | 'policy' | 'lifecycle' | 'logging';
 
 /** One configuration of a bucket: how to read it as plain JSON (null: not set) and how to write it whole. */
 interface BucketSetting {
@@ -63,7 +57,10 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
       }),
     write: async (aws, Bucket, value) => {
       await aws.s3.send(
-        new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: value as 'BucketOwnerEnforced' }] } }),
+        new PutBucketOwnershipControlsCommand({
+          Bucket,
+          OwnershipControls: { Rules: [{ ObjectOwnership: value as 'BucketOwnerEnforced' }] },
+        }),
       );
     },
   },
@@ -82,7 +79,10 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
     write: async (aws, Bucket, value) => {
       const v = value as { SSEAlgorithm: 'AES256' | 'aws:kms'; KMSMasterKeyID?: string; BucketKeyEnabled: boolean };
       const rule: ServerSideEncryptionRule = {
-        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: v.SSEAlgorithm, ...(v.KMSMasterKeyID ? { KMSMasterKeyID: v.KMSMasterKeyID } : {}) },
+        ApplyServerSideEncryptionByDefault: {
+          SSEAlgorithm: v.SSEAlgorithm,
+          ...(v.KMSMasterKeyID ? { KMSMasterKeyID: v.KMSMasterKeyID } : {}),
+        },
         BucketKeyEnabled: v.BucketKeyEnabled,
       };
       await aws.s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [rule] } }));
@@ -96,7 +96,9 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
   },
   policy: {
     read: (aws, Bucket) =>
-      absentOn('NoSuchBucketPolicy')(async () => JSON.parse((await aws.s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? 'null') as Json),
+      absentOn('NoSuchBucketPolicy')(
+        async () => JSON.parse((await aws.s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy ?? 'null') as Json,
+      ),
     write: async (aws, Bucket, value) => {
       await aws.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(value) }));
     },
@@ -116,16 +118,23 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
       }),
     // PutBucketLifecycleConfiguration replaces the whole configuration: the value is every rule.
     write: async (aws, Bucket, value) => {
-      const rules = (value as { ID: string; Status: string; Prefix: string; ExpirationDays: number | null; NoncurrentDays: number | null; AbortMultipartDays: number | null }[]).map(
-        (r): LifecycleRule => ({
-          ID: r.ID,
-          Status: r.Status as 'Enabled',
-          Filter: { Prefix: r.Prefix },
-          ...(r.ExpirationDays ? { Expiration: { Days: r.ExpirationDays } } : {}),
-          ...(r.NoncurrentDays ? { NoncurrentVersionExpiration: { NoncurrentDays: r.NoncurrentDays } } : {}),
-          ...(r.AbortMultipartDays ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: r.AbortMultipartDays } } : {}),
-        }),
-      );
+      const rules = (
+        value as {
+          ID: string;
+          Status: string;
+          Prefix: string;
+          ExpirationDays: number | null;
+          NoncurrentDays: number | null;
+          AbortMultipartDays: number | null;
+        }[]
+      ).map((r): LifecycleRule => ({
+        ID: r.ID,
+        Status: r.Status as 'Enabled',
+        Filter: { Prefix: r.Prefix },
+        ...(r.ExpirationDays ? { Expiration: { Days: r.ExpirationDays } } : {}),
+        ...(r.NoncurrentDays ? { NoncurrentVersionExpiration: { NoncurrentDays: r.NoncurrentDays } } : {}),
+        ...(r.AbortMultipartDays ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: r.AbortMultipartDays } } : {}),
+      }));
       await aws.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: rules } }));
     },
   },
@@ -178,7 +187,9 @@ export async function createBucket(aws: AwsClients, bucket: string, region: stri
 const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
 function lifecycle(days: number): Json {
-  return [{ ID: 'aws-groundwork-retention', Status: 'Enabled', Prefix: '', ExpirationDays: days, NoncurrentDays: 30, AbortMultipartDays: 7 }];
+  return [
+    { ID: 'aws-groundwork-retention', Status: 'Enabled', Prefix: '', ExpirationDays: days, NoncurrentDays: 30, AbortMultipartDays: 7 },
+  ];
 }
 
 /** The trail key's ARN and the organization id, null while a change of this apply has still to make them. */

@@ -17,7 +17,8 @@ export const ORG_ID = ORGANIZATION_ID_VALUE;
 export const orPlaceholder = (known: string | null, value: string): string => known ?? placeholder(value);
 
 /** Nothing when the value is known, else where its placeholder stands (`path` into the change's `after`). */
-export const unknownAt = (known: string | null, value: string, path: Unknown['path']): Unknown[] => (known === null ? [{ path, value }] : []);
+export const unknownAt = (known: string | null, value: string, path: Unknown['path']): Unknown[] =>
+  known === null ? [{ path, value }] : [];
 
 /**
  * Reads a value no change of this run learned (a lost answer, a resumed run): by then the key is

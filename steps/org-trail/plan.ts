@@ -46,32 +46,55 @@ export async function planKey(aws: AwsClients, n: TrailNames): Promise<{ changes
   if (key) {
     const policy = (await keyPolicy(aws, key.keyId)) as Json;
     if (!isDeepStrictEqual(policy, wantedKeyPolicy)) {
-      changes.push(change('key-policy', { alias }, fields(`kms:${alias}/key-policy`, 'update', policy, wantedKeyPolicy, `restore the key policy of ${alias}`)));
+      changes.push(
+        change(
+          'key-policy',
+          { alias },
+          fields(`kms:${alias}/key-policy`, 'update', policy, wantedKeyPolicy, `restore the key policy of ${alias}`),
+        ),
+      );
     }
   }
   if (!key || !(await rotationEnabled(aws, key.keyId))) {
     const summary = `turn on yearly rotation of ${alias} (CIS 3.6)`;
-    changes.push(change('key-rotation', { alias }, fields(`kms:${alias}/rotation`, key ? 'update' : 'create', key ? false : null, true, summary)));
+    changes.push(
+      change('key-rotation', { alias }, fields(`kms:${alias}/rotation`, key ? 'update' : 'create', key ? false : null, true, summary)),
+    );
   }
   return { changes, keyArn: key?.arn ?? null };
 }
 
 /** The access-log bucket, then the trail bucket (which logs into it). */
-export async function planBuckets(aws: AwsClients, n: TrailNames, region: string, retentionDays: number, known: KnownValues): Promise<Planned[]> {
+export async function planBuckets(
+  aws: AwsClients,
+  n: TrailNames,
+  region: string,
+  retentionDays: number,
+  known: KnownValues,
+): Promise<Planned[]> {
   const changes: Planned[] = [];
   for (const b of desiredBuckets(n, retentionDays, known)) {
     const state = await bucketState(aws, b.bucket, b.answer);
     if (state === 'absent') {
       const after = { Bucket: b.bucket, Region: region, ObjectOwnership: 'BucketOwnerEnforced' };
       const summary = `create the ${b.role} ${b.bucket} in ${region}`;
-      changes.push(change('create-bucket', { bucket: b.bucket, answer: b.answer }, fields(`s3:bucket/${b.bucket}`, 'create', null, after, summary)));
+      changes.push(
+        change('create-bucket', { bucket: b.bucket, answer: b.answer }, fields(`s3:bucket/${b.bucket}`, 'create', null, after, summary)),
+      );
     }
     for (const [id, want] of Object.entries(b.settings) as [BucketSettingId, Json][]) {
       // A new bucket is created with ACLs disabled; the other settings are written explicitly.
       if (state === 'absent' && id === 'ownership-controls') continue;
       const have = state === 'absent' ? null : await SETTINGS[id].read(aws, b.bucket);
       if (!isDeepStrictEqual(have, want)) {
-        const planned = fields(`s3:bucket/${b.bucket}/${id}`, have === null ? 'create' : 'update', have, want, `set ${id} on the ${b.role}`, b.unknown[id]);
+        const planned = fields(
+          `s3:bucket/${b.bucket}/${id}`,
+          have === null ? 'create' : 'update',
+          have,
+          want,
+          `set ${id} on the ${b.role}`,
+          b.unknown[id],
+        );
         changes.push(change('bucket-setting', { bucket: b.bucket, setting: id }, planned));
       }
     }
@@ -100,7 +123,13 @@ export async function planTrail(aws: AwsClients, n: TrailNames, region: string, 
   }
   const logging = trail ? Boolean((await aws.cloudtrail.send(new GetTrailStatusCommand({ Name: n.trailName }))).IsLogging) : false;
   if (!logging) {
-    const planned = fields(`${address}/logging`, trail ? 'update' : 'create', trail ? false : null, true, `start logging on ${n.trailName}`);
+    const planned = fields(
+      `${address}/logging`,
+      trail ? 'update' : 'create',
+      trail ? false : null,
+      true,
+      `start logging on ${n.trailName}`,
+    );
     changes.push(change('start-logging', { name: n.trailName }, planned));
   }
   return changes;

@@ -12,12 +12,24 @@ import { currentTrail } from './trail.js';
 const RESTORE = 'Run `aws-groundwork apply` to restore it.';
 
 export const CHECKS = checks({
-  multiRegion: { id: 'org-trail.multi-region-logging', title: 'CloudTrail is on in all regions: a multi-region organization trail is logging', remediation: RESTORE },
+  multiRegion: {
+    id: 'org-trail.multi-region-logging',
+    title: 'CloudTrail is on in all regions: a multi-region organization trail is logging',
+    remediation: RESTORE,
+  },
   logFileValidation: { id: 'org-trail.log-file-validation', title: 'CloudTrail log file validation is enabled', remediation: RESTORE },
-  bucketAccessLogging: { id: 'org-trail.bucket-access-logging', title: 'The trail bucket has server access logging on', remediation: RESTORE },
+  bucketAccessLogging: {
+    id: 'org-trail.bucket-access-logging',
+    title: 'The trail bucket has server access logging on',
+    remediation: RESTORE,
+  },
   kmsEncryption: { id: 'org-trail.kms-encryption', title: 'The trail encrypts its logs with its own KMS key', remediation: RESTORE },
   keyRotation: { id: 'org-trail.key-rotation', title: 'The trail KMS key has automatic rotation on (this key only)', remediation: RESTORE },
-  denyHttp: { id: 'org-trail.buckets-deny-http', title: 'The trail and access-log buckets deny requests without TLS (these buckets only)', remediation: RESTORE },
+  denyHttp: {
+    id: 'org-trail.buckets-deny-http',
+    title: 'The trail and access-log buckets deny requests without TLS (these buckets only)',
+    remediation: RESTORE,
+  },
   trailBucketProtected: {
     id: 'org-trail.trail-bucket-protected',
     title: 'The trail bucket is not public, has ACLs off and a policy that admits only this trail',
@@ -33,7 +45,11 @@ export const CHECKS = checks({
     title: 'The access-log bucket is private, encrypted, versioned, TLS-only, with its policy and lifecycle',
     remediation: RESTORE,
   },
-  keyPolicy: { id: 'org-trail.key-policy', title: 'The trail key policy lets CloudTrail encrypt only for this trail', remediation: RESTORE },
+  keyPolicy: {
+    id: 'org-trail.key-policy',
+    title: 'The trail key policy lets CloudTrail encrypt only for this trail',
+    remediation: RESTORE,
+  },
   delivery: {
     id: 'org-trail.delivery',
     title: 'CloudTrail reports no delivery error',
@@ -47,7 +63,8 @@ export async function verifyTrail(aws: AwsClients, n: TrailNames, key: TrailKey 
   const trail = await currentTrail(aws, n.trailName);
   const status = trail ? await aws.cloudtrail.send(new GetTrailStatusCommand({ Name: n.trailName })) : null;
   // Without a trail there is one problem, whatever else each check looks at.
-  const ifTrail = (...found: (string | false)[]) => (trail ? found.filter((p): p is string => Boolean(p)) : [`the trail ${n.trailName} does not exist`]);
+  const ifTrail = (...found: (string | false)[]) =>
+    trail ? found.filter((p): p is string => Boolean(p)) : [`the trail ${n.trailName} does not exist`];
   const resource = `cloudtrail:trail/${n.trailName}`;
   return [
     check(
@@ -60,7 +77,12 @@ export async function verifyTrail(aws: AwsClients, n: TrailNames, key: TrailKey 
       ),
       'a multi-region organization trail is logging',
     ),
-    check(CHECKS.logFileValidation, resource, ifTrail(!trail?.LogFileValidationEnabled && 'log file validation is off'), 'log file validation is on'),
+    check(
+      CHECKS.logFileValidation,
+      resource,
+      ifTrail(!trail?.LogFileValidationEnabled && 'log file validation is off'),
+      'log file validation is on',
+    ),
     check(
       CHECKS.kmsEncryption,
       resource,
@@ -80,7 +102,9 @@ export async function verifyKey(aws: AwsClients, n: TrailNames, key: TrailKey | 
   const alias = keyAlias(n);
   const missing = `the key ${alias} does not exist`;
   const rotation = key ? !(await rotationEnabled(aws, key.keyId)) && 'key rotation is off' : missing;
-  const policy = key ? !isDeepStrictEqual(await keyPolicy(aws, key.keyId), trailKeyPolicy(n)) && 'the key policy differs from the template' : missing;
+  const policy = key
+    ? !isDeepStrictEqual(await keyPolicy(aws, key.keyId), trailKeyPolicy(n)) && 'the key policy differs from the template'
+    : missing;
   return [
     check(CHECKS.keyRotation, `kms:${alias}`, rotation, 'key rotation is on'),
     check(CHECKS.keyPolicy, `kms:${alias}`, policy, 'the key policy lets CloudTrail encrypt only for this trail'),
@@ -134,10 +158,25 @@ export async function verifyBuckets(aws: AwsClients, n: TrailNames, retentionDay
   });
   const loggingProblems = differs(trailBucket, trailHave, ['logging'], { logging: `access logging into ${n.logBucket} is off` });
   return [
-    check(CHECKS.trailBucketProtected, trailResource, protectedProblems, 'the trail bucket is not public, ACLs are off and its policy admits only this trail'),
-    check(CHECKS.trailBucketSettings, trailResource, settingsProblems, `the trail bucket is encrypted with ${alias}, versioned, with its lifecycle`),
+    check(
+      CHECKS.trailBucketProtected,
+      trailResource,
+      protectedProblems,
+      'the trail bucket is not public, ACLs are off and its policy admits only this trail',
+    ),
+    check(
+      CHECKS.trailBucketSettings,
+      trailResource,
+      settingsProblems,
+      `the trail bucket is encrypted with ${alias}, versioned, with its lifecycle`,
+    ),
     check(CHECKS.bucketAccessLogging, trailResource, loggingProblems, `access logging goes to ${n.logBucket}`),
-    check(CHECKS.denyHttp, trailResource, [...tlsOnly(trailHave, n.trailBucket), ...tlsOnly(logHave, n.logBucket)], 'both buckets deny requests without TLS'),
+    check(
+      CHECKS.denyHttp,
+      trailResource,
+      [...tlsOnly(trailHave, n.trailBucket), ...tlsOnly(logHave, n.logBucket)],
+      'both buckets deny requests without TLS',
+    ),
     check(
       CHECKS.accessLogBucket,
       `s3:bucket/${n.logBucket}`,

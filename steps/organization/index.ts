@@ -155,13 +155,21 @@ export default defineStep({
     }
     const trusted = org === null ? new Set<string>() : await trustedServices(ctx.aws);
     for (const service of TRUSTED_SERVICES.filter((s) => !trusted.has(s))) {
-      const planned = fields(`organizations:trusted-access/${service}`, `enable trusted access for ${service}`, { ServicePrincipal: service });
+      const planned = fields(`organizations:trusted-access/${service}`, `enable trusted access for ${service}`, {
+        ServicePrincipal: service,
+      });
       changes.push(change('enable-trusted-access', { service }, planned));
     }
     // Readable only once the organization exists and IAM has trusted access.
     const features = org !== null && trusted.has('iam.amazonaws.com') ? await rootFeatures(ctx.aws) : new Set<string>();
     for (const feature of ROOT_FEATURES.filter((f) => !features.has(f))) {
-      changes.push(change('enable-root-feature', { feature }, fields(`iam:organizations-feature/${feature}`, FEATURE_SUMMARY[feature], { Feature: feature })));
+      changes.push(
+        change(
+          'enable-root-feature',
+          { feature },
+          fields(`iam:organizations-feature/${feature}`, FEATURE_SUMMARY[feature], { Feature: feature }),
+        ),
+      );
     }
     return changes;
   },
@@ -193,17 +201,31 @@ export default defineStep({
     const org = await describeOrganization(ctx.aws);
     const orgProblem = org === null ? 'the account is in no organization' : mismatch(org, ctx.account.id);
     const findings = [
-      check(CHECKS.allFeatures, org?.Arn ?? 'organizations:organization', orgProblem, `organization ${org?.Id} has all features and is managed by this account`),
+      check(
+        CHECKS.allFeatures,
+        org?.Arn ?? 'organizations:organization',
+        orgProblem,
+        `organization ${org?.Id} has all features and is managed by this account`,
+      ),
     ];
     if (orgProblem) return findings;
     const trusted = await trustedServices(ctx.aws);
     const missing = TRUSTED_SERVICES.filter((s) => !trusted.has(s));
     const trustedOff = missing.length > 0 && `trusted access is off for ${missing.join(', ')}`;
-    findings.push(check(CHECKS.trustedAccess, 'organizations:trusted-access', trustedOff, `trusted access is on for ${TRUSTED_SERVICES.join(', ')}`));
+    findings.push(
+      check(CHECKS.trustedAccess, 'organizations:trusted-access', trustedOff, `trusted access is on for ${TRUSTED_SERVICES.join(', ')}`),
+    );
     const features = trusted.has('iam.amazonaws.com') ? await rootFeatures(ctx.aws) : new Set<string>();
     const off = ROOT_FEATURES.filter((f) => !features.has(f));
     const rootOff = off.length > 0 && `centralized root access is off: ${off.join(', ')}`;
-    findings.push(check(CHECKS.rootAccess, 'iam:organizations-features', rootOff, 'centralized root access is on (root credentials management and root sessions)'));
+    findings.push(
+      check(
+        CHECKS.rootAccess,
+        'iam:organizations-features',
+        rootOff,
+        'centralized root access is on (root credentials management and root sessions)',
+      ),
+    );
     return findings;
   },
 });

@@ -42,8 +42,16 @@ async function currentPolicy(aws: AwsClients): Promise<WholePasswordPolicy | nul
 
 const remediation = 'Run `aws-groundwork apply` to write the password policy.';
 const CHECKS = checks({
-  minimumLength: { id: 'password-policy.minimum-length', title: 'IAM password policy requires a minimum length of 14 or greater', remediation },
-  reusePrevention: { id: 'password-policy.reuse-prevention', title: 'IAM password policy prevents password reuse (24 remembered)', remediation },
+  minimumLength: {
+    id: 'password-policy.minimum-length',
+    title: 'IAM password policy requires a minimum length of 14 or greater',
+    remediation,
+  },
+  reusePrevention: {
+    id: 'password-policy.reuse-prevention',
+    title: 'IAM password policy prevents password reuse (24 remembered)',
+    remediation,
+  },
   matchesAnswers: { id: 'password-policy.matches-answers', title: 'The whole IAM password policy matches the answers', remediation },
 });
 
@@ -67,7 +75,15 @@ export default defineStep({
     const wanted = desiredPolicy(ctx.answers);
     const fields = { address: ADDRESS, risk: 'security' as const };
     if (actual === null) {
-      return [change('write-policy', wanted, { ...fields, action: 'create', before: null, after: { ...wanted }, summary: 'set the IAM password policy' })];
+      return [
+        change('write-policy', wanted, {
+          ...fields,
+          action: 'create',
+          before: null,
+          after: { ...wanted },
+          summary: 'set the IAM password policy',
+        }),
+      ];
     }
     const diff = differences(actual, wanted);
     if (diff.length === 0) return [];
@@ -96,7 +112,12 @@ export default defineStep({
     return [
       check(CHECKS.minimumLength, ADDRESS, actual.MinimumPasswordLength < 14 && `${length}; at least 14 is required`, length),
       check(CHECKS.reusePrevention, ADDRESS, actual.PasswordReusePrevention < 24 && `${reuse}; 24 is required`, reuse),
-      check(CHECKS.matchesAnswers, ADDRESS, diff.length > 0 && `the password policy differs from the answers in ${differs}`, 'the password policy matches the answers'),
+      check(
+        CHECKS.matchesAnswers,
+        ADDRESS,
+        diff.length > 0 && `the password policy differs from the answers in ${differs}`,
+        'the password policy matches the answers',
+      ),
     ];
   },
 });

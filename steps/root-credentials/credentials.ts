@@ -49,9 +49,19 @@ async function deactivateMfaDevices(iam: IAMClient): Promise<void> {
  * page's Marker points at.
  */
 export const MEMBER_CREDENTIALS = [
-  { kind: 'password', flag: 'AccountPasswordPresent', what: 'the root password', remove: (iam: IAMClient) => goneOn(() => iam.send(new DeleteLoginProfileCommand({}))) },
+  {
+    kind: 'password',
+    flag: 'AccountPasswordPresent',
+    what: 'the root password',
+    remove: (iam: IAMClient) => goneOn(() => iam.send(new DeleteLoginProfileCommand({}))),
+  },
   { kind: 'access-keys', flag: 'AccountAccessKeysPresent', what: 'root access keys', remove: deleteAccessKeys },
-  { kind: 'signing-certificates', flag: 'AccountSigningCertificatesPresent', what: 'root signing certificates', remove: deleteSigningCertificates },
+  {
+    kind: 'signing-certificates',
+    flag: 'AccountSigningCertificatesPresent',
+    what: 'root signing certificates',
+    remove: deleteSigningCertificates,
+  },
   { kind: 'mfa-devices', flag: 'AccountMFAEnabled', what: 'root MFA devices', remove: deactivateMfaDevices },
 ] as const;
 

@@ -9,7 +9,7 @@ const answers = object(
   {
     deleteRootAccessKeys: boolean({
       description:
-        'Allow deleting the root user\'s access keys when run as root (needed without a terminal; anything using them stops working)',
+        "Allow deleting the root user's access keys when run as root (needed without a terminal; anything using them stops working)",
       default: false,
       optIn: true,
     }),
@@ -52,7 +52,8 @@ const CHECKS = checks({
   memberRootRemoved: {
     id: 'root-credentials.member-root-removed',
     title: 'Member accounts have no root credentials (centralized root access)',
-    remediation: 'Run `aws-groundwork apply` (with steps.root-credentials.deleteMemberRootCredentials: true without a terminal) to delete them.',
+    remediation:
+      'Run `aws-groundwork apply` (with steps.root-credentials.deleteMemberRootCredentials: true without a terminal) to delete them.',
   },
 });
 
@@ -64,14 +65,18 @@ async function summary(aws: AwsClients): Promise<Record<string, number>> {
 /** Audited through the member's admin role; deleted as its root user (apply). */
 function planMember(ctx: Ctx, s: Record<string, number>) {
   return MEMBER_CREDENTIALS.filter((c) => s[c.flag]).map((c) =>
-    change('delete-member-credentials', { credential: c.kind }, {
-      address: `iam:root/${c.kind}`,
-      action: 'delete',
-      before: { [c.flag]: s[c.flag] ?? 0 },
-      after: null,
-      risk: 'destructive',
-      summary: `delete ${c.what} of ${ctx.account.name} (centralized root access makes them unnecessary)`,
-    }),
+    change(
+      'delete-member-credentials',
+      { credential: c.kind },
+      {
+        address: `iam:root/${c.kind}`,
+        action: 'delete',
+        before: { [c.flag]: s[c.flag] ?? 0 },
+        after: null,
+        risk: 'destructive',
+        summary: `delete ${c.what} of ${ctx.account.name} (centralized root access makes them unnecessary)`,
+      },
+    ),
   );
 }
 
@@ -81,17 +86,21 @@ async function planRootKeys(ctx: Ctx) {
   // The key this session signs with goes last: after it, the session is over.
   const ordered = [...keys.filter((k) => !own(k.AccessKeyId)), ...keys.filter((k) => own(k.AccessKeyId))];
   return ordered.map((k) =>
-    change('delete-root-access-key', { accessKeyId: k.AccessKeyId ?? '' }, {
-      address: `iam:root/access-key/${k.AccessKeyId}`,
-      action: 'delete',
-      before: { AccessKeyId: k.AccessKeyId ?? '', Status: k.Status ?? '' },
-      after: null,
-      risk: 'destructive',
-      summary: own(k.AccessKeyId)
-        ? `delete root access key ${k.AccessKeyId}, the key this session signs with: the run ends after it; finish as the new admin`
-        : `delete root access key ${k.AccessKeyId}; anything still using it stops working`,
-      ...(own(k.AccessKeyId) ? { endsSession: true } : {}),
-    }),
+    change(
+      'delete-root-access-key',
+      { accessKeyId: k.AccessKeyId ?? '' },
+      {
+        address: `iam:root/access-key/${k.AccessKeyId}`,
+        action: 'delete',
+        before: { AccessKeyId: k.AccessKeyId ?? '', Status: k.Status ?? '' },
+        after: null,
+        risk: 'destructive',
+        summary: own(k.AccessKeyId)
+          ? `delete root access key ${k.AccessKeyId}, the key this session signs with: the run ends after it; finish as the new admin`
+          : `delete root access key ${k.AccessKeyId}; anything still using it stops working`,
+        ...(own(k.AccessKeyId) ? { endsSession: true } : {}),
+      },
+    ),
   );
 }
 
@@ -99,7 +108,13 @@ function verifyMember(s: Record<string, number>) {
   const present = MEMBER_CREDENTIALS.filter((c) => s[c.flag]);
   const keys = present.some((c) => c.kind === 'access-keys');
   return [
-    check(CHECKS.noRootKeys, 'iam:root/access-keys', keys && 'the root user has access keys', 'the root user has no access keys', CHECKS.memberRootRemoved.remediation),
+    check(
+      CHECKS.noRootKeys,
+      'iam:root/access-keys',
+      keys && 'the root user has access keys',
+      'the root user has no access keys',
+      CHECKS.memberRootRemoved.remediation,
+    ),
     check(
       CHECKS.memberRootRemoved,
       'iam:root/credentials',
@@ -115,10 +130,19 @@ function verifyManagement(ctx: Ctx, s: Record<string, number>) {
     // Only root can delete root's keys: for anyone else it is a person's task.
     !keys || ctx.caller.isRoot
       ? check(CHECKS.noRootKeys, 'iam:root/access-keys', keys && 'the root user has access keys', 'the root user has no access keys')
-      : manual(CHECKS.noRootKeys, 'iam:root/access-keys', 'the root user has access keys', `Only the root user can delete them: ${ROOT_CREDENTIALS_CONSOLE} > Access keys > Actions > Delete.`),
+      : manual(
+          CHECKS.noRootKeys,
+          'iam:root/access-keys',
+          'the root user has access keys',
+          `Only the root user can delete them: ${ROOT_CREDENTIALS_CONSOLE} > Access keys > Actions > Delete.`,
+        ),
     s.AccountMFAEnabled
       ? check(CHECKS.rootMfa, 'iam:root/mfa', null, 'the root user has MFA')
-      : manual(CHECKS.rootMfa, 'iam:root/mfa', s.AccountPasswordPresent ? 'the root user signs in with a password only (no MFA)' : 'the root user has no MFA'),
+      : manual(
+          CHECKS.rootMfa,
+          'iam:root/mfa',
+          s.AccountPasswordPresent ? 'the root user signs in with a password only (no MFA)' : 'the root user has no MFA',
+        ),
   ];
 }
 

@@ -11,7 +11,9 @@ type Flags = typeof ALL_ON;
 
 /** The account's setting (effective, when an organization S3 policy enforces it), null when unset. */
 async function current(aws: AwsClients, accountId: string): Promise<Flags | null> {
-  const read = await absentOn('NoSuchPublicAccessBlockConfiguration')(() => aws.s3control.send(new GetPublicAccessBlockCommand({ AccountId: accountId })));
+  const read = await absentOn('NoSuchPublicAccessBlockConfiguration')(() =>
+    aws.s3control.send(new GetPublicAccessBlockCommand({ AccountId: accountId })),
+  );
   if (!read) return null;
   const c = read.PublicAccessBlockConfiguration ?? {};
   return {
@@ -40,7 +42,7 @@ type Operations = { 'block-public-access': null };
 export default defineStep({
   id: STEP,
   title: 'S3 Block Public Access',
-  description: "Turns on all four account-level S3 Block Public Access settings, so no bucket can be made public by mistake.",
+  description: 'Turns on all four account-level S3 Block Public Access settings, so no bucket can be made public by mistake.',
   checks: CHECKS.list,
   scope: 'every-account',
   answers: object({}, { description: 'Account-level S3 Block Public Access (nothing to answer)' }),

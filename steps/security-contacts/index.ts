@@ -61,7 +61,9 @@ function target(ctx: Pick<Ctx, 'account' | 'aws' | 'managementAws'>): { aws: Aws
 
 async function current(ctx: Parameters<typeof target>[0], type: AlternateContactType) {
   const { aws, accountId } = target(ctx);
-  const read = await absentOn('ResourceNotFound')(() => aws.account.send(new GetAlternateContactCommand({ AlternateContactType: type, ...(accountId ? { AccountId: accountId } : {}) })));
+  const read = await absentOn('ResourceNotFound')(() =>
+    aws.account.send(new GetAlternateContactCommand({ AlternateContactType: type, ...(accountId ? { AccountId: accountId } : {}) })),
+  );
   if (!read) return null;
   const c = read.AlternateContact;
   return { Name: c?.Name ?? '', Title: c?.Title ?? '', EmailAddress: c?.EmailAddress ?? '', PhoneNumber: c?.PhoneNumber ?? '' };
@@ -130,7 +132,8 @@ export default defineStep({
     for (const type of TYPES) {
       const have = await current(ctx, type);
       if (!have) problems.set(type, `no ${type.toLowerCase()} contact`);
-      else if (JSON.stringify(have) !== JSON.stringify(wanted(ctx, type))) problems.set(type, `the ${type.toLowerCase()} contact differs from the answers`);
+      else if (JSON.stringify(have) !== JSON.stringify(wanted(ctx, type)))
+        problems.set(type, `the ${type.toLowerCase()} contact differs from the answers`);
     }
     const resource = `account:${ctx.account.id}/alternate-contacts`;
     const found = (types: AlternateContactType[]) => types.flatMap((t) => problems.get(t) ?? []);

@@ -72,7 +72,9 @@ const S3CONTROL_BLOCK = xml(`<PublicAccessBlockConfiguration xmlns="http://awss3
  */
 const UNEXPECTED = (what: string): Reply => ({
   status: 400,
-  body: xml(`<ErrorResponse><Error><Type>Sender</Type><Code>UnexpectedTestRequest</Code><Message>endpoint-wire test server did not expect ${what}</Message></Error><RequestId>req-unexpected</RequestId></ErrorResponse>`),
+  body: xml(
+    `<ErrorResponse><Error><Type>Sender</Type><Code>UnexpectedTestRequest</Code><Message>endpoint-wire test server did not expect ${what}</Message></Error><RequestId>req-unexpected</RequestId></ErrorResponse>`,
+  ),
 });
 
 /** How many S3 Control reads still get a 503 before the real answer (for the retry test). */
@@ -169,8 +171,7 @@ beforeEach(() => {
 });
 
 /** The Query-protocol Action of each POST, in the order they arrived. */
-const actions = (): string[] =>
-  seen.filter((r) => r.method === 'POST').map((r) => new URLSearchParams(r.body).get('Action') ?? '(none)');
+const actions = (): string[] => seen.filter((r) => r.method === 'POST').map((r) => new URLSearchParams(r.body).get('Action') ?? '(none)');
 
 function expectPlanReachedServer(): void {
   // The plan sent exactly these three reads (nothing else), and each arrived at the loopback address.
@@ -266,12 +267,26 @@ describe('an endpoint override on the wire', () => {
   });
 
   it('refuses a command sent to a client without passing the guard, before it leaves the process', async () => {
-    const pool = new ClientPool({ region: 'us-east-1', endpoint: url, maxAttempts: 1, retryMode: 'standard', userAgent: 'test', credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }) });
+    const pool = new ClientPool({
+      region: 'us-east-1',
+      endpoint: url,
+      maxAttempts: 1,
+      retryMode: 'standard',
+      userAgent: 'test',
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }),
+    });
     try {
-      await expect(pool.get('iam').send(new ListAccountAliasesCommand({}))).rejects.toThrow(/ListAccountAliasesCommand\) was sent without passing the read-only guard/);
+      await expect(pool.get('iam').send(new ListAccountAliasesCommand({}))).rejects.toThrow(
+        /ListAccountAliasesCommand\) was sent without passing the read-only guard/,
+      );
       expect(seen).toHaveLength(0);
       // The same client, through the guard, reaches the server.
-      const aws = scopedClients(pool, { step: 'wire-test', account: { id: ACCOUNT, name: 'management', role: 'management' }, mode: 'read', allowed: new Set(['iam:ListAccountAliases']) });
+      const aws = scopedClients(pool, {
+        step: 'wire-test',
+        account: { id: ACCOUNT, name: 'management', role: 'management' },
+        mode: 'read',
+        allowed: new Set(['iam:ListAccountAliases']),
+      });
       await aws.iam.send(new ListAccountAliasesCommand({}));
       expect(seen).toHaveLength(1);
     } finally {

@@ -40,11 +40,17 @@ beforeAll(async () => {
       bodies.push(body);
       res.writeHead(200, { 'content-type': 'text/xml' });
       if (body.includes('Action=AssumeRole')) {
-        res.end(`<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/Admin/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`);
+        res.end(
+          `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/Admin/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`,
+        );
       } else if (body.includes('Action=GetCallerIdentity')) {
-        res.end(`<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult><Arn>arn:aws:sts::111111111111:assumed-role/Admin/s</Arn><UserId>AROA:s</UserId><Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`);
+        res.end(
+          `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult><Arn>arn:aws:sts::111111111111:assumed-role/Admin/s</Arn><UserId>AROA:s</UserId><Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+        );
       } else if (body.includes('Action=ListAccountAliases')) {
-        res.end('<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><AccountAliases/><IsTruncated>false</IsTruncated></ListAccountAliasesResult></ListAccountAliasesResponse>');
+        res.end(
+          '<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><AccountAliases/><IsTruncated>false</IsTruncated></ListAccountAliasesResult></ListAccountAliasesResponse>',
+        );
       } else {
         res.writeHead(400);
         res.end('<ErrorResponse><Error><Code>InvalidAction</Code><Message>not served here</Message></Error></ErrorResponse>');
@@ -60,7 +66,17 @@ afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-const argv = () => ['plan', '--profile', 'admin', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme', '--endpoint-url', url];
+const argv = () => [
+  'plan',
+  '--profile',
+  'admin',
+  '--only',
+  'account-alias',
+  '--set',
+  'steps.account-alias.alias=acme',
+  '--endpoint-url',
+  url,
+];
 
 describe('a profile with mfa_serial', () => {
   it('asks for the MFA code through the message channel and uses it to assume the role', async () => {

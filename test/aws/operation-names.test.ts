@@ -26,9 +26,9 @@ const NAME_USES: [RegExp, string][] = [
   [/\.constructor\.name\b/, '.constructor.name'],
   [/\bnew\.target\.name\b/, 'new.target.name'],
   [/\.prototype\.name\b/, '.prototype.name'],
-  [/\b[A-Z]\w*(Command|Client|Error|Exception|Step|Host)\.name\b/, 'a class\'s .name'],
-  [/\b(callee|caller)\.name\b/, 'a function\'s .name'],
-  [/getPrototypeOf\([^)]*\)\.constructor\.name/, 'a prototype\'s constructor name'],
+  [/\b[A-Z]\w*(Command|Client|Error|Exception|Step|Host)\.name\b/, "a class's .name"],
+  [/\b(callee|caller)\.name\b/, "a function's .name"],
+  [/getPrototypeOf\([^)]*\)\.constructor\.name/, "a prototype's constructor name"],
 ];
 
 describe('operations are named from data, not from identifiers a bundler may rename', () => {
@@ -38,7 +38,8 @@ describe('operations are named from data, not from identifiers a bundler may ren
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
-          for (const [pattern, what] of NAME_USES) if (pattern.test(line)) hits.push(`${relative(ROOT, file)}:${i + 1} uses ${what}: ${line.trim()}`);
+          for (const [pattern, what] of NAME_USES)
+            if (pattern.test(line)) hits.push(`${relative(ROOT, file)}:${i + 1} uses ${what}: ${line.trim()}`);
         });
     }
     expect(hits).toEqual([]);
@@ -56,7 +57,9 @@ describe('operations are named from data, not from identifiers a bundler may ren
     expect(Renamed.name).toBe('HR');
     expect(operationName(new Renamed({}))).toBe('GetAccountSummary');
     expect(operationName(new CreateGroupCommand({ GroupName: 'Admins' }))).toBe('CreateGroup');
-    expect(operationName(new PutPublicAccessBlockCommand({ AccountId: '1', PublicAccessBlockConfiguration: {} }))).toBe('PutPublicAccessBlock');
+    expect(operationName(new PutPublicAccessBlockCommand({ AccountId: '1', PublicAccessBlockConfiguration: {} }))).toBe(
+      'PutPublicAccessBlock',
+    );
   });
 
   it('refuses a command it cannot name instead of guessing', () => {
@@ -84,8 +87,10 @@ describe('every write the steps send is classified for a lost answer', () => {
 
   it('makes creations ambiguous (read back before sending again) and puts idempotent (sent again)', () => {
     const kind = (s: ServiceId, op: string) => writeKindOf(s, op).kind;
-    for (const op of ['CreateAccount', 'CreateOrganizationalUnit', 'CreateOrganization']) expect(kind('organizations', op)).toBe('ambiguous');
-    for (const op of ['CreateGroup', 'CreateUser', 'CreatePolicy', 'CreatePolicyVersion', 'CreateLoginProfile']) expect(kind('iam', op)).toBe('ambiguous');
+    for (const op of ['CreateAccount', 'CreateOrganizationalUnit', 'CreateOrganization'])
+      expect(kind('organizations', op)).toBe('ambiguous');
+    for (const op of ['CreateGroup', 'CreateUser', 'CreatePolicy', 'CreatePolicyVersion', 'CreateLoginProfile'])
+      expect(kind('iam', op)).toBe('ambiguous');
     expect(kind('kms', 'CreateKey')).toBe('ambiguous');
     expect(kind('cloudtrail', 'CreateTrail')).toBe('ambiguous');
     expect(kind('s3', 'CreateBucket')).toBe('ambiguous');

@@ -11,7 +11,12 @@ beforeEach(() => {
 afterEach(() => fake.restore());
 
 const awsError = (name: string, status: number, extra: Record<string, unknown> = {}) =>
-  Object.assign(new Error(`${name} (injected)`), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, ...extra });
+  Object.assign(new Error(`${name} (injected)`), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    ...extra,
+  });
 const socketReset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
 describe('transient AWS failures', () => {
@@ -40,12 +45,14 @@ describe('transient AWS failures', () => {
   it('backs off exponentially with full jitter, bounded by the cap and the number of attempts', async () => {
     const waits: number[] = [];
     const failing = () => Promise.reject(awsError('Throttling', 400));
-    await expect(
-      withRetries(failing, { ...DEFAULT_RETRY, random: () => 0.999, sleep: async (ms) => void waits.push(ms) }),
-    ).rejects.toThrow(/gave up after 6 attempts/);
+    await expect(withRetries(failing, { ...DEFAULT_RETRY, random: () => 0.999, sleep: async (ms) => void waits.push(ms) })).rejects.toThrow(
+      /gave up after 6 attempts/,
+    );
     expect(waits).toEqual([249, 499, 999, 1998, 3996]);
     const jittered: number[] = [];
-    await expect(withRetries(failing, { ...DEFAULT_RETRY, random: () => 0.5, sleep: async (ms) => void jittered.push(ms) })).rejects.toThrow();
+    await expect(
+      withRetries(failing, { ...DEFAULT_RETRY, random: () => 0.5, sleep: async (ms) => void jittered.push(ms) }),
+    ).rejects.toThrow();
     expect(jittered).toEqual([125, 250, 500, 1000, 2000]);
     // The worst case before giving up stays under 20 s.
     expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(20_000);
@@ -79,7 +86,9 @@ describe('transient AWS failures', () => {
     const started = performance.now();
     const run = await cli(['apply', '--yes', '--only', 'password-policy', '--answers', answersFile(FULL_EXAMPLE)]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('password-policy (apply) in account 111111111111 (management): iam:UpdateAccountPasswordPolicy failed: Throttling');
+    expect(run.stderr).toContain(
+      'password-policy (apply) in account 111111111111 (management): iam:UpdateAccountPasswordPolicy failed: Throttling',
+    );
     expect(run.stderr).toContain('gave up after 6 attempts');
     expect(fake.calls.filter((c) => c.operation === 'UpdateAccountPasswordPolicy')).toHaveLength(6);
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -120,7 +129,9 @@ describe('a lost answer', () => {
       return Promise.reject(socketReset());
     };
     const fast = { ...DEFAULT_RETRY, sleep: async () => undefined };
-    await expect(withRetries(write, fast, { resendAfterLostAnswer: false, operation: 'organizations:CreateAccount' })).rejects.toBeInstanceOf(LostAnswerError);
+    await expect(
+      withRetries(write, fast, { resendAfterLostAnswer: false, operation: 'organizations:CreateAccount' }),
+    ).rejects.toBeInstanceOf(LostAnswerError);
     expect(sent).toBe(1);
     // Throttling proves nothing happened: that is still retried.
     let throttled = 0;

@@ -13,14 +13,18 @@ const LATENCY_MS = 50;
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 
 async function run(argv: string[]): Promise<number> {
-  return runCli(argv, { stdin: new PassThrough(), stdout: sink(), stderr: sink() }, {
-    env: TEST_ENV,
-    credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' }),
-    settle: { attempts: 1, delayMs: 0 },
-    sleep: async () => undefined,
-    roleRetry: { attempts: 5, delayMs: 0 },
-    retry: FAST_RETRY,
-  });
+  return runCli(
+    argv,
+    { stdin: new PassThrough(), stdout: sink(), stderr: sink() },
+    {
+      env: TEST_ENV,
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' }),
+      settle: { attempts: 1, delayMs: 0 },
+      sleep: async () => undefined,
+      roleRetry: { attempts: 5, delayMs: 0 },
+      retry: FAST_RETRY,
+    },
+  );
 }
 
 const fake = new FakeAws().install();

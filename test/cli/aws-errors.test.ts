@@ -22,9 +22,18 @@ describe('an AWS error', () => {
     '%s names the step, the action and the permission to add, and points to `permissions`',
     async (name) => {
       fake.failNext('PutPublicAccessBlock', Object.assign(accessDenied('s3:PutAccountPublicAccessBlock'), { name }));
-      const run = await cli(['apply', '--yes', '--only', 's3-block-public-access', '--answers', answersFile('version: 1\nsteps:\n  s3-block-public-access: {}\n')]);
+      const run = await cli([
+        'apply',
+        '--yes',
+        '--only',
+        's3-block-public-access',
+        '--answers',
+        answersFile('version: 1\nsteps:\n  s3-block-public-access: {}\n'),
+      ]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`s3-block-public-access (apply) in account ${MANAGEMENT_ID} (management): s3:PutAccountPublicAccessBlock was denied`);
+      expect(run.stderr).toContain(
+        `s3-block-public-access (apply) in account ${MANAGEMENT_ID} (management): s3:PutAccountPublicAccessBlock was denied`,
+      );
       expect(run.stderr).toContain('Allow s3:PutAccountPublicAccessBlock');
       expect(run.stderr).toContain('`aws-groundwork permissions`');
     },
@@ -35,7 +44,9 @@ describe('an AWS error', () => {
     fake.failNext('UpdateAccountPasswordPolicy', accessDenied('iam:UpdateAccountPasswordPolicy'));
     const run = await cli(['apply', '--yes', '--answers', file]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`password-policy (apply) in account ${MANAGEMENT_ID} (management): iam:UpdateAccountPasswordPolicy was denied`);
+    expect(run.stderr).toContain(
+      `password-policy (apply) in account ${MANAGEMENT_ID} (management): iam:UpdateAccountPasswordPolicy was denied`,
+    );
     expect(run.stderr).toContain('Allow iam:UpdateAccountPasswordPolicy');
     expect(run.stderr).toContain('`aws-groundwork permissions`');
 
@@ -47,7 +58,7 @@ describe('an AWS error', () => {
     expect(fake.writes.slice(writes).map((w) => w.operation)).toEqual(['UpdateAccountPasswordPolicy']);
   });
 
-  it('during plan still shows the other steps\' changes, then exits 1 naming the failed read', async () => {
+  it("during plan still shows the other steps' changes, then exits 1 naming the failed read", async () => {
     fake.failNext('ListAccountAliases', accessDenied('iam:ListAccountAliases'));
     const run = await cli(['plan', '--answers', answersFile(EXAMPLE_ANSWERS)]);
     expect(run.code).toBe(1);

@@ -53,10 +53,7 @@ describe('apply --yes', () => {
 
     const apply = await cli(['apply', '--yes', '--answers', file]);
     expect(apply.code).toBe(0);
-    expect(fake.writes.map((w) => `${w.service}:${w.operation}`)).toEqual([
-      'iam:CreateAccountAlias',
-      'iam:UpdateAccountPasswordPolicy',
-    ]);
+    expect(fake.writes.map((w) => `${w.service}:${w.operation}`)).toEqual(['iam:CreateAccountAlias', 'iam:UpdateAccountPasswordPolicy']);
     expect(fake.writes[0]?.input).toEqual({ AccountAlias: 'acme' });
     // The whole policy, every field, in one write: what the plan showed as `after`.
     const { MaxPasswordAge, ...rest } = planned.changes[1]?.after as Record<string, unknown>;
@@ -115,7 +112,11 @@ describe('drift', () => {
     expect(verify.code).toBe(3);
     const failing = JSON.parse(verify.stdout).findings.filter((f: { status: string }) => f.status === 'fail');
     expect(failing).toEqual([
-      expect.objectContaining({ check: 'account-alias.alias', step: 'account-alias', account: { id: MANAGEMENT_ID, name: 'management', role: 'management' } }),
+      expect.objectContaining({
+        check: 'account-alias.alias',
+        step: 'account-alias',
+        account: { id: MANAGEMENT_ID, name: 'management', role: 'management' },
+      }),
     ]);
 
     const plan = await cli(['plan', '--answers', file]);

@@ -88,11 +88,17 @@ describe('credentials and the one-time password', () => {
       'host requests': JSON.stringify(host.requests),
       'saved answers': readFileSync(saved, 'utf8'),
       'evidence report': readFileSync(report, 'utf8'),
-      ...Object.fromEntries(Object.entries(runs).flatMap(([name, run]) => [[`${name} stdout`, run.stdout], [`${name} stderr`, run.stderr]])),
+      ...Object.fromEntries(
+        Object.entries(runs).flatMap(([name, run]) => [
+          [`${name} stdout`, run.stdout],
+          [`${name} stderr`, run.stderr],
+        ]),
+      ),
     };
     const secrets = [...Object.values(CREDENTIALS), password];
     for (const [where, text] of Object.entries(everything)) {
-      for (const secret of secrets) expect(text.includes(secret), `${where} contains ${secret === password ? 'the password' : secret}`).toBe(false);
+      for (const secret of secrets)
+        expect(text.includes(secret), `${where} contains ${secret === password ? 'the password' : secret}`).toBe(false);
     }
 
     expect(host.screen).toEqual([{ label: expect.stringContaining('alice'), secret: password }]);
@@ -111,9 +117,12 @@ describe('--save-answers to a file that already exists', () => {
   ])('without a terminal, %s exits 2, leaves the file as it was and sends nothing to AWS', async (_name, command) => {
     const existing = answersFile('# my own notes, not answers\nkeep: me\n', 'existing.yaml');
     const before = readFileSync(existing, 'utf8');
-    const run = await cli([...command, '--answers', answersFile('version: 1\nsteps:\n  account-alias: { alias: acme }\n'), '--save-answers', existing], {
-      credentials,
-    });
+    const run = await cli(
+      [...command, '--answers', answersFile('version: 1\nsteps:\n  account-alias: { alias: acme }\n'), '--save-answers', existing],
+      {
+        credentials,
+      },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${existing} already exists and was left as it is`);
     expect(readFileSync(existing, 'utf8')).toBe(before);

@@ -59,7 +59,12 @@ describe('the wizard through the message channel', () => {
 
   it('starts with what the account already has, and offers the live values as defaults', async () => {
     fake.management.alias = 'acme';
-    fake.management.contacts.SECURITY = { Name: 'Jane Founder', Title: 'CTO', EmailAddress: 'sec@acme.example', PhoneNumber: '+1 555 0100' };
+    fake.management.contacts.SECURITY = {
+      Name: 'Jane Founder',
+      Title: 'CTO',
+      EmailAddress: 'sec@acme.example',
+      PhoneNumber: '+1 555 0100',
+    };
     const host = new TestHost({
       'GW_ASK_account-alias.alias': ['acme'],
       'GW_ASK_security-contacts.security.name': ['Jane Founder'],
@@ -146,7 +151,16 @@ describe('step selection', () => {
 describe('--save-answers', () => {
   it('writes the answers used, which replay to an empty plan after apply and hold no credentials', async () => {
     const saved = `${answersFile('').replace(/answers\.yaml$/, '')}saved.yaml`;
-    const first = await cli(['apply', '--yes', '--only', 'account-alias,password-policy', '--set', 'steps.account-alias.alias=acme', '--save-answers', saved]);
+    const first = await cli([
+      'apply',
+      '--yes',
+      '--only',
+      'account-alias,password-policy',
+      '--set',
+      'steps.account-alias.alias=acme',
+      '--save-answers',
+      saved,
+    ]);
     expect(first.code, first.stderr).toBe(0);
     const text = readFileSync(saved, 'utf8');
     expect(text).toContain('alias: acme');

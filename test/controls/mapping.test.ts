@@ -94,7 +94,10 @@ describe('the checks the steps really report', () => {
     const answersDoc = parse(FULL_EXAMPLE) as { steps: Record<string, Record<string, unknown>> };
     // An admin user, so the per-user check has someone to report on.
     answersDoc.steps['admin-group'] = { name: 'Admins', users: ['alice'] };
-    const opts = await engineRun(REGISTRY.map((s) => s.id), answersDoc);
+    const opts = await engineRun(
+      REGISTRY.map((s) => s.id),
+      answersDoc,
+    );
     const seen: Finding[] = [];
     seen.push(...(await verifyAll(opts))); // a fresh account: everything missing
     await applyOrThrow(opts, (await planAll(opts)).changes);

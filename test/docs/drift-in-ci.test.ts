@@ -185,25 +185,28 @@ describe('the page docs/drift-in-ci.md', () => {
   });
 
   // Skipped only on a developer machine without jq; CI installs it (.ci/run) and runs it.
-  it.skipIf(!hasJq() && !process.env.CI)('narrows sts:AssumeRole to OrganizationAccountAccessRole and keeps every other read action', async () => {
-    const narrow = SHELL_BLOCKS.flatMap((b) => [...b.matchAll(/jq '([^']+)' (\S+) > (\S+)/g)]);
-    expect(narrow).toHaveLength(1);
-    const [, filter, , output] = narrow[0]!;
-    expect(SHELL_BLOCKS.join('\n')).toContain(`--policy-document file://${output}`);
+  it.skipIf(!hasJq() && !process.env.CI)(
+    'narrows sts:AssumeRole to OrganizationAccountAccessRole and keeps every other read action',
+    async () => {
+      const narrow = SHELL_BLOCKS.flatMap((b) => [...b.matchAll(/jq '([^']+)' (\S+) > (\S+)/g)]);
+      expect(narrow).toHaveLength(1);
+      const [, filter, , output] = narrow[0]!;
+      expect(SHELL_BLOCKS.join('\n')).toContain(`--policy-document file://${output}`);
 
-    const policy = JSON.parse((await cli(['permissions', '--phase', 'read'])).stdout) as { Statement: { Action: string[] }[] };
-    const narrowed = JSON.parse(execFileSync('jq', [filter!], { input: JSON.stringify(policy), encoding: 'utf8' })) as {
-      Statement: { Effect: string; Action: string | string[]; Resource: string }[];
-    };
-    expect(narrowed.Statement).toHaveLength(2);
-    expect(narrowed.Statement[0]!.Action).toEqual(policy.Statement[0]!.Action.filter((a) => a !== 'sts:AssumeRole'));
-    expect(narrowed.Statement[0]!.Resource).toBe('*');
-    expect(narrowed.Statement[1]).toMatchObject({
-      Effect: 'Allow',
-      Action: 'sts:AssumeRole',
-      Resource: 'arn:aws:iam::*:role/OrganizationAccountAccessRole',
-    });
-  });
+      const policy = JSON.parse((await cli(['permissions', '--phase', 'read'])).stdout) as { Statement: { Action: string[] }[] };
+      const narrowed = JSON.parse(execFileSync('jq', [filter!], { input: JSON.stringify(policy), encoding: 'utf8' })) as {
+        Statement: { Effect: string; Action: string | string[]; Resource: string }[];
+      };
+      expect(narrowed.Statement).toHaveLength(2);
+      expect(narrowed.Statement[0]!.Action).toEqual(policy.Statement[0]!.Action.filter((a) => a !== 'sts:AssumeRole'));
+      expect(narrowed.Statement[0]!.Resource).toBe('*');
+      expect(narrowed.Statement[1]).toMatchObject({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: 'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+      });
+    },
+  );
 
   it('shows a cron line that runs the same pinned, read-only verify and alerts on a non-zero exit', () => {
     const crontab = fences(PAGE, 'crontab');
@@ -228,7 +231,12 @@ describe('the role trust policy (docs/drift-check-trust-policy.json)', () => {
   it('lets only GitHub Actions on main of one repository assume the role, with aud and sub pinned', () => {
     const trust = JSON.parse(TRUST_TEXT) as {
       Version: string;
-      Statement: { Effect: string; Principal: Record<string, unknown>; Action: string | string[]; Condition: Record<string, Record<string, unknown>> }[];
+      Statement: {
+        Effect: string;
+        Principal: Record<string, unknown>;
+        Action: string | string[];
+        Condition: Record<string, Record<string, unknown>>;
+      }[];
     };
     expect(trust.Version).toBe('2012-10-17');
     expect(trust.Statement).toHaveLength(1);

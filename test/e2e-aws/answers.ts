@@ -17,7 +17,10 @@ function derive(text: string, edits: [string, string][]): string {
 
 export const ORGANIZATION_ANSWERS = derive(FULL_EXAMPLE, [
   ['region: us-east-1', `region: ${REGION}`],
-  ['{ name: acme-prod,    email: aws+prod@acme.example,    ou: Workloads }', '{ name: acme-prod,    email: aws+prod@acme.example,    ou: Production }'],
+  [
+    '{ name: acme-prod,    email: aws+prod@acme.example,    ou: Workloads }',
+    '{ name: acme-prod,    email: aws+prod@acme.example,    ou: Production }',
+  ],
 ]);
 
 export const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod'] as const;

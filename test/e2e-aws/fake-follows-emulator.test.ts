@@ -23,7 +23,7 @@ import {
   CreateOrganizationCommand,
   DescribeOrganizationCommand,
   ListRootsCommand,
-  } from '@aws-sdk/client-organizations';
+} from '@aws-sdk/client-organizations';
 import {
   CreateBucketCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -34,7 +34,7 @@ import {
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand as GetBucketPublicAccessBlockCommand,
   HeadBucketCommand,
-  } from '@aws-sdk/client-s3';
+} from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { FakeAws } from '../helpers/fake-aws.js';
@@ -50,12 +50,15 @@ type Probe = (c: Clients, account: string) => Promise<unknown>;
 const clients = (endpoint: string) => sdkClients(endpoint, REGION, undefined, 1);
 
 const PROBE_BUCKET = 'gw-probe-bucket';
-const createProbeBucket = (c: Clients) => c.s3.send(new CreateBucketCommand({ Bucket: PROBE_BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
+const createProbeBucket = (c: Clients) =>
+  c.s3.send(new CreateBucketCommand({ Bucket: PROBE_BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION as never } }));
 /** A probe of a bucket just made in the home region, as the trail's buckets are. */
-const onNewBucket = (probe: (c: Clients) => Promise<unknown>): Probe => async (c) => {
-  await createProbeBucket(c);
-  return probe(c);
-};
+const onNewBucket =
+  (probe: (c: Clients) => Promise<unknown>): Probe =>
+  async (c) => {
+    await createProbeBucket(c);
+    return probe(c);
+  };
 
 /** Each probe's last request is the one compared; the ones before it set the state up. */
 const PROBES: Record<string, Probe> = {
@@ -63,7 +66,8 @@ const PROBES: Record<string, Probe> = {
   'iam:GetGroup of a missing group': (c) => c.iam.send(new GetGroupCommand({ GroupName: 'Admins' })),
   'iam:GetUser of a missing user': (c) => c.iam.send(new GetUserCommand({ UserName: 'nobody' })),
   'iam:GetLoginProfile of a missing user': (c) => c.iam.send(new GetLoginProfileCommand({ UserName: 'nobody' })),
-  'iam:GetPolicy of a missing policy': (c, a) => c.iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${a}:policy/aws-groundwork/Nothing` })),
+  'iam:GetPolicy of a missing policy': (c, a) =>
+    c.iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${a}:policy/aws-groundwork/Nothing` })),
   'iam:CreateGroup twice': async (c) => {
     await c.iam.send(new CreateGroupCommand({ GroupName: 'Admins' }));
     return c.iam.send(new CreateGroupCommand({ GroupName: 'Admins' }));
@@ -97,10 +101,14 @@ const PROBES: Record<string, Probe> = {
   's3:CreateBucket outside us-east-1 without a LocationConstraint': (c) => c.s3.send(new CreateBucketCommand({ Bucket: PROBE_BUCKET })),
   's3:CreateBucket twice outside us-east-1': onNewBucket(createProbeBucket),
   's3:GetBucketPolicy of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketPolicyCommand({ Bucket: PROBE_BUCKET }))),
-  's3:GetBucketLifecycleConfiguration of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketLifecycleConfiguration of a new bucket': onNewBucket((c) =>
+    c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: PROBE_BUCKET })),
+  ),
   's3:GetBucketVersioning of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketVersioningCommand({ Bucket: PROBE_BUCKET }))),
   's3:GetBucketLogging of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketLoggingCommand({ Bucket: PROBE_BUCKET }))),
-  's3:GetBucketOwnershipControls of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: PROBE_BUCKET }))),
+  's3:GetBucketOwnershipControls of a new bucket': onNewBucket((c) =>
+    c.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: PROBE_BUCKET })),
+  ),
   's3:GetPublicAccessBlock of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: PROBE_BUCKET }))),
   's3:GetBucketEncryption of a new bucket': onNewBucket((c) => c.s3.send(new GetBucketEncryptionCommand({ Bucket: PROBE_BUCKET }))),
   's3:GetBucketPolicy of a missing bucket': (c) => c.s3.send(new GetBucketPolicyCommand({ Bucket: 'gw-missing-bucket' })),
@@ -190,9 +198,12 @@ it.skipIf(emulatorMissing !== null).each(same)('the fake answers %s as the emula
   expect(fakeResults.get(name), `the emulator answered ${JSON.stringify(emulatorResults.get(name))}`).toEqual(emulatorResults.get(name));
 });
 
-it.skipIf(emulatorMissing !== null).each(Object.keys(EMULATOR_DIFFERS_FROM_AWS))('the fake answers %s as AWS does, where the emulator is known to differ', (name) => {
-  const known = EMULATOR_DIFFERS_FROM_AWS[name]!;
-  expect(Object.keys(PROBES)).toContain(name);
-  expect(fakeResults.get(name), known.why).toEqual(known.aws);
-  expect(emulatorResults.get(name), `the emulator changed: ${known.why}`).toEqual(known.emulator);
-});
+it.skipIf(emulatorMissing !== null).each(Object.keys(EMULATOR_DIFFERS_FROM_AWS))(
+  'the fake answers %s as AWS does, where the emulator is known to differ',
+  (name) => {
+    const known = EMULATOR_DIFFERS_FROM_AWS[name]!;
+    expect(Object.keys(PROBES)).toContain(name);
+    expect(fakeResults.get(name), known.why).toEqual(known.aws);
+    expect(emulatorResults.get(name), `the emulator changed: ${known.why}`).toEqual(known.emulator);
+  },
+);

@@ -14,7 +14,9 @@ describe('when the end-to-end suite runs', () => {
 
   it('is skipped on a newcomer machine without the emulator, with one line saying why and how to run it', () => {
     const line = skipLine(emulatorMissing(nowhere), {});
-    expect(line).toMatch(/^end-to-end suite \(test\/e2e-aws\) skipped: .* is not there\. To run it, put the emulator at \.\.\/shared\/aws-emulator .* run `npm test` again\.$/);
+    expect(line).toMatch(
+      /^end-to-end suite \(test\/e2e-aws\) skipped: .* is not there\. To run it, put the emulator at \.\.\/shared\/aws-emulator .* run `npm test` again\.$/,
+    );
     expect(line?.split('\n')).toHaveLength(1);
   });
 

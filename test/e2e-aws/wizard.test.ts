@@ -19,13 +19,24 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
         const t = new Terminal(home);
         try {
           // The management account's baseline; the organization and members are scenario a's.
-          t.start([w.bin, '--only', 'account-alias,password-policy,admin-group,mfa-enforcement,s3-block-public-access,security-contacts'], env, home);
+          t.start(
+            [w.bin, '--only', 'account-alias,password-policy,admin-group,mfa-enforcement,s3-block-public-access,security-contacts'],
+            env,
+            home,
+          );
           const start = await t.waitFor('Account alias: Alias for the sign-in URL', 30_000);
-          expect(start).toContain(`Account 123456789012 as arn:aws:sts::123456789012:user/moto, home region ${REGION}, endpoint ${w.proxy.url}.`);
+          expect(start).toContain(
+            `Account 123456789012 as arn:aws:sts::123456789012:user/moto, home region ${REGION}, endpoint ${w.proxy.url}.`,
+          );
           expect(start).toContain('Sign-in alias: none yet');
           t.type('acme');
           t.send('Enter');
-          for (const question of ['Minimum password length', 'How many previous passwords', 'Days before a password expires', 'Admin group: The admin group']) {
+          for (const question of [
+            'Minimum password length',
+            'How many previous passwords',
+            'Days before a password expires',
+            'Admin group: The admin group',
+          ]) {
             await t.waitFor(question);
             t.send('Enter');
           }

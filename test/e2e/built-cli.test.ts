@@ -96,10 +96,13 @@ describe('the built command', () => {
   });
 
   it('without credentials exits 1 and says how to sign in', async () => {
-    const r = await run(['plan', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme', '--endpoint-url', 'http://127.0.0.1:9'], {
-      AWS_CONFIG_FILE: '/nonexistent/config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    });
+    const r = await run(
+      ['plan', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme', '--endpoint-url', 'http://127.0.0.1:9'],
+      {
+        AWS_CONFIG_FILE: '/nonexistent/config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no usable AWS credentials');
     expect(r.stderr).toContain('aws sso login');

@@ -47,10 +47,14 @@ function inventory(fake: FakeAws) {
     ous: [...fake.ous.values()].map((o) => `${o.Name} in ${o.parentId}`).sort(),
     buckets: [...fake.buckets.keys()].sort(),
     kmsKeys: [...fake.kms.values()].map((k) => `${k.region} ${k.KeyId} ${k.Description}`).sort(),
-    kmsAliases: [...fake.kmsAliases].flatMap(([region, aliases]) => [...aliases].map(([alias, key]) => `${region} ${alias} -> ${key}`)).sort(),
+    kmsAliases: [...fake.kmsAliases]
+      .flatMap(([region, aliases]) => [...aliases].map(([alias, key]) => `${region} ${alias} -> ${key}`))
+      .sort(),
     trails: [...fake.trails.keys()].sort(),
     iamPolicies: policies.map(({ id, p }) => `${id} ${p.arn}`).sort(),
-    policyVersions: policies.flatMap(({ id, p }) => p.versions.map((v) => `${id} ${p.arn} ${v.VersionId}${v.IsDefaultVersion ? ' (default)' : ''}`)).sort(),
+    policyVersions: policies
+      .flatMap(({ id, p }) => p.versions.map((v) => `${id} ${p.arn} ${v.VersionId}${v.IsDefaultVersion ? ' (default)' : ''}`))
+      .sort(),
   };
 }
 
@@ -126,7 +130,17 @@ describe('a full apply on a fresh account whose k-th write fails with a fatal er
     // Every step but root-credentials writes: new members are made without root credentials, so it
     // has nothing to delete. And every account is written to.
     expect(new Set(clean.writes.map((w) => w.step))).toEqual(
-      new Set(['account-alias', 'password-policy', 'admin-group', 'mfa-enforcement', 'organization', 'org-trail', 'member-accounts', 's3-block-public-access', 'security-contacts']),
+      new Set([
+        'account-alias',
+        'password-policy',
+        'admin-group',
+        'mfa-enforcement',
+        'organization',
+        'org-trail',
+        'member-accounts',
+        's3-block-public-access',
+        'security-contacts',
+      ]),
     );
     expect(new Set(clean.writes.map((w) => w.accountName))).toEqual(new Set(['management', 'acme-dev', 'acme-staging', 'acme-prod']));
   });
@@ -161,17 +175,20 @@ describe('a full apply on a fresh account whose k-th write is carried out but it
 
   const cases: [number, string][] = clean.writes.map((w, i) => [i + 1, `${w.action} by ${w.step} in ${w.accountName}`]);
 
-  it.each(cases)('a lost answer at write %i (%s) ends the same run with exit 0, nothing made twice, the state of an undisturbed run', async (k) => {
-    fake.failWrite = { number: k, error: lostConnection(), afterHandler: true };
-    const run = await apply();
-    expect(run.code, run.stderr).toBe(0);
-    expect(inventory(fake)).toEqual(clean.inventory);
-    expect(comparable(fake)).toEqual(clean.snapshot);
-    // A write that is not safe to repeat is never sent twice in a row: it was read back instead.
-    const w = clean.writes[k - 1] as Write;
-    const kind = writeKindOf(w.call.service, w.call.operation).kind;
-    const same = fake.writes.filter((c) => asText(c) === asText(w.call));
-    if (kind === 'ambiguous') expect(same, `${w.action} was sent again`).toHaveLength(1);
-    else expect(same.length).toBeGreaterThanOrEqual(2);
-  });
+  it.each(cases)(
+    'a lost answer at write %i (%s) ends the same run with exit 0, nothing made twice, the state of an undisturbed run',
+    async (k) => {
+      fake.failWrite = { number: k, error: lostConnection(), afterHandler: true };
+      const run = await apply();
+      expect(run.code, run.stderr).toBe(0);
+      expect(inventory(fake)).toEqual(clean.inventory);
+      expect(comparable(fake)).toEqual(clean.snapshot);
+      // A write that is not safe to repeat is never sent twice in a row: it was read back instead.
+      const w = clean.writes[k - 1] as Write;
+      const kind = writeKindOf(w.call.service, w.call.operation).kind;
+      const same = fake.writes.filter((c) => asText(c) === asText(w.call));
+      if (kind === 'ambiguous') expect(same, `${w.action} was sent again`).toHaveLength(1);
+      else expect(same.length).toBeGreaterThanOrEqual(2);
+    },
+  );
 });

@@ -28,12 +28,26 @@ describe('one apply on a fresh account with the full example answers file', () =
 
     const { code, findings } = await verifyJson(file);
     expect(code).toBe(0);
-    const steps = (account: string) => new Set(findings.filter((f) => f.account.name === account && f.status === 'pass').map((f) => f.step));
+    const steps = (account: string) =>
+      new Set(findings.filter((f) => f.account.name === account && f.status === 'pass').map((f) => f.step));
     expect(steps('management')).toEqual(
-      new Set(['account-alias', 'password-policy', 'admin-group', 'mfa-enforcement', 'organization', 'org-trail', 'member-accounts', 'root-credentials', 's3-block-public-access', 'security-contacts']),
+      new Set([
+        'account-alias',
+        'password-policy',
+        'admin-group',
+        'mfa-enforcement',
+        'organization',
+        'org-trail',
+        'member-accounts',
+        'root-credentials',
+        's3-block-public-access',
+        'security-contacts',
+      ]),
     );
     for (const name of MEMBERS) {
-      expect(steps(name)).toEqual(new Set(['account-alias', 'password-policy', 'root-credentials', 's3-block-public-access', 'security-contacts']));
+      expect(steps(name)).toEqual(
+        new Set(['account-alias', 'password-policy', 'root-credentials', 's3-block-public-access', 'security-contacts']),
+      );
       const id = memberId(name);
       const state = fake.accounts.get(id)!;
       expect(state.alias).toBe(name);
@@ -53,7 +67,7 @@ describe('one apply on a fresh account with the full example answers file', () =
     expect(JSON.parse(plan.stdout).changes).toEqual([]);
   });
 
-  it('shows each new account\'s baseline in the plan as work for after its creation', async () => {
+  it("shows each new account's baseline in the plan as work for after its creation", async () => {
     const plan = await cli(['plan', '--answers', answersFile(FULL_EXAMPLE)]);
     expect(plan.stdout).toContain('Account (new: acme-dev) (acme-dev)');
     expect(plan.stdout).toContain('Account alias in the new account acme-dev, planned in detail once it exists');
@@ -99,9 +113,21 @@ describe('account creation', () => {
   });
 
   const FAILURES: [string, () => void, RegExp][] = [
-    ['EMAIL_ALREADY_EXISTS', () => fake.creationFailures.set('aws+dev@acme.example', 'EMAIL_ALREADY_EXISTS'), /the email aws\+dev@acme\.example already belongs to an AWS account.*steps\.member-accounts\.accounts\[0\]\.email/],
-    ['INVALID_EMAIL', () => fake.creationFailures.set('aws+dev@acme.example', 'INVALID_EMAIL'), /rejected aws\+dev@acme\.example as an invalid email address\. Correct it at steps\.member-accounts\.accounts\[0\]\.email/],
-    ['ACCOUNT_LIMIT_EXCEEDED', () => fake.creationFailures.set('aws+dev@acme.example', 'ACCOUNT_LIMIT_EXCEEDED'), /quota of accounts, so acme-dev was not created\. Ask for more: Service Quotas/],
+    [
+      'EMAIL_ALREADY_EXISTS',
+      () => fake.creationFailures.set('aws+dev@acme.example', 'EMAIL_ALREADY_EXISTS'),
+      /the email aws\+dev@acme\.example already belongs to an AWS account.*steps\.member-accounts\.accounts\[0\]\.email/,
+    ],
+    [
+      'INVALID_EMAIL',
+      () => fake.creationFailures.set('aws+dev@acme.example', 'INVALID_EMAIL'),
+      /rejected aws\+dev@acme\.example as an invalid email address\. Correct it at steps\.member-accounts\.accounts\[0\]\.email/,
+    ],
+    [
+      'ACCOUNT_LIMIT_EXCEEDED',
+      () => fake.creationFailures.set('aws+dev@acme.example', 'ACCOUNT_LIMIT_EXCEEDED'),
+      /quota of accounts, so acme-dev was not created\. Ask for more: Service Quotas/,
+    ],
   ];
 
   it.each(FAILURES)('%s names the account and the fix, exits 1, and the other accounts still converge', async (_reason, fail, message) => {
@@ -119,7 +145,12 @@ describe('account creation', () => {
     fake.creationFailures.clear();
     const rerun = await cli(['apply', '--yes', '--answers', file]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount').map((c) => c.input.AccountName)).toEqual(['acme-dev', 'acme-staging', 'acme-prod', 'acme-dev']);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount').map((c) => c.input.AccountName)).toEqual([
+      'acme-dev',
+      'acme-staging',
+      'acme-prod',
+      'acme-dev',
+    ]);
     expect((await verifyJson(file)).code).toBe(0);
   });
 
@@ -142,7 +173,12 @@ describe('drift in one member', () => {
     expect((await cli(['apply', '--yes', '--answers', file])).code).toBe(0);
     const staging = memberId('acme-staging');
     const state = fake.accounts.get(staging)!;
-    state.accountPublicAccessBlock = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false };
+    state.accountPublicAccessBlock = {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    };
     state.contacts.SECURITY = undefined;
     state.passwordPolicy = { ...state.passwordPolicy, MinimumPasswordLength: 8 };
 
@@ -150,7 +186,13 @@ describe('drift in one member', () => {
     expect(code).toBe(3);
     const failing = findings.filter((f) => f.status !== 'pass').map((f) => `${f.account.id} ${f.account.name} ${f.check}`);
     expect(failing.sort()).toEqual(
-      ['password-policy.matches-answers', 'password-policy.minimum-length', 's3-block-public-access.account-level', 'security-contacts.all-contacts', 'security-contacts.security-contact'].map((c) => `${staging} acme-staging ${c}`),
+      [
+        'password-policy.matches-answers',
+        'password-policy.minimum-length',
+        's3-block-public-access.account-level',
+        'security-contacts.all-contacts',
+        'security-contacts.security-contact',
+      ].map((c) => `${staging} acme-staging ${c}`),
     );
 
     const before = fake.writes.length;

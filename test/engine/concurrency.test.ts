@@ -6,7 +6,12 @@ import { engineRun } from '../helpers/converge.js';
 let fake: FakeAws;
 beforeEach(() => {
   fake = new FakeAws().install();
-  fake.organization = { Id: 'o-abc123def4', Arn: 'arn:aws:organizations::111111111111:organization/o-abc123def4', FeatureSet: 'ALL', MasterAccountId: '111111111111' };
+  fake.organization = {
+    Id: 'o-abc123def4',
+    Arn: 'arn:aws:organizations::111111111111:organization/o-abc123def4',
+    FeatureSet: 'ALL',
+    MasterAccountId: '111111111111',
+  };
   fake.serviceAccess.add('account.amazonaws.com');
   for (const env of ['dev', 'staging', 'prod']) fake.addMemberAccount(`acme-${env}`, `aws+${env}@acme.example`);
 });
@@ -32,7 +37,7 @@ async function timedVerify(concurrency: number): Promise<{ ms: number; accounts:
 }
 
 describe('verify across accounts', () => {
-  it('checks the accounts concurrently: the total is close to one account\'s time, not the sum', async () => {
+  it("checks the accounts concurrently: the total is close to one account's time, not the sum", async () => {
     fake.delayMs = 40; // every AWS call takes 40 ms
     const oneAtATime = await timedVerify(1);
     const together = await timedVerify(4);

@@ -12,7 +12,6 @@ beforeEach(() => {
 });
 afterEach(() => fake.restore());
 
-
 describe('aws-groundwork permissions', () => {
   it('prints a valid IAM policy document for apply with every declared action and nothing else', async () => {
     const run = await cli(['permissions']);
@@ -75,7 +74,12 @@ describe('every AWS command a step sends', () => {
     m.passwordPolicy = { MinimumPasswordLength: 6 };
     m.groups.get('Admins')?.attached.delete('arn:aws:iam::aws:policy/AdministratorAccess');
     const mfa = [...m.policies.values()][0]!;
-    mfa.versions = [1, 2, 3, 4, 5].map((n) => ({ VersionId: `v${n}`, Document: encodeURIComponent('{"Statement":[]}'), IsDefaultVersion: n === 5, seq: n }));
+    mfa.versions = [1, 2, 3, 4, 5].map((n) => ({
+      VersionId: `v${n}`,
+      Document: encodeURIComponent('{"Statement":[]}'),
+      IsDefaultVersion: n === 5,
+      seq: n,
+    }));
     mfa.nextVersion = 6;
     fake.kmsAliases.get('us-east-1')?.clear(); // a key left without its alias
     [...fake.kms.values()][0]!.policy = '{"Version":"2012-10-17","Statement":[]}';
@@ -83,7 +87,12 @@ describe('every AWS command a step sends', () => {
     fake.buckets.get('aws-groundwork-trail-111111111111-us-east-1')!.ownership = 'ObjectWriter';
     staging.parentId = 'r-ab12';
     staging.tags = [];
-    Object.assign(member.root, { password: true, mfa: true, accessKeys: [{ AccessKeyId: 'AKIAMEMBERROOT', Status: 'Active' }], signingCertificates: ['CERTMEMBER'] });
+    Object.assign(member.root, {
+      password: true,
+      mfa: true,
+      accessKeys: [{ AccessKeyId: 'AKIAMEMBERROOT', Status: 'Active' }],
+      signingCertificates: ['CERTMEMBER'],
+    });
     member.accountPublicAccessBlock = null;
     member.contacts.OPERATIONS = undefined;
     const repair = await engineRun(ids, ALL);
@@ -101,7 +110,9 @@ describe('every AWS command a step sends', () => {
 
     const byStep = new Map(REGISTRY.map((s) => [s.id, new Set([...s.permissions.read, ...s.permissions.apply])]));
     // The session's own calls for a step (sts:AssumeRoot into a member's root) are its implied actions.
-    const maySend = new Map(REGISTRY.map((s) => [s.id, new Set([...s.permissions.read, ...s.permissions.apply, ...(s.permissions.implied ?? [])])]));
+    const maySend = new Map(
+      REGISTRY.map((s) => [s.id, new Set([...s.permissions.read, ...s.permissions.apply, ...(s.permissions.implied ?? [])])]),
+    );
     expect(new Set(SENT.map((s) => s.step))).toEqual(new Set(ids));
     for (const { step, action, operation } of SENT) {
       expect(action, `${step} sent ${operation}`).not.toBeNull();
@@ -109,7 +120,11 @@ describe('every AWS command a step sends', () => {
     }
     // And every declared action is used: the declarations are not padded.
     for (const [step, declared] of byStep) {
-      const used = new Set(SENT.filter((s) => s.step === step).map((s) => s.action).filter((a) => declared.has(a as string)));
+      const used = new Set(
+        SENT.filter((s) => s.step === step)
+          .map((s) => s.action)
+          .filter((a) => declared.has(a as string)),
+      );
       expect(used, step).toEqual(declared);
     }
   });

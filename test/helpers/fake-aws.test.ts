@@ -2,7 +2,14 @@
  * Tests of the fake AWS itself, through real SDK clients: the steps trust it to behave as AWS does.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, GetBucketLocationCommand, HeadBucketCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketLocationCommand,
+  HeadBucketCommand,
+  PutBucketLoggingCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CloudTrailClient, CreateTrailCommand, GetTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAccountCommand,
@@ -18,7 +25,14 @@ import {
   OrganizationsClient,
   type Account,
 } from '@aws-sdk/client-organizations';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListKeysCommand, ListResourceTagsCommand } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  KMSClient,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+} from '@aws-sdk/client-kms';
 import {
   DeleteLoginProfileCommand,
   EnableOrganizationsRootCredentialsManagementCommand,
@@ -47,7 +61,9 @@ describe('fake S3 CreateBucket', () => {
   it('in us-east-1 refuses a LocationConstraint, creates without one, and answers a repeat silently', async () => {
     const client = s3('us-east-1');
     await expect(
-      client.send(new CreateBucketCommand({ Bucket: 'trail-logs', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never } })),
+      client.send(
+        new CreateBucketCommand({ Bucket: 'trail-logs', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never } }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidLocationConstraint', $metadata: { httpStatusCode: 400 } });
     expect(fake.buckets.has('trail-logs')).toBe(false);
 
@@ -65,7 +81,9 @@ describe('fake S3 CreateBucket', () => {
 
   it('in eu-west-1 needs LocationConstraint eu-west-1 and refuses a repeat as BucketAlreadyOwnedByYou', async () => {
     const client = s3('eu-west-1');
-    await expect(client.send(new CreateBucketCommand({ Bucket: 'trail-logs' }))).rejects.toMatchObject({ name: 'IllegalLocationConstraintException' });
+    await expect(client.send(new CreateBucketCommand({ Bucket: 'trail-logs' }))).rejects.toMatchObject({
+      name: 'IllegalLocationConstraintException',
+    });
     await expect(
       client.send(new CreateBucketCommand({ Bucket: 'trail-logs', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } })),
     ).rejects.toMatchObject({ name: 'IllegalLocationConstraintException' });
@@ -82,15 +100,27 @@ describe('fake S3 CreateBucket', () => {
   it("refuses a name a stranger owns, and bucket calls from another region than the bucket's", async () => {
     fake.foreignBuckets.add('taken');
     await expect(s3('us-east-1').send(new CreateBucketCommand({ Bucket: 'taken' }))).rejects.toMatchObject({ name: 'BucketAlreadyExists' });
-    await expect(s3('us-east-1').send(new HeadBucketCommand({ Bucket: 'taken' }))).rejects.toMatchObject({ name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    await expect(s3('us-east-1').send(new HeadBucketCommand({ Bucket: 'taken' }))).rejects.toMatchObject({
+      name: 'Forbidden',
+      $metadata: { httpStatusCode: 403 },
+    });
     await expect(s3('us-east-1').send(new HeadBucketCommand({ Bucket: 'absent' }))).rejects.toMatchObject({ name: 'NotFound' });
 
     await s3('eu-west-1').send(new CreateBucketCommand({ Bucket: 'logs', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-    await expect(s3('us-east-1').send(new PutBucketPolicyCommand({ Bucket: 'logs', Policy: '{}' }))).rejects.toMatchObject({ name: 'PermanentRedirect' });
+    await expect(s3('us-east-1').send(new PutBucketPolicyCommand({ Bucket: 'logs', Policy: '{}' }))).rejects.toMatchObject({
+      name: 'PermanentRedirect',
+    });
     await expect(
-      s3('eu-west-1').send(new PutBucketLoggingCommand({ Bucket: 'logs', BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'logs', TargetPrefix: 'x/' } } })),
+      s3('eu-west-1').send(
+        new PutBucketLoggingCommand({
+          Bucket: 'logs',
+          BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'logs', TargetPrefix: 'x/' } },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidTargetBucketForLogging' });
-    await expect(s3('eu-west-1').send(new PutBucketPolicyCommand({ Bucket: 'absent', Policy: '{}' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(s3('eu-west-1').send(new PutBucketPolicyCommand({ Bucket: 'absent', Policy: '{}' }))).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
   });
 });
 
@@ -118,7 +148,12 @@ describe('fake CloudTrail', () => {
     await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
 
     const trails = new CloudTrailClient({ region, credentials });
-    const create = new CreateTrailCommand({ Name: 'org-trail', S3BucketName: 'trail-bucket', IsOrganizationTrail: true, IsMultiRegionTrail: true });
+    const create = new CreateTrailCommand({
+      Name: 'org-trail',
+      S3BucketName: 'trail-bucket',
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+    });
     const before = fake.snapshot();
     await expect(trails.send(create)).rejects.toMatchObject({ name: 'CloudTrailAccessNotEnabledException' });
     expect(fake.snapshot()).toEqual(before);
@@ -126,7 +161,13 @@ describe('fake CloudTrail', () => {
     await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' }));
     await trails.send(create);
     const { Trail } = await trails.send(new GetTrailCommand({ Name: trailArn }));
-    expect(Trail).toMatchObject({ Name: 'org-trail', HomeRegion: region, IsOrganizationTrail: true, LogFileValidationEnabled: false, HasCustomEventSelectors: false });
+    expect(Trail).toMatchObject({
+      Name: 'org-trail',
+      HomeRegion: region,
+      IsOrganizationTrail: true,
+      LogFileValidationEnabled: false,
+      HasCustomEventSelectors: false,
+    });
     expect(fake.trails.get('org-trail')?.logging).toBe(false);
   });
 
@@ -145,7 +186,9 @@ describe('fake CloudTrail', () => {
       latestDeliveryError: '',
     });
     const elsewhere = new CloudTrailClient({ region: 'us-east-1', credentials });
-    await expect(elsewhere.send(new StartLoggingCommand({ Name: 'org-trail' }))).rejects.toMatchObject({ name: 'InvalidHomeRegionException' });
+    await expect(elsewhere.send(new StartLoggingCommand({ Name: 'org-trail' }))).rejects.toMatchObject({
+      name: 'InvalidHomeRegionException',
+    });
     await new CloudTrailClient({ region, credentials }).send(new StartLoggingCommand({ Name: trailArn }));
     expect(fake.trails.get('org-trail')?.logging).toBe(true);
   });
@@ -158,15 +201,26 @@ describe('fake KMS', () => {
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/groundwork-trail', TargetKeyId: KeyMetadata?.KeyId }));
 
     const byName = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/groundwork-trail' }));
-    expect(byName.KeyMetadata).toMatchObject({ KeyId: KeyMetadata?.KeyId, Arn: KeyMetadata?.Arn, KeyState: 'Enabled', KeyManager: 'CUSTOMER' });
+    expect(byName.KeyMetadata).toMatchObject({
+      KeyId: KeyMetadata?.KeyId,
+      Arn: KeyMetadata?.Arn,
+      KeyState: 'Enabled',
+      KeyManager: 'CUSTOMER',
+    });
     expect(KeyMetadata?.Arn).toMatch(new RegExp(`^arn:aws:kms:eu-west-1:${MANAGEMENT_ID}:key/`));
     const byArn = await kms.send(new DescribeKeyCommand({ KeyId: `arn:aws:kms:eu-west-1:${MANAGEMENT_ID}:alias/groundwork-trail` }));
     expect(byArn.KeyMetadata?.KeyId).toBe(KeyMetadata?.KeyId);
 
     const elsewhere = new KMSClient({ region: 'us-east-1', credentials });
-    await expect(elsewhere.send(new DescribeKeyCommand({ KeyId: 'alias/groundwork-trail' }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    await expect(elsewhere.send(new DescribeKeyCommand({ KeyId: KeyMetadata?.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    await expect(kms.send(new CreateAliasCommand({ AliasName: 'alias/groundwork-trail', TargetKeyId: KeyMetadata?.KeyId }))).rejects.toMatchObject({
+    await expect(elsewhere.send(new DescribeKeyCommand({ KeyId: 'alias/groundwork-trail' }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
+    await expect(elsewhere.send(new DescribeKeyCommand({ KeyId: KeyMetadata?.KeyId }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
+    await expect(
+      kms.send(new CreateAliasCommand({ AliasName: 'alias/groundwork-trail', TargetKeyId: KeyMetadata?.KeyId })),
+    ).rejects.toMatchObject({
       name: 'AlreadyExistsException',
     });
   });
@@ -176,7 +230,13 @@ describe('fake IAM and KMS pages', () => {
   it('IAM lists answer truncated pages: the Marker leads to the next page, MaxItems asks for fewer, a bad Marker is refused', async () => {
     const iam = new IAMClient({ region: 'us-east-1', credentials });
     for (const name of ['ann', 'ben', 'cat', 'dan']) {
-      fake.management.users.set(name, { arn: `arn:aws:iam::${MANAGEMENT_ID}:user/${name}`, loginProfile: null, accessKeys: [], mfaDevices: [], attached: new Set() });
+      fake.management.users.set(name, {
+        arn: `arn:aws:iam::${MANAGEMENT_ID}:user/${name}`,
+        loginProfile: null,
+        accessKeys: [],
+        mfaDevices: [],
+        attached: new Set(),
+      });
     }
     const first = await iam.send(new ListUsersCommand({}));
     expect(first.Users?.map((u) => u.UserName)).toEqual(['founder', 'ann']);
@@ -223,7 +283,9 @@ describe('fake IAM and KMS pages', () => {
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Tags: tags }));
     const tagPage = await kms.send(new ListResourceTagsCommand({ KeyId: KeyMetadata?.KeyId }));
     expect(tagPage).toMatchObject({ Tags: tags.slice(0, 2), Truncated: true });
-    expect((await kms.send(new ListResourceTagsCommand({ KeyId: KeyMetadata?.KeyId, Marker: tagPage.NextMarker }))).Tags).toEqual(tags.slice(2));
+    expect((await kms.send(new ListResourceTagsCommand({ KeyId: KeyMetadata?.KeyId, Marker: tagPage.NextMarker }))).Tags).toEqual(
+      tags.slice(2),
+    );
   });
 });
 
@@ -233,7 +295,9 @@ describe('fake IAM centralized root access', () => {
     const orgs = new OrganizationsClient({ region: 'us-east-1', credentials });
     await expect(iam.send(new ListOrganizationsFeaturesCommand({}))).rejects.toMatchObject({ name: 'OrganizationNotFoundException' });
     await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-    await expect(iam.send(new EnableOrganizationsRootCredentialsManagementCommand({}))).rejects.toMatchObject({ name: 'ServiceAccessNotEnabledException' });
+    await expect(iam.send(new EnableOrganizationsRootCredentialsManagementCommand({}))).rejects.toMatchObject({
+      name: 'ServiceAccessNotEnabledException',
+    });
     await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
     await iam.send(new EnableOrganizationsRootCredentialsManagementCommand({}));
     expect(await iam.send(new ListOrganizationsFeaturesCommand({}))).toMatchObject({
@@ -247,7 +311,11 @@ describe('fake member accounts', () => {
   const MEMBER_ROLE_ARN = (id: string) => `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`;
   const orgs = () => new OrganizationsClient({ region: 'us-east-1', credentials });
   const sts = () => new STSClient({ region: 'eu-west-1', credentials });
-  const asSession = (c: Credentials | undefined) => ({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' });
+  const asSession = (c: Credentials | undefined) => ({
+    accessKeyId: c?.AccessKeyId ?? '',
+    secretAccessKey: c?.SecretAccessKey ?? '',
+    sessionToken: c?.SessionToken ?? '',
+  });
   const newOrganization = async (...trusted: string[]) => {
     await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
     for (const ServicePrincipal of trusted) await orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal }));
@@ -280,7 +348,11 @@ describe('fake member accounts', () => {
 
     const done = (await poll()).CreateAccountStatus;
     expect(done).toMatchObject({ State: 'SUCCEEDED', AccountId: '222222222201' });
-    expect(fake.orgAccounts.get('222222222201')).toMatchObject({ Email: 'audit@example.com', parentId: ROOT_ID, tags: [{ Key: 'team', Value: 'security' }] });
+    expect(fake.orgAccounts.get('222222222201')).toMatchObject({
+      Email: 'audit@example.com',
+      parentId: ROOT_ID,
+      tags: [{ Key: 'team', Value: 'security' }],
+    });
     expect(fake.accounts.get('222222222201')?.roles.has('OrganizationAccountAccessRole')).toBe(true);
     expect(fake.accounts.get('222222222201')?.root).toMatchObject({ password: true, mfa: false, accessKeys: [] });
 
@@ -330,7 +402,9 @@ describe('fake member accounts', () => {
     const ouId = OrganizationalUnit?.Id as string;
     await orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: ROOT_ID, DestinationParentId: ouId }));
     expect((await orgs().send(new ListParentsCommand({ ChildId: id }))).Parents).toEqual([{ Id: ouId, Type: 'ORGANIZATIONAL_UNIT' }]);
-    await expect(orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: ROOT_ID, DestinationParentId: ouId }))).rejects.toMatchObject({
+    await expect(
+      orgs().send(new MoveAccountCommand({ AccountId: id, SourceParentId: ROOT_ID, DestinationParentId: ouId })),
+    ).rejects.toMatchObject({
       name: 'DuplicateAccountException',
     });
   });
@@ -340,8 +414,8 @@ describe('fake member accounts', () => {
     fake.creationPolls = 0;
     fake.roleDelayCalls = 1;
     const { CreateAccountStatus } = await orgs().send(new CreateAccountCommand({ Email: 'audit@example.com', AccountName: 'Audit' }));
-    const id = (await orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus?.Id }))).CreateAccountStatus
-      ?.AccountId as string;
+    const id = (await orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus?.Id })))
+      .CreateAccountStatus?.AccountId as string;
     const assume = new AssumeRoleCommand({ RoleArn: MEMBER_ROLE_ARN(id), RoleSessionName: 'aws-groundwork' });
     await expect(sts().send(assume)).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     const { Credentials } = await sts().send(assume);
@@ -354,16 +428,22 @@ describe('fake member accounts', () => {
       Arn: `arn:aws:sts::${id}:assumed-role/OrganizationAccountAccessRole/aws-groundwork`,
     });
     const s3control = new S3ControlClient({ region: 'eu-west-1', credentials: member });
-    await expect(s3control.send(new GetPublicAccessBlockCommand({ AccountId: id }))).rejects.toMatchObject({ name: 'NoSuchPublicAccessBlockConfiguration' });
+    await expect(s3control.send(new GetPublicAccessBlockCommand({ AccountId: id }))).rejects.toMatchObject({
+      name: 'NoSuchPublicAccessBlockConfiguration',
+    });
     const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
     await s3control.send(new PutPublicAccessBlockCommand({ AccountId: id, PublicAccessBlockConfiguration: all }));
     expect(fake.accounts.get(id)?.accountPublicAccessBlock).toEqual(all);
     expect(fake.management.accountPublicAccessBlock).toBeNull();
     expect(fake.calls.at(-1)).toMatchObject({ service: 's3control', operation: 'PutPublicAccessBlock', account: id });
-    await expect(s3control.send(new PutPublicAccessBlockCommand({ AccountId: MANAGEMENT_ID, PublicAccessBlockConfiguration: all }))).rejects.toMatchObject({
+    await expect(
+      s3control.send(new PutPublicAccessBlockCommand({ AccountId: MANAGEMENT_ID, PublicAccessBlockConfiguration: all })),
+    ).rejects.toMatchObject({
       name: 'AccessDenied',
     });
-    await expect(sts().send(new AssumeRoleCommand({ RoleArn: MEMBER_ROLE_ARN('999999999999'), RoleSessionName: 'aws-groundwork' }))).rejects.toMatchObject({
+    await expect(
+      sts().send(new AssumeRoleCommand({ RoleArn: MEMBER_ROLE_ARN('999999999999'), RoleSessionName: 'aws-groundwork' })),
+    ).rejects.toMatchObject({
       name: 'AccessDenied',
     });
   });
@@ -371,14 +451,21 @@ describe('fake member accounts', () => {
   it('AssumeRoot with the audit policy reads the member root but refuses DeleteLoginProfile, which the delete policy allows', async () => {
     await newOrganization('iam.amazonaws.com');
     const id = fake.addMemberAccount('Audit', 'audit@example.com');
-    const assumeRoot = (arn: string) => sts().send(new AssumeRootCommand({ TargetPrincipal: id, TaskPolicyArn: { arn }, DurationSeconds: 900 }));
+    const assumeRoot = (arn: string) =>
+      sts().send(new AssumeRootCommand({ TargetPrincipal: id, TaskPolicyArn: { arn }, DurationSeconds: 900 }));
     await expect(assumeRoot(AUDIT_ROOT_TASK)).rejects.toMatchObject({ name: 'AccessDenied' });
     await new IAMClient({ region: 'us-east-1', credentials }).send(new EnableOrganizationsRootSessionsCommand({}));
 
     const audit = new IAMClient({ region: 'us-east-1', credentials: asSession((await assumeRoot(AUDIT_ROOT_TASK)).Credentials) });
-    expect((await audit.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({ AccountPasswordPresent: 1, AccountMFAEnabled: 0 });
+    expect((await audit.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({
+      AccountPasswordPresent: 1,
+      AccountMFAEnabled: 0,
+    });
     expect((await audit.send(new GetLoginProfileCommand({}))).LoginProfile).toBeDefined();
-    await expect(audit.send(new DeleteLoginProfileCommand({}))).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    await expect(audit.send(new DeleteLoginProfileCommand({}))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(fake.accounts.get(id)?.root.password).toBe(true);
     expect(fake.management.root.password).toBe(true);
 
@@ -389,7 +476,9 @@ describe('fake member accounts', () => {
     expect(fake.accounts.get(id)?.root.password).toBe(false);
     expect((await deleting.send(new GetAccountSummaryCommand({}))).SummaryMap?.AccountPasswordPresent).toBe(0);
     await expect(deleting.send(new GetLoginProfileCommand({}))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    expect(await new STSClient({ region: 'eu-west-1', credentials: asSession(Credentials) }).send(new GetCallerIdentityCommand({}))).toMatchObject({
+    expect(
+      await new STSClient({ region: 'eu-west-1', credentials: asSession(Credentials) }).send(new GetCallerIdentityCommand({})),
+    ).toMatchObject({
       Account: id,
       Arn: `arn:aws:iam::${id}:root`,
     });
@@ -409,17 +498,36 @@ describe('fake member accounts', () => {
     await newOrganization();
     const id = fake.addMemberAccount('Audit', 'audit@example.com');
     const account = new AccountClient({ region: 'us-east-1', credentials });
-    const contact = { AlternateContactType: 'SECURITY' as const, Name: 'Sec Team', Title: 'Security', EmailAddress: 'sec@example.com', PhoneNumber: '+1 555 0100' };
-    await expect(account.send(new PutAlternateContactCommand({ ...contact, AccountId: id }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const contact = {
+      AlternateContactType: 'SECURITY' as const,
+      Name: 'Sec Team',
+      Title: 'Security',
+      EmailAddress: 'sec@example.com',
+      PhoneNumber: '+1 555 0100',
+    };
+    await expect(account.send(new PutAlternateContactCommand({ ...contact, AccountId: id }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
     await orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }));
 
     await account.send(new PutAlternateContactCommand({ ...contact, AccountId: id }));
-    expect(fake.accounts.get(id)?.contacts.SECURITY).toEqual({ Name: 'Sec Team', Title: 'Security', EmailAddress: 'sec@example.com', PhoneNumber: '+1 555 0100' });
-    expect((await account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: id }))).AlternateContact).toMatchObject({
+    expect(fake.accounts.get(id)?.contacts.SECURITY).toEqual({
+      Name: 'Sec Team',
+      Title: 'Security',
+      EmailAddress: 'sec@example.com',
+      PhoneNumber: '+1 555 0100',
+    });
+    expect(
+      (await account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: id }))).AlternateContact,
+    ).toMatchObject({
       EmailAddress: 'sec@example.com',
     });
-    await expect(account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(account.send(new PutAlternateContactCommand({ ...contact, AccountId: MANAGEMENT_ID }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(account.send(new PutAlternateContactCommand({ ...contact, AccountId: MANAGEMENT_ID }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
     await account.send(new PutAlternateContactCommand(contact));
     expect(fake.management.contacts.SECURITY?.Name).toBe('Sec Team');
   });

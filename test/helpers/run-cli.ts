@@ -20,7 +20,11 @@ class Capture extends Writable {
 }
 
 /** The environment an in-process run sees: a fixed region, no profile files, no colour questions. */
-export const TEST_ENV: NodeJS.ProcessEnv = { AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+export const TEST_ENV: NodeJS.ProcessEnv = {
+  AWS_REGION: 'us-east-1',
+  AWS_CONFIG_FILE: '/nonexistent',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+};
 
 /** Production's retry policy with waits of a few milliseconds. */
 export const FAST_RETRY = { attempts: 6, baseMs: 1, capMs: 4 };
@@ -35,15 +39,19 @@ export async function cli(argv: string[], deps: CliDeps = {}): Promise<CliRun> {
   const stdout = new Capture();
   const stderr = new Capture();
   const stdin = new PassThrough();
-  const code = await runCli(argv, { stdin, stdout, stderr }, {
-    env: TEST_ENV,
-    credentials: FAKE_CREDENTIALS,
-    settle: { attempts: 2, delayMs: 0 },
-    sleep: async () => undefined,
-    roleRetry: { attempts: 5, delayMs: 0 },
-    retry: FAST_RETRY,
-    ...deps,
-  });
+  const code = await runCli(
+    argv,
+    { stdin, stdout, stderr },
+    {
+      env: TEST_ENV,
+      credentials: FAKE_CREDENTIALS,
+      settle: { attempts: 2, delayMs: 0 },
+      sleep: async () => undefined,
+      roleRetry: { attempts: 5, delayMs: 0 },
+      retry: FAST_RETRY,
+      ...deps,
+    },
+  );
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 

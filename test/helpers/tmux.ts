@@ -25,7 +25,11 @@ export class Terminal {
     const script = join(this.dir, `run-${this.socket}.sh`);
     const exports = Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`);
     const quoted = command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    writeFileSync(script, ['#!/bin/bash', ...exports, `cd ${JSON.stringify(cwd)}`, `${quoted}`, 'echo "EXIT=$?"', 'sleep 600', ''].join('\n'), { mode: 0o755 });
+    writeFileSync(
+      script,
+      ['#!/bin/bash', ...exports, `cd ${JSON.stringify(cwd)}`, `${quoted}`, 'echo "EXIT=$?"', 'sleep 600', ''].join('\n'),
+      { mode: 0o755 },
+    );
     this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', String(this.cols), '-y', String(this.rows), script);
   }
 

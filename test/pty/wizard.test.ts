@@ -35,7 +35,12 @@ function loadState(dir: string): FakeAws {
 
 /** The same entry point without a terminal: pipes only. */
 function plainRun(dir: string, args: string[], extra: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--import', tsx, entry, ...args], { cwd: dir, env: baseEnv(dir, extra), encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', tsx, entry, ...args], {
+    cwd: dir,
+    env: baseEnv(dir, extra),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 const ESC = '\u001b';

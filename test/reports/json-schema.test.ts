@@ -34,7 +34,13 @@ interface VerifyDoc {
   version: number;
   summary: Record<string, number>;
   accounts: { id: string; name: string; summary: Record<string, number> }[];
-  findings: { check: string; status: string; controls: { framework: string; version: string; id: string }[]; account: { id: string; name: string }; remediation: string }[];
+  findings: {
+    check: string;
+    status: string;
+    controls: { framework: string; version: string; id: string }[];
+    account: { id: string; name: string };
+    remediation: string;
+  }[];
 }
 
 async function verifyJson(file: string): Promise<{ code: number; doc: VerifyDoc }> {
@@ -49,10 +55,20 @@ describe('verify --output json', () => {
     const { code, doc } = await verifyJson(file);
     expect(code).toBe(0);
     expectValid(validateVerify, doc);
-    expect(doc).toMatchObject({ version: REPORT_VERSION, kind: 'verify', result: 'pass', tool: { name: 'aws-groundwork' }, region: 'us-east-1' });
+    expect(doc).toMatchObject({
+      version: REPORT_VERSION,
+      kind: 'verify',
+      result: 'pass',
+      tool: { name: 'aws-groundwork' },
+      region: 'us-east-1',
+    });
     expect(doc.accounts.map((a) => a.name)).toEqual(['management', 'acme-dev', 'acme-staging', 'acme-prod']);
     expect(doc.findings.every((f) => f.controls.length >= 1)).toBe(true);
-    expect(doc.findings.flatMap((f) => f.controls)).toContainEqual({ framework: 'CIS Amazon Web Services Foundations Benchmark', version: '5.0.0', id: '1.7' });
+    expect(doc.findings.flatMap((f) => f.controls)).toContainEqual({
+      framework: 'CIS Amazon Web Services Foundations Benchmark',
+      version: '5.0.0',
+      id: '1.7',
+    });
   });
 
   it('validates for a drifted organization, with result "fail", per-account counts and a remediation on every non-pass, manual ones included', async () => {
@@ -89,7 +105,10 @@ describe('verify --output json', () => {
   it('validates when a step cannot read, reporting each of its checks as error', async () => {
     const file = answersFile(FULL_EXAMPLE);
     expect((await cli(['apply', '--yes', '--answers', file])).code).toBe(0);
-    fake.failNext('GetAccountPasswordPolicy', Object.assign(new Error('not allowed'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    fake.failNext(
+      'GetAccountPasswordPolicy',
+      Object.assign(new Error('not allowed'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+    );
     const { code, doc } = await verifyJson(file);
     expect(code).toBe(3);
     expectValid(validateVerify, doc);
@@ -138,7 +157,15 @@ describe('verify --output json', () => {
 interface PlanDoc {
   summary: Record<string, number>;
   accounts: { id: string | null; name: string; pending?: boolean }[];
-  changes: { step: string; account: { id: string | null; name: string }; address: string; action: string; before: unknown; after: unknown; deferred?: boolean }[];
+  changes: {
+    step: string;
+    account: { id: string | null; name: string };
+    address: string;
+    action: string;
+    before: unknown;
+    after: unknown;
+    deferred?: boolean;
+  }[];
 }
 
 describe('plan --output json', () => {

@@ -75,7 +75,9 @@ describe('verify --report FILE on a drifted organization', () => {
       '# AWS security baseline: evidence report',
       '## Summary',
       '## Needs attention',
-      ...json.findings.filter((f) => f.status !== 'pass').map((_, i) => expect.stringMatching(new RegExp(`^### ${i + 1}\\. (FAIL|MANUAL|ERROR) `))),
+      ...json.findings
+        .filter((f) => f.status !== 'pass')
+        .map((_, i) => expect.stringMatching(new RegExp(`^### ${i + 1}\\. (FAIL|MANUAL|ERROR) `))),
       ...json.accounts.map((a) => `## Account ${a.id} (${a.name})`),
       '## How to read this report',
     ]);
@@ -122,10 +124,14 @@ describe('verify --report FILE on a drifted organization', () => {
 
     // One row per finding in its account's table.
     for (const a of json.accounts) {
-      const rows = section(md, `## Account ${a.id} (${a.name})`).split('\n').filter((l) => /^\| (PASS|FAIL|MANUAL|ERROR) \|/.test(l));
+      const rows = section(md, `## Account ${a.id} (${a.name})`)
+        .split('\n')
+        .filter((l) => /^\| (PASS|FAIL|MANUAL|ERROR) \|/.test(l));
       expect(rows).toHaveLength(json.findings.filter((f) => f.account.id === a.id).length);
     }
-    expect(section(md, `## Account ${staging} (acme-staging)`)).toMatch(/\| FAIL \| CIS 1\.7, SSB ACCT\.06 \| IAM password policy requires a minimum length of 14 or greater \| `iam:account-password-policy` \| minimum password length is 8; at least 14 is required \|/);
+    expect(section(md, `## Account ${staging} (acme-staging)`)).toMatch(
+      /\| FAIL \| CIS 1\.7, SSB ACCT\.06 \| IAM password policy requires a minimum length of 14 or greater \| `iam:account-password-policy` \| minimum password length is 8; at least 14 is required \|/,
+    );
   });
 
   it('is the sample in docs/, so the sample shows what the tool writes today', async () => {
@@ -142,7 +148,11 @@ describe('verify --report FILE on a drifted organization', () => {
 
 describe('verify --report refuses, before any AWS call, to', () => {
   it.each([
-    ['replace a file that is not an earlier report', (dir: string) => writeAndReturn(join(dir, 'notes.md'), '# my notes\n'), 'exists and is not an aws-groundwork report'],
+    [
+      'replace a file that is not an earlier report',
+      (dir: string) => writeAndReturn(join(dir, 'notes.md'), '# my notes\n'),
+      'exists and is not an aws-groundwork report',
+    ],
     ['write into a folder that does not exist', (dir: string) => join(dir, 'missing', 'report.md'), 'does not exist'],
     ['write over a folder', (dir: string) => dir, 'is a folder'],
   ])('%s', async (_name, target, says) => {

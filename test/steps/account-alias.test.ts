@@ -59,6 +59,8 @@ describe('account-alias', () => {
     await expectConvergence(opts);
     fake.management.alias = 'drifted';
     const findings = await verifyAll(opts);
-    expect(findings).toEqual([expect.objectContaining({ check: 'account-alias.alias', status: 'fail', reason: 'the account alias is "drifted"; expected "acme"' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ check: 'account-alias.alias', status: 'fail', reason: 'the account alias is "drifted"; expected "acme"' }),
+    ]);
   });
 });

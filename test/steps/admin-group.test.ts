@@ -98,8 +98,16 @@ describe('admin-group', () => {
   it('fails CIS 1.15 naming an attached customer-managed "*:*" policy, and ignores unattached or narrower ones', async () => {
     const opts = await engineRun(['admin-group'], answers());
     await expectConvergence(opts);
-    attachCustomerPolicy('DeployEverything', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { role: 'deploy' });
-    attachCustomerPolicy('ReadBuckets', { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:Get*', Resource: '*' } }, { group: 'Admins' });
+    attachCustomerPolicy(
+      'DeployEverything',
+      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+      { role: 'deploy' },
+    );
+    attachCustomerPolicy(
+      'ReadBuckets',
+      { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:Get*', Resource: '*' } },
+      { group: 'Admins' },
+    );
     attachCustomerPolicy('Unused', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }, {});
     const cis = (await verifyAll(opts)).find((f) => f.check === 'admin-group.no-full-admin-custom-policy');
     expect(cis).toMatchObject({ status: 'fail', reason: 'customer-managed policies allowing "*:*" are attached: DeployEverything' });
@@ -125,12 +133,20 @@ describe('admin-group', () => {
     await expectConvergence(opts);
     fake.management.users.get('alice')?.accessKeys.push({ AccessKeyId: 'AKIAALICE', Status: 'Active' });
     const finding = (await verifyAll(opts)).find((f) => f.resource === 'iam:user/alice');
-    expect(finding).toMatchObject({ check: 'admin-group.admins-console-only', status: 'fail', reason: 'alice has access keys (AKIAALICE)' });
+    expect(finding).toMatchObject({
+      check: 'admin-group.admins-console-only',
+      status: 'fail',
+      reason: 'alice has access keys (AKIAALICE)',
+    });
     expect(finding?.remediation).toContain("Delete alice's access keys");
   });
 
   it('adopts an existing group and user, planning only what is missing', async () => {
-    fake.management.groups.set('Admins', { arn: `arn:aws:iam::${MANAGEMENT_ID}:group/Admins`, attached: new Set([ADMIN]), users: new Set() });
+    fake.management.groups.set('Admins', {
+      arn: `arn:aws:iam::${MANAGEMENT_ID}:group/Admins`,
+      attached: new Set([ADMIN]),
+      users: new Set(),
+    });
     fake.management.users.set('alice', {
       arn: `arn:aws:iam::${MANAGEMENT_ID}:user/alice`,
       loginProfile: { password: 'existing', passwordResetRequired: false },

@@ -7,7 +7,12 @@ import { answersFile, cli } from '../helpers/run-cli.js';
 let fake: FakeAws;
 beforeEach(() => {
   fake = new FakeAws().install();
-  fake.organization = { Id: 'o-abc123def4', Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`, FeatureSet: 'ALL', MasterAccountId: MANAGEMENT_ID };
+  fake.organization = {
+    Id: 'o-abc123def4',
+    Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
+    FeatureSet: 'ALL',
+    MasterAccountId: MANAGEMENT_ID,
+  };
   fake.serviceAccess.add('iam.amazonaws.com').add('account.amazonaws.com');
   fake.rootFeatures.add('RootCredentialsManagement').add('RootSessions');
 });
@@ -27,13 +32,17 @@ describe('member-accounts', () => {
   it('adopts an existing account found by email, moving it into its OU and tagging it, without creating one', async () => {
     fake.addMemberAccount('old-name-dev', 'AWS+DEV@acme.example');
     const { changes } = await planAll(await engineRun(['member-accounts'], { version: 1, steps: { 'member-accounts': { accounts } } }));
-    expect(changes.map((c) => c.address)).toEqual(['organizations:ou/Workloads', 'organizations:account/acme-dev/ou', 'organizations:account/acme-dev/tags']);
+    expect(changes.map((c) => c.address)).toEqual([
+      'organizations:ou/Workloads',
+      'organizations:account/acme-dev/ou',
+      'organizations:account/acme-dev/tags',
+    ]);
     const run = await cli(['apply', '--yes', '--answers', answersFile(FILE())]);
     expect(run.code, run.stderr).toBe(0);
     expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toEqual([]);
   });
 
-  it('keeps trying a new account\'s role for a while: AssumeRole is denied right after creation', async () => {
+  it("keeps trying a new account's role for a while: AssumeRole is denied right after creation", async () => {
     fake.roleDelayCalls = 3;
     const run = await cli(['apply', '--yes', '--answers', answersFile(FILE())]);
     expect(run.code, run.stderr).toBe(0);
@@ -42,7 +51,7 @@ describe('member-accounts', () => {
     expect(fake.calls.filter((c) => c.operation === 'AssumeRole').length).toBeGreaterThan(3);
   });
 
-  it('deletes a member\'s root credentials through AssumeRoot only with the explicit opt-in', async () => {
+  it("deletes a member's root credentials through AssumeRoot only with the explicit opt-in", async () => {
     const id = fake.addMemberAccount('acme-dev', 'aws+dev@acme.example');
     Object.assign(fake.accounts.get(id)!.root, { password: true, accessKeys: [{ AccessKeyId: 'AKIAMEMBER', Status: 'Active' }] });
 
@@ -56,7 +65,10 @@ describe('member-accounts', () => {
     expect(fake.accounts.get(id)!.root).toMatchObject({ password: false, accessKeys: [] });
     const assumeRoot = fake.calls.filter((c) => c.operation === 'AssumeRoot');
     expect(assumeRoot.length).toBeGreaterThan(0);
-    expect(assumeRoot[0]?.input).toMatchObject({ TargetPrincipal: id, TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials' } });
+    expect(assumeRoot[0]?.input).toMatchObject({
+      TargetPrincipal: id,
+      TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials' },
+    });
     // Regional STS: the call went to the home region.
     expect(assumeRoot[0]?.region).toBe('us-east-1');
   });

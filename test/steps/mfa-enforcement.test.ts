@@ -32,7 +32,9 @@ describe('mfa-enforcement', () => {
     const opts = await engineRun(['mfa-enforcement'], answers);
     await expectConvergence(opts);
     const policy = fake.management.policies.get(POLICY_ARN)!;
-    policy.versions = [{ VersionId: 'v1', Document: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}'), IsDefaultVersion: true, seq: 1 }];
+    policy.versions = [
+      { VersionId: 'v1', Document: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}'), IsDefaultVersion: true, seq: 1 },
+    ];
     expect((await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.policy-attached')).toMatchObject({
       status: 'fail',
       reason: 'the MFA-required policy AwsGroundworkRequireMFA was changed from its template',
@@ -60,7 +62,9 @@ describe('mfa-enforcement', () => {
     const opts = await engineRun(['mfa-enforcement'], answers);
     await expectConvergence(opts);
     fake.management.groups.get('Admins')?.attached.delete(POLICY_ARN);
-    expect((await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.policy-attached')?.reason).toBe('AwsGroundworkRequireMFA is not attached to Admins');
+    expect((await verifyAll(opts)).find((f) => f.check === 'mfa-enforcement.policy-attached')?.reason).toBe(
+      'AwsGroundworkRequireMFA is not attached to Admins',
+    );
     await applyOrThrow(opts, (await planAll(opts)).changes);
     expect(fake.management.groups.get('Admins')?.attached.has(POLICY_ARN)).toBe(true);
   });
@@ -122,7 +126,10 @@ describe('the lock-out guard', () => {
   });
 
   it('also refuses when the same run would add the caller to the group', async () => {
-    const opts = await engineRun(['admin-group', 'mfa-enforcement'], { version: 1, steps: { 'admin-group': { users: ['founder'] }, 'mfa-enforcement': {} } });
+    const opts = await engineRun(['admin-group', 'mfa-enforcement'], {
+      version: 1,
+      steps: { 'admin-group': { users: ['founder'] }, 'mfa-enforcement': {} },
+    });
     await expect(applyOrThrow(opts, (await planAll(opts)).changes)).rejects.toThrow(/you \(IAM user founder\) are in Admins/);
     expect(fake.writes).toEqual([]);
   });

@@ -31,7 +31,14 @@ describe('org-trail convergence', () => {
         expect(constraint).toBe(region === 'us-east-1' ? undefined : region);
       }
       const t = fake.trails.get(TRAIL);
-      expect(t).toMatchObject({ HomeRegion: region, IsOrganizationTrail: true, IsMultiRegionTrail: true, LogFileValidationEnabled: true, logging: true, S3BucketName: trail });
+      expect(t).toMatchObject({
+        HomeRegion: region,
+        IsOrganizationTrail: true,
+        IsMultiRegionTrail: true,
+        LogFileValidationEnabled: true,
+        logging: true,
+        S3BucketName: trail,
+      });
       const key = [...fake.kms.values()];
       expect(key).toHaveLength(1);
       expect(t?.KmsKeyId).toBe(key[0]?.Arn);
@@ -81,7 +88,19 @@ describe('org-trail convergence', () => {
     await expectConvergence(opts);
     const controls = (await verifyAll(opts)).filter((f) => f.step === 'org-trail').map((f) => `${f.check}:${f.status}`);
     expect(controls.sort()).toEqual(
-      ['org-trail.access-log-bucket', 'org-trail.bucket-access-logging', 'org-trail.buckets-deny-http', 'org-trail.delivery', 'org-trail.key-policy', 'org-trail.key-rotation', 'org-trail.kms-encryption', 'org-trail.log-file-validation', 'org-trail.multi-region-logging', 'org-trail.trail-bucket-protected', 'org-trail.trail-bucket-settings'].map((c) => `${c}:pass`),
+      [
+        'org-trail.access-log-bucket',
+        'org-trail.bucket-access-logging',
+        'org-trail.buckets-deny-http',
+        'org-trail.delivery',
+        'org-trail.key-policy',
+        'org-trail.key-rotation',
+        'org-trail.kms-encryption',
+        'org-trail.log-file-validation',
+        'org-trail.multi-region-logging',
+        'org-trail.trail-bucket-protected',
+        'org-trail.trail-bucket-settings',
+      ].map((c) => `${c}:pass`),
     );
   });
 });
@@ -89,11 +108,31 @@ describe('org-trail convergence', () => {
 describe('org-trail drift', () => {
   const DRIFT: [string, () => void, string, RegExp][] = [
     ['logging stopped', () => (fake.trails.get(TRAIL)!.logging = false), 'org-trail.multi-region-logging', /the trail is not logging/],
-    ['log file validation turned off', () => (fake.trails.get(TRAIL)!.LogFileValidationEnabled = false), 'org-trail.log-file-validation', /log file validation is off/],
-    ['the bucket policy replaced', () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.policy = '{"Version":"2012-10-17","Statement":[]}'), 'org-trail.trail-bucket-protected', /the bucket policy differs/],
+    [
+      'log file validation turned off',
+      () => (fake.trails.get(TRAIL)!.LogFileValidationEnabled = false),
+      'org-trail.log-file-validation',
+      /log file validation is off/,
+    ],
+    [
+      'the bucket policy replaced',
+      () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.policy = '{"Version":"2012-10-17","Statement":[]}'),
+      'org-trail.trail-bucket-protected',
+      /the bucket policy differs/,
+    ],
     ['key rotation turned off', () => ([...fake.kms.values()][0]!.rotation = false), 'org-trail.key-rotation', /key rotation is off/],
-    ['bucket access logging removed', () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.logging = null), 'org-trail.bucket-access-logging', /access logging into .* is off/],
-    ['a delivery error', () => (fake.trails.get(TRAIL)!.latestDeliveryError = 'AccessDenied'), 'org-trail.delivery', /delivery error: AccessDenied/],
+    [
+      'bucket access logging removed',
+      () => (fake.buckets.get(bucketsIn('us-east-1').trail)!.logging = null),
+      'org-trail.bucket-access-logging',
+      /access logging into .* is off/,
+    ],
+    [
+      'a delivery error',
+      () => (fake.trails.get(TRAIL)!.latestDeliveryError = 'AccessDenied'),
+      'org-trail.delivery',
+      /delivery error: AccessDenied/,
+    ],
   ];
 
   it.each(DRIFT)('%s: verify exits 3 naming %s, and apply restores it', async (_name, mutate, check, reason) => {
@@ -113,7 +152,10 @@ describe('org-trail drift', () => {
     const opts = await engineRun(['organization', 'org-trail'], answers);
     await expectConvergence(opts);
     fake.buckets.get(bucketsIn('us-east-1').trail)!.policy = '{"Version":"2012-10-17","Statement":[]}';
-    expect((await verifyAll(opts)).find((f) => f.check === 'org-trail.buckets-deny-http')).toMatchObject({ status: 'fail', reason: expect.stringContaining('accepts requests without TLS') });
+    expect((await verifyAll(opts)).find((f) => f.check === 'org-trail.buckets-deny-http')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('accepts requests without TLS'),
+    });
   });
 });
 
@@ -135,7 +177,9 @@ describe('org-trail adopts what exists under its names', () => {
     const opts = await engineRun(['organization', 'org-trail'], answers);
     const first = await expectConvergence(opts);
     expect(first.changes.map((c) => c.address)).not.toContain(`s3:bucket/${trail}`);
-    expect(first.changes).toContainEqual(expect.objectContaining({ address: `s3:bucket/${logs}/versioning`, action: 'update', before: 'Suspended', after: 'Enabled' }));
+    expect(first.changes).toContainEqual(
+      expect.objectContaining({ address: `s3:bucket/${logs}/versioning`, action: 'update', before: 'Suspended', after: 'Enabled' }),
+    );
     expect(fake.createBucketCalls).toEqual([]);
   });
 
@@ -144,7 +188,10 @@ describe('org-trail adopts what exists under its names', () => {
     await expectConvergence(opts);
     fake.kmsAliases.get('us-east-1')?.clear();
     const { changes } = await planAll(opts);
-    expect(changes[0]).toMatchObject({ address: `kms:alias/aws-groundwork/${TRAIL}`, summary: expect.stringContaining('left by an interrupted run') });
+    expect(changes[0]).toMatchObject({
+      address: `kms:alias/aws-groundwork/${TRAIL}`,
+      summary: expect.stringContaining('left by an interrupted run'),
+    });
     await applyOrThrow(opts, changes);
     expect(fake.kms.size).toBe(1);
     expect((await planAll(opts)).changes).toEqual([]);

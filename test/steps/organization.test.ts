@@ -29,7 +29,12 @@ describe('organization', () => {
   });
 
   it('adopts an existing all-features organization this account manages, says so, and plans only what is missing', async () => {
-    fake.organization = { Id: 'o-existing01', Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-existing01`, FeatureSet: 'ALL', MasterAccountId: MANAGEMENT_ID };
+    fake.organization = {
+      Id: 'o-existing01',
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-existing01`,
+      FeatureSet: 'ALL',
+      MasterAccountId: MANAGEMENT_ID,
+    };
     fake.serviceAccess.add('cloudtrail.amazonaws.com');
     const opts = await engineRun(['organization'], answers);
     const { changes } = await planAll(opts);
@@ -44,7 +49,12 @@ describe('organization', () => {
   });
 
   it('refuses a consolidated-billing organization with the fix, exit 1, and writes nothing', async () => {
-    fake.organization = { Id: 'o-billing001', Arn: 'arn:aws:organizations::111111111111:organization/o-billing001', FeatureSet: 'CONSOLIDATED_BILLING', MasterAccountId: MANAGEMENT_ID };
+    fake.organization = {
+      Id: 'o-billing001',
+      Arn: 'arn:aws:organizations::111111111111:organization/o-billing001',
+      FeatureSet: 'CONSOLIDATED_BILLING',
+      MasterAccountId: MANAGEMENT_ID,
+    };
     for (const command of ['plan', 'apply']) {
       const run = await cli([command, '--yes', '--answers', answersFile(FILE)].filter((a) => command === 'apply' || a !== '--yes'));
       expect(run.code).toBe(1);
@@ -55,7 +65,12 @@ describe('organization', () => {
   });
 
   it('refuses to run from a member account, naming the management account to use, and writes nothing', async () => {
-    fake.organization = { Id: 'o-theirs0001', Arn: 'arn:aws:organizations::999999999999:organization/o-theirs0001', FeatureSet: 'ALL', MasterAccountId: '999999999999' };
+    fake.organization = {
+      Id: 'o-theirs0001',
+      Arn: 'arn:aws:organizations::999999999999:organization/o-theirs0001',
+      FeatureSet: 'ALL',
+      MasterAccountId: '999999999999',
+    };
     const run = await cli(['apply', '--yes', '--answers', answersFile(FILE)]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`this account (${MANAGEMENT_ID}) is a member of organization o-theirs0001`);

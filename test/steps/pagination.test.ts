@@ -31,7 +31,13 @@ function addUser(name: string, opts: { console?: boolean; mfa?: boolean; keys?: 
 function addCustomerPolicy(name: string, statement: unknown): string {
   const arn = `arn:aws:iam::${MANAGEMENT_ID}:policy/${name}`;
   const document = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: statement }));
-  fake.management.policies.set(arn, { arn, name, path: '/', versions: [{ VersionId: 'v1', Document: document, IsDefaultVersion: true, seq: 1 }], nextVersion: 2 });
+  fake.management.policies.set(arn, {
+    arn,
+    name,
+    path: '/',
+    versions: [{ VersionId: 'v1', Document: document, IsDefaultVersion: true, seq: 1 }],
+    nextVersion: 2,
+  });
   return arn;
 }
 
@@ -63,10 +69,14 @@ describe('pagination', () => {
     const narrow = [1, 2, 3].map((n) => addCustomerPolicy(`Read${n}`, [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }]));
     group.attached = new Set([...narrow, ADMIN]);
     // The "*:*" policy is the fourth attached one: the second page of ListPolicies.
-    fake.management.roles.set('deploy', { attached: new Set([addCustomerPolicy('DeployEverything', [{ Effect: 'Allow', Action: '*', Resource: '*' }])]) });
+    fake.management.roles.set('deploy', {
+      attached: new Set([addCustomerPolicy('DeployEverything', [{ Effect: 'Allow', Action: '*', Resource: '*' }])]),
+    });
     expect((await planAll(opts)).changes).toEqual([]);
 
-    fake.management.users.get('alice')!.accessKeys.push(...['AKIA1', 'AKIA2', 'AKIA3'].map((AccessKeyId) => ({ AccessKeyId, Status: 'Active' as const })));
+    fake.management.users
+      .get('alice')!
+      .accessKeys.push(...['AKIA1', 'AKIA2', 'AKIA3'].map((AccessKeyId) => ({ AccessKeyId, Status: 'Active' as const })));
     fake.calls.length = 0;
     const findings = await verifyAll(opts);
     expect(findings.find((f) => f.check === 'admin-group.administrator-access')?.status).toBe('pass');
@@ -74,7 +84,10 @@ describe('pagination', () => {
       status: 'fail',
       reason: 'customer-managed policies allowing "*:*" are attached: DeployEverything',
     });
-    expect(findings.find((f) => f.resource === 'iam:user/alice')).toMatchObject({ status: 'fail', reason: 'alice has access keys (AKIA1, AKIA2, AKIA3)' });
+    expect(findings.find((f) => f.resource === 'iam:user/alice')).toMatchObject({
+      status: 'fail',
+      reason: 'alice has access keys (AKIA1, AKIA2, AKIA3)',
+    });
     for (const operation of ['GetGroup', 'ListAttachedGroupPolicies', 'ListPolicies', 'ListAccessKeys']) {
       expect(markersSent(operation).filter((m) => m !== undefined).length, operation).toBeGreaterThan(0);
     }
@@ -83,7 +96,10 @@ describe('pagination', () => {
   it('org-trail finds its tagged key among five keys, its tag behind two others, instead of making a second key', async () => {
     const answers = { version: 1, steps: { organization: {}, 'org-trail': { name: 'acme-org-trail' } } };
     const kms = new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 'A', secretAccessKey: 'B' } });
-    for (const n of [1, 2, 3, 4]) await kms.send(new CreateKeyCommand({ Description: `someone else's key ${n}`, Tags: [{ TagKey: KEY_TAG, TagValue: 'another-trail' }] }));
+    for (const n of [1, 2, 3, 4])
+      await kms.send(
+        new CreateKeyCommand({ Description: `someone else's key ${n}`, Tags: [{ TagKey: KEY_TAG, TagValue: 'another-trail' }] }),
+      );
     const opts = await engineRun(['organization', 'org-trail'], answers);
     await expectConvergence(opts);
     const ours = [...fake.kms.values()].find((k) => k.tags.some((t) => t.TagKey === KEY_TAG && t.TagValue === 'acme-org-trail'))!;
@@ -92,7 +108,10 @@ describe('pagination', () => {
     // An interrupted run: the key without its alias.
     fake.kmsAliases.get('us-east-1')?.clear();
     const { changes } = await planAll(opts);
-    expect(changes[0]).toMatchObject({ address: 'kms:alias/aws-groundwork/acme-org-trail', summary: expect.stringContaining('left by an interrupted run') });
+    expect(changes[0]).toMatchObject({
+      address: 'kms:alias/aws-groundwork/acme-org-trail',
+      summary: expect.stringContaining('left by an interrupted run'),
+    });
     await applyOrThrow(opts, changes);
     expect(fake.kms.size).toBe(5);
     expect(fake.kmsAliases.get('us-east-1')?.get('alias/aws-groundwork/acme-org-trail')).toBe(ours.KeyId);
@@ -100,7 +119,12 @@ describe('pagination', () => {
   });
 
   it("root-credentials deletes every one of a member's root signing certificates, over several pages", async () => {
-    fake.organization = { Id: 'o-abc123def4', Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`, FeatureSet: 'ALL', MasterAccountId: MANAGEMENT_ID };
+    fake.organization = {
+      Id: 'o-abc123def4',
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
+      FeatureSet: 'ALL',
+      MasterAccountId: MANAGEMENT_ID,
+    };
     fake.serviceAccess.add('iam.amazonaws.com').add('account.amazonaws.com');
     fake.rootFeatures.add('RootCredentialsManagement').add('RootSessions');
     const id = fake.addMemberAccount('acme-dev', 'aws+dev@acme.example');
@@ -118,6 +142,9 @@ steps:
     const run = await cli(['apply', '--yes', '--answers', answersFile(file)]);
     expect(run.code, run.stderr).toBe(0);
     expect(fake.accounts.get(id)!.root.signingCertificates).toEqual([]);
-    expect(fake.writes.filter((w) => w.operation === 'DeleteSigningCertificate').map((w) => w.input.CertificateId)).toEqual(['CERT1', 'CERT2']);
+    expect(fake.writes.filter((w) => w.operation === 'DeleteSigningCertificate').map((w) => w.input.CertificateId)).toEqual([
+      'CERT1',
+      'CERT2',
+    ]);
   });
 });

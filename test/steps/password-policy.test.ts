@@ -39,7 +39,11 @@ describe('password-policy', () => {
     await applyOrThrow(opts, changes);
     const update = fake.writes.filter((w) => w.operation === 'UpdateAccountPasswordPolicy').at(-1);
     expect(Object.keys(update?.input ?? {}).sort()).toEqual(FULL_REQUEST_FIELDS);
-    expect(fake.management.passwordPolicy).toMatchObject({ RequireSymbols: true, MinimumPasswordLength: 14, AllowUsersToChangePassword: true });
+    expect(fake.management.passwordPolicy).toMatchObject({
+      RequireSymbols: true,
+      MinimumPasswordLength: 14,
+      AllowUsersToChangePassword: true,
+    });
   });
 
   it('omits MaxPasswordAge when passwords never expire, and still sends every other field', async () => {

@@ -191,9 +191,7 @@ describe('root key deletion needs an explicit yes', () => {
     const host = new TestHost({ GW_APPROVE_DESTRUCTIVE: [false] });
     const run = await cli(['apply', '--yes', '--only', STEP, '--answers', answersFile(NO_OPT_IN_FILE)], { host });
     expect(run.code).toBe(1);
-    expect(host.requests).toEqual([
-      expect.objectContaining({ kind: 'typed-confirm', code: 'GW_APPROVE_DESTRUCTIVE', expected: 'delete' }),
-    ]);
+    expect(host.requests).toEqual([expect.objectContaining({ kind: 'typed-confirm', code: 'GW_APPROVE_DESTRUCTIVE', expected: 'delete' })]);
     expect(host.requests[0]?.message).toContain('AKIAROOTOLD1');
     expect(host.messages.at(-1)).toMatchObject({ level: 'error', code: 'DeclinedError' });
     expect(host.messages.at(-1)?.text).toContain('Nothing was changed');

@@ -72,7 +72,11 @@ interface Case {
 const SELF_SERVICE: Case[] = [
   { does: 'change her own password (iam:ChangePassword on user/alice)', action: 'iam:ChangePassword', resource: ALICE },
   { does: 'read the account password policy (iam:GetAccountPasswordPolicy)', action: 'iam:GetAccountPasswordPolicy', resource: '*' },
-  { does: 'create her virtual MFA device (iam:CreateVirtualMFADevice on mfa/alice)', action: 'iam:CreateVirtualMFADevice', resource: ALICE_VIRTUAL_MFA },
+  {
+    does: 'create her virtual MFA device (iam:CreateVirtualMFADevice on mfa/alice)',
+    action: 'iam:CreateVirtualMFADevice',
+    resource: ALICE_VIRTUAL_MFA,
+  },
   { does: 'enable an MFA device on her own user (iam:EnableMFADevice on user/alice)', action: 'iam:EnableMFADevice', resource: ALICE },
   { does: 'list her own MFA devices (iam:ListMFADevices on user/alice)', action: 'iam:ListMFADevices', resource: ALICE },
   { does: 'resync her own MFA device (iam:ResyncMFADevice on user/alice)', action: 'iam:ResyncMFADevice', resource: ALICE },
@@ -85,7 +89,7 @@ const SELF_SERVICE: Case[] = [
 const BLOCKED_WITHOUT_MFA: Case[] = [
   { does: 'listing S3 buckets (s3:ListAllMyBuckets)', action: 's3:ListAllMyBuckets', resource: '*' },
   { does: 'creating a user (iam:CreateUser on user/bob)', action: 'iam:CreateUser', resource: BOB },
-  { does: "enabling MFA on another user (iam:EnableMFADevice on user/bob)", action: 'iam:EnableMFADevice', resource: BOB },
+  { does: 'enabling MFA on another user (iam:EnableMFADevice on user/bob)', action: 'iam:EnableMFADevice', resource: BOB },
   { does: 'removing her own MFA device (iam:DeactivateMFADevice on user/alice)', action: 'iam:DeactivateMFADevice', resource: ALICE },
   { does: "changing another user's password (iam:ChangePassword on user/bob)", action: 'iam:ChangePassword', resource: BOB },
   { does: 'describing EC2 instances (ec2:DescribeInstances)', action: 'ec2:DescribeInstances', resource: '*' },
@@ -111,7 +115,10 @@ describe('the MFA-required policy, evaluated for alice in a group with Administr
           const { decision, deniedBy } = await decide(c.action, c.resource, { mfa });
           expect(decision).toBe('ExplicitlyDenied');
           // The denial is ours, not an accident of some other statement.
-          expect(deniedBy.every((d) => d.startsWith(`${MFA_POLICY_NAME}/`)), deniedBy.join(', ')).toBe(true);
+          expect(
+            deniedBy.every((d) => d.startsWith(`${MFA_POLICY_NAME}/`)),
+            deniedBy.join(', '),
+          ).toBe(true);
           expect(deniedBy.length).toBeGreaterThan(0);
         });
       }

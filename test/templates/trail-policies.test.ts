@@ -99,7 +99,10 @@ async function decide(policy: Record<string, unknown>, r: Request): Promise<Deci
 
   // A context key the simulator dropped would make its condition evaluate as absent: only the known gap may be dropped.
   const ignored = sim.result.ignoredContextKeys ?? [];
-  expect(ignored.filter((k) => !isUnfilteredKey(k)), `context keys ignored for ${r.action}`).toEqual([]);
+  expect(
+    ignored.filter((k) => !isUnfilteredKey(k)),
+    `context keys ignored for ${r.action}`,
+  ).toEqual([]);
 
   const sids = (statements: { statement: { sid(): string | undefined } }[] | undefined) =>
     (statements ?? []).map((s) => s.statement.sid() ?? '?');
@@ -121,9 +124,7 @@ async function decide(policy: Record<string, unknown>, r: Request): Promise<Deci
     );
   // Both entry points must agree on the request as the validating one saw it, else the second proves nothing.
   const withoutDropped = Object.fromEntries(Object.entries(r.context).filter(([k]) => !isUnfilteredKey(k)));
-  expect(unsafe(withoutDropped), 'runUnsafeSimulation disagrees with runSimulation on the validated context').toBe(
-    validated.decision,
-  );
+  expect(unsafe(withoutDropped), 'runUnsafeSimulation disagrees with runSimulation on the validated context').toBe(validated.decision);
   // Statement attribution is not available from runUnsafeSimulation, only the decision.
   return { decision: unsafe(r.context), allowedBy: [], deniedBy: [] };
 }
@@ -173,8 +174,14 @@ describe('the trail bucket policy, evaluated', () => {
   });
 
   const notAllowedPrefixes: { does: string; resource: string }[] = [
-    { does: 'write under the prefix of another account (AWSLogs/222222222222/)', resource: `${TRAIL_BUCKET_ARN}/AWSLogs/${OTHER_ACCOUNT}/CloudTrail/x.json.gz` },
-    { does: 'write under the prefix of another organization (AWSLogs/o-zzz999zzz9/)', resource: `${TRAIL_BUCKET_ARN}/AWSLogs/o-zzz999zzz9/x.json.gz` },
+    {
+      does: 'write under the prefix of another account (AWSLogs/222222222222/)',
+      resource: `${TRAIL_BUCKET_ARN}/AWSLogs/${OTHER_ACCOUNT}/CloudTrail/x.json.gz`,
+    },
+    {
+      does: 'write under the prefix of another organization (AWSLogs/o-zzz999zzz9/)',
+      resource: `${TRAIL_BUCKET_ARN}/AWSLogs/o-zzz999zzz9/x.json.gz`,
+    },
     { does: 'write at the bucket root', resource: `${TRAIL_BUCKET_ARN}/x.json.gz` },
     { does: 'write outside AWSLogs/ in a folder named after the account', resource: `${TRAIL_BUCKET_ARN}/${ACCOUNT}/CloudTrail/x.json.gz` },
   ];
@@ -192,7 +199,10 @@ describe('the trail bucket policy, evaluated', () => {
   for (const { prefix, resource } of LOG_FILES) {
     describe(`under ${prefix}`, () => {
       const notAllowed: { does: string; context: Record<string, string> }[] = [
-        { does: 'write on behalf of another trail of the account (trail/other)', context: cloudTrailPut({ 'aws:SourceArn': OTHER_TRAIL_ARN }) },
+        {
+          does: 'write on behalf of another trail of the account (trail/other)',
+          context: cloudTrailPut({ 'aws:SourceArn': OTHER_TRAIL_ARN }),
+        },
         {
           does: 'write on behalf of a trail of another account with the same name',
           context: cloudTrailPut({ 'aws:SourceArn': FOREIGN_TRAIL_ARN, 'aws:SourceAccount': OTHER_ACCOUNT }),
@@ -284,7 +294,9 @@ describe('the trail bucket policy, evaluated', () => {
 
 describe('the access-log bucket policy, evaluated', () => {
   const policy = logBucketPolicy(NAMES);
-  const logDelivery = (overrides: { resource?: string; principal?: string; context?: Record<string, string | undefined> } = {}): Request => ({
+  const logDelivery = (
+    overrides: { resource?: string; principal?: string; context?: Record<string, string | undefined> } = {},
+  ): Request => ({
     principal: overrides.principal ?? S3_LOGGING,
     action: 's3:PutObject',
     resource: overrides.resource ?? ACCESS_LOG_FILE,
@@ -361,7 +373,12 @@ describe('the trail key policy, evaluated', () => {
     context: withoutUndefined({ ...tls(), 'aws:SourceAccount': ACCOUNT, ...context }),
   });
   /** An IAM principal's request; KMS sets kms:CallerAccount to the caller's account on every request. */
-  const iam = (principal: string, action: string, identityPolicies: Record<string, unknown>[], context: Record<string, string> = {}): Request => ({
+  const iam = (
+    principal: string,
+    action: string,
+    identityPolicies: Record<string, unknown>[],
+    context: Record<string, string> = {},
+  ): Request => ({
     principal,
     action,
     resource: KEY_ARN,
@@ -370,7 +387,10 @@ describe('the trail key policy, evaluated', () => {
   });
 
   it('allows CloudTrail to generate a data key for our trail with the cloudtrail encryption context', async () => {
-    const d = await decide(policy, cloudTrail('kms:GenerateDataKey', { 'aws:SourceArn': TRAIL_ARN, [TRAIL_ENCRYPTION_CONTEXT]: TRAIL_ARN }));
+    const d = await decide(
+      policy,
+      cloudTrail('kms:GenerateDataKey', { 'aws:SourceArn': TRAIL_ARN, [TRAIL_ENCRYPTION_CONTEXT]: TRAIL_ARN }),
+    );
     expect(d.decision).toBe('Allowed');
   });
 

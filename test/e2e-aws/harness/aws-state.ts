@@ -26,7 +26,7 @@ import {
   ListParentsCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
-  } from '@aws-sdk/client-organizations';
+} from '@aws-sdk/client-organizations';
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -36,7 +36,7 @@ import {
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand as GetBucketPublicAccessBlockCommand,
   ListBucketsCommand,
-  } from '@aws-sdk/client-s3';
+} from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { MANAGEMENT } from './cli.js';
@@ -63,7 +63,9 @@ async function iamOf(c: Clients) {
       await Promise.all(
         groups.map(async (g) => [
           g.GroupName,
-          ((await c.iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: g.GroupName }))).AttachedPolicies ?? []).map((p) => p.PolicyArn).sort(),
+          ((await c.iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: g.GroupName }))).AttachedPolicies ?? [])
+            .map((p) => p.PolicyArn)
+            .sort(),
         ]),
       ),
     ),
@@ -72,7 +74,9 @@ async function iamOf(c: Clients) {
       await Promise.all(
         policies.map(async (p) => [
           p.Arn,
-          ((await c.iam.send(new ListPolicyVersionsCommand({ PolicyArn: p.Arn }))).Versions ?? []).map((v) => `${v.VersionId}${v.IsDefaultVersion ? ' (default)' : ''}`).sort(),
+          ((await c.iam.send(new ListPolicyVersionsCommand({ PolicyArn: p.Arn }))).Versions ?? [])
+            .map((v) => `${v.VersionId}${v.IsDefaultVersion ? ' (default)' : ''}`)
+            .sort(),
         ]),
       ),
     ),
@@ -82,7 +86,9 @@ async function iamOf(c: Clients) {
 async function everyAccountOf(c: Clients, accountId: string) {
   return {
     iam: await iamOf(c),
-    accountPublicAccessBlock: await orCode(async () => (await c.s3control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }))).PublicAccessBlockConfiguration),
+    accountPublicAccessBlock: await orCode(
+      async () => (await c.s3control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }))).PublicAccessBlockConfiguration,
+    ),
   };
 }
 
@@ -102,8 +108,12 @@ async function contactsOf(management: Clients, accountId: string) {
 
 async function bucketOf(c: Clients, name: string) {
   return {
-    publicAccessBlock: await orCode(async () => (await c.s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: name }))).PublicAccessBlockConfiguration),
-    ownership: await orCode(async () => (await c.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name }))).OwnershipControls?.Rules?.map((r) => r.ObjectOwnership)),
+    publicAccessBlock: await orCode(
+      async () => (await c.s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: name }))).PublicAccessBlockConfiguration,
+    ),
+    ownership: await orCode(async () =>
+      (await c.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name }))).OwnershipControls?.Rules?.map((r) => r.ObjectOwnership),
+    ),
     versioning: (await c.s3.send(new GetBucketVersioningCommand({ Bucket: name }))).Status ?? 'never enabled',
     encryption: await orCode(async () =>
       (await c.s3.send(new GetBucketEncryptionCommand({ Bucket: name }))).ServerSideEncryptionConfiguration?.Rules?.map((r) => ({
@@ -111,9 +121,13 @@ async function bucketOf(c: Clients, name: string) {
         BucketKeyEnabled: r.BucketKeyEnabled ?? false,
       })),
     ),
-    policy: await orCode(async () => JSON.parse((await c.s3.send(new GetBucketPolicyCommand({ Bucket: name }))).Policy ?? 'null') as unknown),
+    policy: await orCode(
+      async () => JSON.parse((await c.s3.send(new GetBucketPolicyCommand({ Bucket: name }))).Policy ?? 'null') as unknown,
+    ),
     logging: (await c.s3.send(new GetBucketLoggingCommand({ Bucket: name }))).LoggingEnabled ?? null,
-    lifecycle: await orCode(async () => (await c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: name }))).Rules?.map((r) => r.ID)),
+    lifecycle: await orCode(async () =>
+      (await c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: name }))).Rules?.map((r) => r.ID),
+    ),
   };
 }
 
@@ -125,36 +139,57 @@ export async function readState(url: string, region: string) {
   const org = await orCode(async () => (await management.organizations.send(new DescribeOrganizationCommand({}))).Organization);
   // The management account's id is the emulator's fixed default, not drawn: it stays as it is.
   const names = new Map<string, string>();
-  const state: Record<string, unknown> = { organization: typeof org === 'string' ? org : { FeatureSet: org?.FeatureSet, managedHere: org?.MasterAccountId === MANAGEMENT } };
+  const state: Record<string, unknown> = {
+    organization: typeof org === 'string' ? org : { FeatureSet: org?.FeatureSet, managedHere: org?.MasterAccountId === MANAGEMENT },
+  };
   const accounts: Record<string, unknown> = {};
   if (typeof org !== 'string') {
     if (org?.Id) names.set(org.Id, '<organization>');
     const rootId = (await management.organizations.send(new ListRootsCommand({}))).Roots?.[0]?.Id as string;
     names.set(rootId, '<root>');
-    const ous = (await management.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits ?? [];
+    const ous =
+      (await management.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits ?? [];
     for (const ou of ous) names.set(ou.Id as string, `ou:${ou.Name}`);
     state.ous = ous.map((o) => o.Name).sort();
-    state.trustedAccess = ((await management.organizations.send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals ?? [])
+    state.trustedAccess = (
+      (await management.organizations.send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals ?? []
+    )
       .map((s) => s.ServicePrincipal)
       .sort();
-    state.iamOrganizationsFeatures = await orCode(async () => ((await management.iam.send(new ListOrganizationsFeaturesCommand({}))).EnabledFeatures ?? []).sort());
-    state.createAccountRequests = ((await management.organizations.send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses ?? [])
+    state.iamOrganizationsFeatures = await orCode(async () =>
+      ((await management.iam.send(new ListOrganizationsFeaturesCommand({}))).EnabledFeatures ?? []).sort(),
+    );
+    state.createAccountRequests = (
+      (await management.organizations.send(new ListCreateAccountStatusCommand({}))).CreateAccountStatuses ?? []
+    )
       .map((r) => `${r.AccountName} ${r.State}${r.FailureReason ? ` ${r.FailureReason}` : ''}`)
       .sort();
     for (const a of (await management.organizations.send(new ListAccountsCommand({}))).Accounts ?? []) {
       if (a.Id !== MANAGEMENT) names.set(a.Id as string, a.Name as string);
       const parent = (await management.organizations.send(new ListParentsCommand({ ChildId: a.Id }))).Parents?.[0]?.Id;
       const tags = (await management.organizations.send(new ListTagsForResourceCommand({ ResourceId: a.Id }))).Tags ?? [];
-      accounts[a.Id as string] = { name: a.Name, email: a.Email, status: a.Status, parent, tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])) };
+      accounts[a.Id as string] = {
+        name: a.Name,
+        email: a.Email,
+        status: a.Status,
+        parent,
+        tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
+      };
     }
   }
   const perAccount: Record<string, unknown> = { management: await everyAccountOf(management, MANAGEMENT) };
   const contacts: Record<string, unknown> = { management: await contactsOf(management, MANAGEMENT) };
   for (const id of Object.keys(accounts)) {
     if (id === MANAGEMENT) continue;
-    const r = await management.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'e2e-state' }));
+    const r = await management.sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'e2e-state' }),
+    );
     const c = r.Credentials;
-    const member = sdkClients(url, region, { accessKeyId: c?.AccessKeyId as string, secretAccessKey: c?.SecretAccessKey as string, sessionToken: c?.SessionToken as string });
+    const member = sdkClients(url, region, {
+      accessKeyId: c?.AccessKeyId as string,
+      secretAccessKey: c?.SecretAccessKey as string,
+      sessionToken: c?.SessionToken as string,
+    });
     perAccount[id] = await everyAccountOf(member, id);
     contacts[id] = await contactsOf(management, id);
     destroyAll(member);
@@ -168,7 +203,10 @@ export async function readState(url: string, region: string) {
   for (const k of (await management.kms.send(new ListKeysCommand({}))).Keys ?? []) {
     const meta = (await management.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata;
     if (meta?.KeyManager === 'AWS') continue;
-    const named = aliases.filter((a) => a.TargetKeyId === k.KeyId).map((a) => a.AliasName as string).sort();
+    const named = aliases
+      .filter((a) => a.TargetKeyId === k.KeyId)
+      .map((a) => a.AliasName as string)
+      .sort();
     const label = `<key ${named.join(',') || 'without alias'}>`;
     names.set(k.KeyId as string, label);
     keys[k.KeyId as string] = {
@@ -180,7 +218,8 @@ export async function readState(url: string, region: string) {
   }
   state.kmsKeys = keys;
   const buckets: Record<string, unknown> = {};
-  for (const b of (await management.s3.send(new ListBucketsCommand({}))).Buckets ?? []) buckets[b.Name as string] = await bucketOf(management, b.Name as string);
+  for (const b of (await management.s3.send(new ListBucketsCommand({}))).Buckets ?? [])
+    buckets[b.Name as string] = await bucketOf(management, b.Name as string);
   state.buckets = buckets;
   const trails: Record<string, unknown> = {};
   for (const t of (await management.cloudtrail.send(new DescribeTrailsCommand({}))).trailList ?? []) {

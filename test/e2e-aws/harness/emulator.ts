@@ -18,7 +18,8 @@ export function emulatorMissing(dir = EMULATOR_DIR): string | null {
   if (!existsSync(start)) return `${dir} is not there`;
   // `start --prepare` installs its Debian packages as root, and only checks otherwise.
   const prepared = spawnSync(start, ['--prepare'], { encoding: 'utf8', timeout: 300_000 });
-  if (prepared.status !== 0) return `the emulator cannot start: ${(prepared.stderr || prepared.stdout || `exit ${prepared.status}`).trim()}`;
+  if (prepared.status !== 0)
+    return `the emulator cannot start: ${(prepared.stderr || prepared.stdout || `exit ${prepared.status}`).trim()}`;
   return null;
 }
 

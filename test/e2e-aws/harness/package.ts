@@ -20,7 +20,8 @@ function hashOfBuild(): string {
       else hash.update(name).update(readFileSync(path));
     }
   };
-  if (!existsSync(join(PROJECT, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
+  if (!existsSync(join(PROJECT, 'dist', 'cli.js')))
+    throw new Error('dist/ is missing: run `npm test` (it builds first) or `npm run build`');
   walk(join(PROJECT, 'dist'));
   hash.update(readFileSync(join(PROJECT, 'package.json')));
   return hash.digest('hex').slice(0, 16);
@@ -50,12 +51,18 @@ export async function installedBin(): Promise<string> {
     rmSync(prefix, { recursive: true, force: true });
     mkdirSync(prefix, { recursive: true });
     // --ignore-scripts: prepack would rebuild dist/ while other files read it.
-    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', prefix], { cwd: PROJECT, encoding: 'utf8' })
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', prefix], {
+      cwd: PROJECT,
+      encoding: 'utf8',
+    })
       .trim()
       .split('\n')
       .pop() as string;
     writeFileSync(join(prefix, 'package.json'), '{"name":"e2e-prefix","private":true}\n');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `./${tarball}`], { cwd: prefix, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `./${tarball}`], {
+      cwd: prefix,
+      stdio: 'pipe',
+    });
     if (!existsSync(bin)) throw new Error(`the installed package has no bin at ${bin}`);
     writeFileSync(done, tarball);
     return bin;

@@ -74,7 +74,7 @@ export function identify(method: string, url: string, headers: IncomingHttpHeade
     const resource = path === '/v20180820/configuration/publicAccessBlock' ? 'PublicAccessBlock' : `?${path}`;
     operation = `${VERB[method] ?? method}${resource}`;
   } else if (service === 's3') operation = s3Operation(method, path, query);
-  else if (service === 'account') operation = (path.replace(/^\//, '').replace(/^./, (c) => c.toUpperCase()) || '?');
+  else if (service === 'account') operation = path.replace(/^\//, '').replace(/^./, (c) => c.toUpperCase()) || '?';
   const write = !(READ.test(operation) || NO_WRITE.has(`${service}:${operation}`));
   return { method, path, service, operation, write, accessKey };
 }

@@ -31,7 +31,12 @@ export function sdkClients(url: string, region: string, credentials: Credentials
     cloudtrail: new CloudTrailClient({ ...common, region }),
     s3: new S3Client({ ...common, region, forcePathStyle: true }),
     // The emulator takes S3 Control at the endpoint as given, without the account-id host prefix.
-    s3control: new S3ControlClient({ ...common, region, endpointProvider: () => ({ url: new URL(url) }), disableHostPrefix: true } as never),
+    s3control: new S3ControlClient({
+      ...common,
+      region,
+      endpointProvider: () => ({ url: new URL(url) }),
+      disableHostPrefix: true,
+    } as never),
   };
 }
 

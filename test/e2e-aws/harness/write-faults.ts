@@ -32,7 +32,11 @@ export async function writeFaultSuite(kind: Fault['kind'], title: string, label:
     worlds = await Worlds.start(PARALLEL, { EMULATOR_ACCOUNT_CREATION_SECONDS: '0' });
     clean = await worlds.use(async (w) => {
       const home = tempDir();
-      const run = await runBin(w.bin, ['apply', '--yes', '--answers', writeAnswers(home, FAULT_ANSWERS), '--endpoint-url', w.proxy.url], baseEnv(home));
+      const run = await runBin(
+        w.bin,
+        ['apply', '--yes', '--answers', writeAnswers(home, FAULT_ANSWERS), '--endpoint-url', w.proxy.url],
+        baseEnv(home),
+      );
       if (run.code !== 0) throw new Error(`the undisturbed apply failed (${run.code}):\n${run.stderr}`);
       return { writes: w.proxy.writesSeen, state: await readState(w.emulator.url, REGION) };
     });
@@ -67,47 +71,51 @@ export async function writeFaultSuite(kind: Fault['kind'], title: string, label:
       );
     });
 
-    it.concurrent.each(positions)(`write %i, %s, ${label}`, (k) =>
-      (worlds as Worlds).use(async (w) => {
-        const home = tempDir();
-        const answers = writeAnswers(home, FAULT_ANSWERS);
-        const gw = (...args: string[]): Promise<BinRun> => runBin(w.bin, [...args, '--answers', answers, '--endpoint-url', w.proxy.url], baseEnv(home));
-        const expected = (clean as Clean).writes[k - 1] as Exchange;
+    it.concurrent.each(positions)(
+      `write %i, %s, ${label}`,
+      (k) =>
+        (worlds as Worlds).use(async (w) => {
+          const home = tempDir();
+          const answers = writeAnswers(home, FAULT_ANSWERS);
+          const gw = (...args: string[]): Promise<BinRun> =>
+            runBin(w.bin, [...args, '--answers', answers, '--endpoint-url', w.proxy.url], baseEnv(home));
+          const expected = (clean as Clean).writes[k - 1] as Exchange;
 
-        let first: BinRun;
-        if (kind === 'lose-answer') {
-          w.proxy.fault = { at: k, kind: 'lose-answer' };
-          first = await gw('apply', '--yes');
-        } else {
-          first = await runBin(w.bin, ['apply', '--yes', '--answers', answers, '--endpoint-url', w.proxy.url], baseEnv(home), {
-            started: (child) => {
-              w.proxy.fault = {
-                at: k,
-                kind: 'kill',
-                kill: () =>
-                  new Promise<void>((resolve) => {
-                    child.once('exit', () => resolve());
-                    child.kill('SIGKILL');
-                  }),
-              };
-            },
-          });
-          expect(first.signal).toBe('SIGKILL');
-        }
-        const hit = w.proxy.writesSeen[k - 1];
-        expect(`${hit?.service}:${hit?.operation}`).toBe(`${expected.service}:${expected.operation}`);
-        w.proxy.fault = null;
+          let first: BinRun;
+          if (kind === 'lose-answer') {
+            w.proxy.fault = { at: k, kind: 'lose-answer' };
+            first = await gw('apply', '--yes');
+          } else {
+            first = await runBin(w.bin, ['apply', '--yes', '--answers', answers, '--endpoint-url', w.proxy.url], baseEnv(home), {
+              started: (child) => {
+                w.proxy.fault = {
+                  at: k,
+                  kind: 'kill',
+                  kill: () =>
+                    new Promise<void>((resolve) => {
+                      child.once('exit', () => resolve());
+                      child.kill('SIGKILL');
+                    }),
+                };
+              },
+            });
+            expect(first.signal).toBe('SIGKILL');
+          }
+          const hit = w.proxy.writesSeen[k - 1];
+          expect(`${hit?.service}:${hit?.operation}`).toBe(`${expected.service}:${expected.operation}`);
+          w.proxy.fault = null;
 
-        // After a kill, apply again; after a lost answer the same run must end well by itself. Either
-        // way the run that finished verified every control (apply exits 0 only when verify passes).
-        const finished = kind === 'kill' ? await gw('apply', '--yes') : first;
-        expect(finished.code, finished.stderr).toBe(0);
-        expect(finished.stdout).toMatch(/Controls: \d+ pass, 0 fail, \d+ manual, 0 error\./);
-        const plan = await gw('plan', '--detailed-exitcode');
-        expect(plan.code, plan.stdout).toBe(0);
-        // Exactly what the undisturbed run left: no second account, OU, key, bucket, trail, policy or group.
-        expect(await readState(w.emulator.url, REGION)).toEqual((clean as Clean).state);
-      }),
-    120_000);
+          // After a kill, apply again; after a lost answer the same run must end well by itself. Either
+          // way the run that finished verified every control (apply exits 0 only when verify passes).
+          const finished = kind === 'kill' ? await gw('apply', '--yes') : first;
+          expect(finished.code, finished.stderr).toBe(0);
+          expect(finished.stdout).toMatch(/Controls: \d+ pass, 0 fail, \d+ manual, 0 error\./);
+          const plan = await gw('plan', '--detailed-exitcode');
+          expect(plan.code, plan.stdout).toBe(0);
+          // Exactly what the undisturbed run left: no second account, OU, key, bucket, trail, policy or group.
+          expect(await readState(w.emulator.url, REGION)).toEqual((clean as Clean).state);
+        }),
+      120_000,
+    );
   });
 }
