@@ -36,7 +36,12 @@ export type Response<R extends Request> = R extends { kind: 'confirm' | 'typed-c
 export interface IoHost {
   /** True when a person can be asked; false in CI, without a TTY, and in tests unless scripted. */
   readonly interactive: boolean;
-  /** How progress is drawn: redrawn in place at a terminal, as plain lines in CI and pipes, or not at all. */
+  /**
+   * How progress is drawn: redrawn in place at a terminal with a usable size, as plain lines in CI,
+   * pipes and terminals too small to redraw on (0 or 1 column, 0 rows), or not at all. It can change
+   * while a run goes on: a renderer that redraws reads it when it starts and again at every `resize`
+   * event of the progress stream, and stops redrawing once it is no longer `fancy`.
+   */
   readonly progress: 'fancy' | 'plain' | 'silent';
   /** Colour on the result stream (stdout). */
   readonly color: boolean;

@@ -1,11 +1,11 @@
 import { InterruptedError, MissingAnswerError } from '../errors.js';
 import type { IoHost, Message, Request, Response } from './host.js';
-import { painter, wantsColor } from './style.js';
+import { hasUsableGeometry, painter, wantsColor, type TerminalTraits } from './style.js';
 
 export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & TerminalTraits;
+  stderr: NodeJS.WritableStream & TerminalTraits;
 }
 
 const PREFIX: Record<Message['level'], string> = { info: '', warn: 'warning: ', error: 'error: ', success: '' };
@@ -13,18 +13,26 @@ const PREFIX: Record<Message['level'], string> = { info: '', warn: 'warning: ', 
 /** Messages and progress to stderr, results to stdout. Never asks anything. */
 export class NonInteractiveHost implements IoHost {
   readonly interactive: boolean = false;
-  readonly progress: 'fancy' | 'plain';
   readonly color: boolean;
   protected readonly paintErr;
+  private readonly mayRedraw: boolean;
 
   constructor(
     protected readonly streams: Streams,
     env: NodeJS.ProcessEnv,
   ) {
     const errColor = wantsColor(streams.stderr, env);
-    this.progress = errColor && !env.CI ? 'fancy' : 'plain';
+    this.mayRedraw = errColor && !env.CI;
     this.color = wantsColor(streams.stdout, env);
     this.paintErr = painter(errColor);
+  }
+
+  /**
+   * Decided again at every read, from the terminal's size now: a spinner or task list that starts
+   * after a resize to 0 columns draws plain lines, and the ones running watch for the resize.
+   */
+  get progress(): 'fancy' | 'plain' {
+    return this.mayRedraw && hasUsableGeometry(this.streams.stderr) ? 'fancy' : 'plain';
   }
 
   get progressStream(): NodeJS.WritableStream {
