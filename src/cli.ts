@@ -1,7 +1,7 @@
 import { helpText, parseCliArgs, type Args } from './args.js';
 import type { Outcome } from './commands/outcome.js';
 import type { RunDeps } from './commands/run-context.js';
-import { DeclinedError, InterruptedError, UsageError } from './errors.js';
+import { AwsAccessError, DeclinedError, InterruptedError, UsageError } from './errors.js';
 import type { IoHost } from './io/host.js';
 import { STEP_LIST } from './step-list.js';
 import { InteractiveHost, NonInteractiveHost, type Streams } from './io/terminal-host.js';
@@ -78,6 +78,11 @@ function reportError(err: unknown, host: IoHost): number {
   }
   if (err instanceof DeclinedError) {
     host.notify({ code: err.name, level: 'error', text: err.message });
+    return EXIT.error;
+  }
+  if (err instanceof AwsAccessError) {
+    host.notify({ code: err.name, level: 'error', text: err.message });
+    if (err.hint) host.notify({ code: 'GW_HINT', level: 'info', text: err.hint });
     return EXIT.error;
   }
   const text = err instanceof Error ? err.message : String(err);

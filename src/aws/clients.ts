@@ -9,7 +9,7 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { SMITHY_CONTEXT_KEY, type AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
-import { withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_TIMEOUTS, withRetries, type RetryPolicy } from './retry.js';
 import { ReadOnlyViolationError, UndeclaredActionError, attachCallContext } from '../errors.js';
 import type { AccountRef } from '../model.js';
 
@@ -61,6 +61,14 @@ const CONSTRUCTORS: Constructors = {
   account: AccountClient as never,
 };
 
+/** Each attempt's bounds (see DEFAULT_TIMEOUTS): the SDK's Node handler has none of its own. */
+export function requestHandlerConfig(retry: RetryPolicy | undefined): { connectionTimeout: number; socketTimeout: number } {
+  return {
+    connectionTimeout: retry?.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    socketTimeout: retry?.idleTimeoutMs ?? DEFAULT_TIMEOUTS.idleTimeoutMs,
+  };
+}
+
 export function clientConfig(service: ServiceId, s: ClientSettings): Record<string, unknown> {
   const global = service === 'iam' || service === 'organizations';
   const config: Record<string, unknown> = {
@@ -68,6 +76,7 @@ export function clientConfig(service: ServiceId, s: ClientSettings): Record<stri
     maxAttempts: s.maxAttempts,
     retryMode: s.retryMode,
     customUserAgent: s.userAgent,
+    requestHandler: requestHandlerConfig(s.retry),
   };
   if (s.credentials) config.credentials = s.credentials;
   if (s.endpoint) {
@@ -177,7 +186,7 @@ export function scopedClients(pool: ClientPool, scope: ClientScope): AwsClients 
     Object.defineProperty(out, service, {
       enumerable: true,
       get() {
-        proxy ??= guard(pool.get(service), service, scope, pool.settings.retry);
+        proxy ??= guard(pool.get(service), service, scope, pool.settings);
         return proxy;
       },
     });
@@ -197,7 +206,7 @@ function sameRequest(command: SdkCommand): SdkCommand {
   return new Same(command.input);
 }
 
-function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope, retry: RetryPolicy | undefined): T {
+function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope, settings: ClientSettings): T {
   const send = async (command: SdkCommand, ...rest: unknown[]) => {
     const operation = operationName(command);
     const action = iamActionFor(service, operation);
@@ -229,7 +238,12 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
     let pending = key ? cache?.get(key) : undefined;
     const shared = pending !== undefined;
     if (!pending) {
-      pending = withRetries(sendOnce, retry, { resendAfterLostAnswer: kind.kind !== 'ambiguous', operation: label });
+      pending = withRetries(sendOnce, settings.retry, {
+        resendAfterLostAnswer: kind.kind !== 'ambiguous',
+        operation: label,
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        bodiless: operation.startsWith('Head'),
+      });
       if (key) cache?.set(key, pending);
     }
     try {

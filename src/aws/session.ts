@@ -1,10 +1,11 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { ClientPool, scopedClients, type ClientScope, type AwsClients } from './clients.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import { UsageError } from '../errors.js';
+import { ClientPool, requestHandlerConfig, scopedClients, type ClientScope, type AwsClients } from './clients.js';
+import { describeCredentialFailure, runCredentials, sharedFiles, type CredentialOrigin } from './credentials.js';
+import { DEFAULT_RETRY, connectionFailure, describeAnswer, type RetryPolicy } from './retry.js';
+import { AwsAccessError, NotAnAwsAnswerError, UsageError } from '../errors.js';
+import type { Message } from '../io/host.js';
 import type { Caller } from '../model.js';
 import { packageVersion } from '../package-info.js';
 
@@ -29,6 +30,14 @@ export interface SessionOptions {
   roleRetry?: { attempts: number; delayMs: number };
   /** How transient failures are retried (tests shorten the waits). */
   retry?: RetryPolicy;
+  /** Said once while the session opens: which credentials are used when the environment offers two. */
+  notify?: (message: Message) => void;
+}
+
+/** A custom endpoint, and where it was given. */
+export interface Endpoint {
+  url: string;
+  from: '--endpoint-url' | 'AWS_ENDPOINT_URL';
 }
 
 /** What the session itself sends: who the caller is, and the way into members (never a write). */
@@ -52,7 +61,7 @@ export async function resolveRegion(opts: Pick<SessionOptions, 'profile' | 'regi
   let region = opts.region || fromEnv;
   if (!region) {
     const profile = opts.profile || opts.env.AWS_PROFILE || 'default';
-    const files = await loadSharedConfigFiles();
+    const files = await loadSharedConfigFiles(sharedFiles(opts.env));
     region = files.configFile?.[profile]?.region || files.credentialsFile?.[profile]?.region || DEFAULT_REGION;
   }
   if (!REGION_PATTERN.test(region)) {
@@ -87,15 +96,54 @@ function staticProvider(c: Credentials | undefined): AwsCredentialIdentityProvid
   return async () => identity;
 }
 
-/** The first AWS call of every run: its failure is usually about credentials or reachability. */
-function describeCallerFailure(err: unknown): unknown {
-  // A missing MFA code is a missing answer (exit 2), not an AWS failure.
-  if (err instanceof UsageError || !(err instanceof Error)) return err;
-  if (err.name === 'CredentialsProviderError') {
-    return new Error(
-      `no usable AWS credentials (${err.message}). Sign in with \`aws sso login\` or \`aws configure\`, pass --profile, or run in AWS CloudShell.`,
+const ACCESS_HINTS = {
+  network:
+    'This is a network problem between this machine and AWS, not an answer from AWS: check the network connection, VPN, firewall or proxy, then try again.',
+  foreign:
+    'Something between this machine and AWS answered in its place (a proxy, a firewall, a captive portal): check the network, then try again.',
+  unreachable:
+    'Start the emulator or proxy that should answer there, or correct --endpoint-url (or AWS_ENDPOINT_URL, read when the flag is absent); leave both out to use AWS itself.',
+  notAws:
+    '--endpoint-url (or AWS_ENDPOINT_URL, read when the flag is absent) must name an AWS-compatible API such as LocalStack, moto or a proxy to AWS, not a web site; leave both out to use AWS itself.',
+};
+
+/** The first call went to a custom endpoint: the endpoint, not AWS, is what failed to answer. */
+function describeEndpointFailure(err: Error, endpoint: Endpoint): unknown {
+  const where = `the endpoint ${endpoint.url} (from ${endpoint.from})`;
+  const network = connectionFailure(err);
+  if (network) {
+    return new AwsAccessError(`${where} did not answer sts:GetCallerIdentity (${network}): ${err.message}`, ACCESS_HINTS.unreachable, {
+      cause: err,
+    });
+  }
+  if (err instanceof NotAnAwsAnswerError) {
+    return new AwsAccessError(
+      `${where} did not answer like AWS: sts:GetCallerIdentity got ${describeAnswer(err)}, not an AWS API answer`,
+      ACCESS_HINTS.notAws,
       { cause: err },
     );
+  }
+  return new Error(`could not ask ${where} who you are (sts:GetCallerIdentity): ${err.name}: ${err.message}`, { cause: err });
+}
+
+/** The first AWS call of every run: its failure is usually about credentials or reachability. */
+function describeCallerFailure(err: unknown, origin: CredentialOrigin, endpoint: Endpoint | undefined): unknown {
+  // A missing MFA code is a missing answer (exit 2), not an AWS failure.
+  if (err instanceof UsageError || !(err instanceof Error)) return err;
+  if (err.name === 'CredentialsProviderError') return describeCredentialFailure(err, origin);
+  if (endpoint) return describeEndpointFailure(err, endpoint);
+  const network = connectionFailure(err);
+  if (network) {
+    return new AwsAccessError(
+      `could not reach AWS to ask who you are (sts:GetCallerIdentity, ${network}): ${err.message}`,
+      ACCESS_HINTS.network,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (err instanceof NotAnAwsAnswerError) {
+    return new AwsAccessError(`could not ask AWS who you are: ${err.message}`, ACCESS_HINTS.foreign, { cause: err });
   }
   return new Error(`could not ask AWS who you are (sts:GetCallerIdentity): ${err.name}: ${err.message}`, { cause: err });
 }
@@ -123,15 +171,30 @@ export class AwsSession {
   private callerPromise?: Promise<Caller>;
   private readonly roleRetry: { attempts: number; delayMs: number };
 
-  private constructor(
-    readonly region: string,
-    readonly endpoint: string | undefined,
-    private readonly credentials: AwsCredentialIdentityProvider,
-    roleRetry?: { attempts: number; delayMs: number },
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {
-    this.pool = new ClientPool(this.settings(credentials));
-    this.roleRetry = roleRetry ?? { attempts: 10, delayMs: 3000 };
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  /** Where the endpoint was given, when it is not AWS's own. */
+  readonly customEndpoint: Endpoint | undefined;
+  private readonly credentials: AwsCredentialIdentityProvider;
+  private readonly origin: CredentialOrigin;
+  private readonly retry: RetryPolicy;
+
+  private constructor(init: {
+    region: string;
+    endpoint: Endpoint | undefined;
+    credentials: AwsCredentialIdentityProvider;
+    origin: CredentialOrigin;
+    roleRetry: { attempts: number; delayMs: number } | undefined;
+    retry: RetryPolicy;
+  }) {
+    this.region = init.region;
+    this.customEndpoint = init.endpoint;
+    this.endpoint = init.endpoint?.url;
+    this.credentials = init.credentials;
+    this.origin = init.origin;
+    this.retry = init.retry;
+    this.pool = new ClientPool(this.settings(init.credentials));
+    this.roleRetry = init.roleRetry ?? { attempts: 10, delayMs: 3000 };
   }
 
   private settings(credentials: AwsCredentialIdentityProvider) {
@@ -147,17 +210,20 @@ export class AwsSession {
 
   static async create(opts: SessionOptions): Promise<AwsSession> {
     const region = await resolveRegion(opts);
-    const endpoint = resolveEndpoint(opts.endpointUrl, opts.env);
-    const mfaCode = opts.mfaCode;
-    const credentials =
-      opts.credentials ??
-      fromNodeProviderChain({
-        ...(opts.profile ? { profile: opts.profile } : {}),
-        ...(mfaCode ? { mfaCodeProvider: (serial: string) => mfaCode(serial) } : {}),
-        // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
-        clientConfig: { region, ...(endpoint ? { endpoint } : {}) },
-      });
-    return new AwsSession(region, endpoint, credentials, opts.roleRetry, retryPolicyFrom(opts.env, opts.retry));
+    const url = resolveEndpoint(opts.endpointUrl, opts.env);
+    const endpoint: Endpoint | undefined = url ? { url, from: opts.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL' } : undefined;
+    const retry = retryPolicyFrom(opts.env, opts.retry);
+    const { provider, origin } = opts.credentials
+      ? { provider: opts.credentials, origin: { files: sharedFiles(opts.env) } }
+      : await runCredentials({
+          profile: opts.profile,
+          env: opts.env,
+          ...(opts.mfaCode ? { mfaCode: opts.mfaCode } : {}),
+          ...(opts.notify ? { notify: opts.notify } : {}),
+          // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
+          clientConfig: { region, ...(url ? { endpoint: url } : {}), requestHandler: requestHandlerConfig(retry) },
+        });
+    return new AwsSession({ region, endpoint, credentials: provider, origin, roleRetry: opts.roleRetry, retry });
   }
 
   /**
@@ -186,7 +252,7 @@ export class AwsSession {
           };
         },
         (err: unknown) => {
-          throw describeCallerFailure(err);
+          throw describeCallerFailure(err, this.origin, this.customEndpoint);
         },
       );
     return this.callerPromise;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY, LostAnswerError, answerMayBeLost, isTransient, withRetries } from '../../src/aws/retry.js';
+import { DEFAULT_RETRY, LostAnswerError, answerMayBeLost, foreignAnswer, isTransient, withRetries } from '../../src/aws/retry.js';
+import { NotAnAwsAnswerError } from '../../src/errors.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
@@ -18,6 +19,21 @@ const awsError = (name: string, status: number, extra: Record<string, unknown> =
     ...extra,
   });
 const socketReset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+/** What the SDK throws for an HTTP answer it could not read: no `$fault`, the answer hidden in `$response`. */
+const unreadable = (status: number, contentType: string) =>
+  Object.assign(new Error('@aws-sdk XML parse error: mismatched tags <meta> and </head>.'), {
+    $metadata: { httpStatusCode: status },
+    $response: { statusCode: status, headers: { 'content-type': contentType } },
+  });
+/** What the SDK throws for an error answer in which it found no error code. */
+const codeless = (name: string, status: number, contentType: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(awsError(name, status), {
+    message: 'Unknown',
+    $response: { statusCode: status, headers: { 'content-type': contentType } },
+    ...extra,
+  });
+const ENDPOINT = { endpoint: 'http://127.0.0.1:4566' };
+const timedOut = () => Object.assign(new Error('the request socket timed out after 30000 ms of inactivity'), { name: 'TimeoutError' });
 
 describe('transient AWS failures', () => {
   it.each([
@@ -40,6 +56,103 @@ describe('transient AWS failures', () => {
     ['a plain bug', new TypeError('x is undefined')],
   ])('%s does not', (_name, err) => {
     expect(isTransient(err)).toBe(false);
+  });
+
+  it('a 501 Not Implemented is not transient: the same request never works', () => {
+    expect(isTransient(awsError('NotImplemented', 501))).toBe(false);
+  });
+
+  it.each([
+    ['an HTML page with 200', unreadable(200, 'text/html; charset=utf-8')],
+    ['an HTML 404 (no error code in it)', codeless('NotFound', 404, 'text/html')],
+    ['a 501 not implemented page', unreadable(501, 'text/plain')],
+    ['a gateway 503 page', codeless('Unknown', 503, 'text/html')],
+    ['a JSON 400 that is not an AWS error', codeless('Unknown', 400, 'application/json', { message: 'UnknownError' })],
+  ])('%s from a custom endpoint is not an AWS answer and is not retried', (_what, err) => {
+    expect(foreignAnswer(err)).toMatchObject({ status: err.$metadata.httpStatusCode });
+    expect(isTransient(err, ENDPOINT)).toBe(false);
+  });
+
+  it('a gateway 503 page from AWS itself is still retried, as AWS answers passing overloads that way', () => {
+    expect(isTransient(codeless('Unknown', 503, 'text/html'))).toBe(true);
+    expect(isTransient(unreadable(200, 'text/html'))).toBe(false);
+  });
+
+  it("a HEAD's bare 404 is AWS's own answer (HeadBucket has no body to carry an error code)", () => {
+    const headMissing = Object.assign(codeless('NotFound', 404, 'text/html'), { message: 'UnknownError' });
+    expect(foreignAnswer(headMissing, true)).toBeUndefined();
+    expect(foreignAnswer(headMissing, false)).toBeDefined();
+  });
+
+  it('an error answer with an AWS error code is an AWS answer, whatever its status and content type', () => {
+    const throttled = Object.assign(awsError('Throttling', 400), {
+      $response: { statusCode: 400, headers: { 'content-type': 'text/xml' } },
+    });
+    expect(foreignAnswer(throttled)).toBeUndefined();
+    expect(isTransient(throttled, ENDPOINT)).toBe(true);
+    // An emulator may label its XML errors text/html: the code decides.
+    const missing = Object.assign(awsError('NoSuchEntity', 404), {
+      $response: { statusCode: 404, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+    });
+    expect(foreignAnswer(missing)).toBeUndefined();
+  });
+
+  it('a request a custom endpoint left unanswered for the whole idle timeout is not sent again; one to AWS is', () => {
+    expect(isTransient(timedOut(), ENDPOINT)).toBe(false);
+    expect(isTransient(timedOut())).toBe(true);
+  });
+
+  it('a connection the endpoint reset after the request is a lost answer, though the SDK names it TimeoutError', () => {
+    // @smithy/node-http-handler renames ECONNRESET, EPIPE and ETIMEDOUT errors TimeoutError.
+    const reset = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    expect(isTransient(reset, ENDPOINT)).toBe(true);
+    expect(answerMayBeLost(reset, ENDPOINT)).toBe(true);
+    expect(answerMayBeLost(reset)).toBe(true);
+  });
+
+  it('a page that is not an AWS answer is reported as such, once, without the SDK parse error', async () => {
+    let sent = 0;
+    const page = () => {
+      sent++;
+      return Promise.reject(unreadable(404, 'text/html'));
+    };
+    const fast = { ...DEFAULT_RETRY, sleep: async () => undefined };
+    const atEndpoint = withRetries(page, fast, { resendAfterLostAnswer: true, operation: 'sts:GetCallerIdentity', ...ENDPOINT });
+    await expect(atEndpoint).rejects.toBeInstanceOf(NotAnAwsAnswerError);
+    await expect(atEndpoint).rejects.toThrow(
+      'the endpoint http://127.0.0.1:4566 did not answer sts:GetCallerIdentity like AWS: HTTP 404 (text/html), not an AWS API answer',
+    );
+    expect(sent).toBe(1);
+    await expect(withRetries(page, fast, { resendAfterLostAnswer: true, operation: 'sts:GetCallerIdentity' })).rejects.toThrow(
+      'the answer to sts:GetCallerIdentity did not come from AWS: HTTP 404 (text/html); a proxy or firewall may be in the way',
+    );
+  });
+
+  it.each([
+    [
+      'a refused connection, to AWS',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      {},
+      'the connection kept failing',
+    ],
+    [
+      'a refused connection, to an endpoint',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      ENDPOINT,
+      'the connection kept failing',
+    ],
+    ['throttling, by AWS', awsError('Throttling', 400), {}, 'AWS kept refusing it: try again later'],
+    ['throttling, by an endpoint', awsError('Throttling', 400), ENDPOINT, 'the endpoint kept refusing it: try again later'],
+    ['a 500, from AWS', awsError('InternalFailure', 500), {}, 'AWS kept failing: try again later'],
+  ])('giving up after %s names the party that failed', async (_what, err, context, why) => {
+    const fast = { ...DEFAULT_RETRY, sleep: async () => undefined };
+    // A fresh error each attempt, as the SDK throws: withRetries adds its words to the last one.
+    const failing = () => Promise.reject(Object.assign(new Error(err.message), err));
+    const last = await withRetries(failing, fast, { resendAfterLostAnswer: true, operation: 'sts:GetCallerIdentity', ...context }).catch(
+      (e: Error) => e,
+    );
+    expect((last as Error).message).toMatch(/ \(gave up after 6 attempts over [0-9.]+ s: /);
+    expect((last as Error).message.endsWith(`: ${why})`)).toBe(true);
   });
 
   it('backs off exponentially with full jitter, bounded by the cap and the number of attempts', async () => {

@@ -77,3 +77,36 @@ describe('an AWS error', () => {
     expect(run.stdout).toMatch(/PASS\s+GW\.ALIAS/);
   });
 });
+
+describe('a network failure on the way to AWS itself (no custom endpoint)', () => {
+  it.each([
+    ['ECONNREFUSED', 'connection refused'],
+    ['ENOTFOUND', 'host name not found'],
+    ['ECONNRESET', 'connection reset'],
+  ])('%s is reported as a network problem, not as AWS refusing', async (code, words) => {
+    for (let i = 0; i < 6; i++) {
+      fake.failNext('GetCallerIdentity', Object.assign(new Error(`connect ${code} 52.94.0.1:443`), { code }));
+    }
+    const run = await cli(['plan', '--answers', answersFile(EXAMPLE_ANSWERS)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`could not reach AWS to ask who you are (sts:GetCallerIdentity, ${words})`);
+    expect(run.stderr).toContain('the connection kept failing');
+    expect(run.stderr).toContain('network problem between this machine and AWS, not an answer from AWS');
+    expect(run.stderr).not.toContain('AWS kept refusing');
+    expect(run.stderr).not.toContain('try again later');
+    expect(fake.calls.filter((c) => c.operation === 'GetCallerIdentity')).toHaveLength(6);
+  });
+
+  it('throttling of the first call that outlasts the retries still says AWS kept refusing it', async () => {
+    for (let i = 0; i < 6; i++) {
+      fake.failNext(
+        'GetCallerIdentity',
+        Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      );
+    }
+    const run = await cli(['plan', '--answers', answersFile(EXAMPLE_ANSWERS)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('could not ask AWS who you are (sts:GetCallerIdentity): Throttling: Rate exceeded');
+    expect(run.stderr).toContain('AWS kept refusing it: try again later');
+  });
+});
