@@ -12,9 +12,37 @@ interface BaseSchema<T> {
   /** Used when the answer is absent. A field without default (and not optional) is required. */
   default?: T;
   optional?: boolean;
-  /** Shown in the template for required answers without a default. */
+  /** Shown in the template, commented out, for optional answers without a default. */
   example?: T;
 }
+
+/**
+ * What a rule found, at a path below the schema's own (`['logBucketName']`, `[1, 'email']`): the
+ * issue is reported there, with the other issues of the file.
+ */
+export interface RuleIssue {
+  at: (string | number)[];
+  message: string;
+}
+
+export interface RuleContext {
+  /** The path of the value the rule looks at, e.g. `steps.member-accounts.accounts`, for its messages. */
+  path: string;
+  /**
+   * The validated answers (defaults filled) of the steps in the file that have no issue of their own:
+   * what a rule across steps may rely on. A step that is absent, `false` or invalid is not there.
+   */
+  steps: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/**
+ * A rule across answers (two accounts with one email, a bucket logging to itself): what field rules
+ * cannot see. It runs only once the value it looks at is valid in itself, so it may rely on its shape.
+ */
+export type Rule<T> = {
+  // A method's parameters are bivariant: a schema with rules for its own fields is still a `Schema`.
+  rule(value: T, context: RuleContext): RuleIssue[];
+}['rule'];
 
 export interface StringSchema extends BaseSchema<string> {
   kind: 'string';
@@ -25,6 +53,13 @@ export interface StringSchema extends BaseSchema<string> {
   maxLength?: number;
   /** Extra rule; returns the problem (`must ...`) or undefined. */
   check?: (value: string) => string | undefined;
+  /**
+   * For an answer only a person can choose (an alias, a contact): what the template writes instead,
+   * with `<...>` where their value goes (`security@<your-domain>`), what to `put` there and an example
+   * (`eg`). A value that still holds a `<...>` part is refused, so an unedited template never runs
+   * with made-up values.
+   */
+  placeholder?: { text: string; put: string; eg?: string };
 }
 
 export interface IntegerSchema extends BaseSchema<number> {
@@ -47,6 +82,9 @@ export interface BooleanSchema extends BaseSchema<boolean> {
 export interface ListSchema<I extends Schema = Schema> extends BaseSchema<Infer<I>[]> {
   kind: 'list';
   items: I;
+  /** Entries the template writes instead of the default, for a person to edit (their fields hold placeholders). */
+  templateItems?: Infer<I>[];
+  rules?: Rule<Infer<I>[]>[];
 }
 
 export interface ObjectSchema<F extends Record<string, Schema> = Record<string, Schema>> {
@@ -54,6 +92,7 @@ export interface ObjectSchema<F extends Record<string, Schema> = Record<string, 
   description: string;
   fields: F;
   optional?: boolean;
+  rules?: Rule<Fields<F>>[];
   default?: undefined;
   prompt?: undefined;
   example?: undefined;
@@ -91,10 +130,32 @@ export const boolean = <O extends Omit<BooleanSchema, 'kind'>>(o: O): Marked<Boo
   ({ kind: 'boolean', ...o }) as Marked<BooleanSchema, O>;
 export const list = <I extends Schema>(items: I, o: Omit<ListSchema<I>, 'kind' | 'items'>): ListSchema<I> =>
   ({ kind: 'list', items, ...o }) as ListSchema<I>;
-export const object = <F extends Record<string, Schema>, O extends { description: string; optional?: boolean }>(
+export const object = <F extends Record<string, Schema>, O extends { description: string; optional?: boolean; rules?: Rule<Fields<F>>[] }>(
   fields: F,
   o: O,
 ): Marked<ObjectSchema<F>, O> => ({ kind: 'object', fields, ...o }) as Marked<ObjectSchema<F>, O>;
+
+/**
+ * A list rule: no two entries with the same key (entries without one are left alone). The later
+ * entry is blamed, at `field` when given, and the message names the earlier one and says `why`.
+ */
+export function unique<T>(o: { key: (item: T) => string | undefined; field?: string; what: string; why: string }): Rule<T[]> {
+  return (items, { path }) => {
+    const first = new Map<string, number>();
+    const out: RuleIssue[] = [];
+    items.forEach((item, i) => {
+      const key = o.key(item);
+      if (key === undefined) return;
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, i);
+      else {
+        const there = `${path}[${earlier}]${o.field ? `.${o.field}` : ''}`;
+        out.push({ at: o.field ? [i, o.field] : [i], message: `repeats ${o.what} of ${there}: ${o.why}` });
+      }
+    });
+    return out;
+  };
+}
 
 export interface SchemaIssue {
   /** Dotted path into the answers file, e.g. `steps.account-alias.alias`. */
@@ -127,17 +188,50 @@ export function typeOf(value: unknown): string {
 
 const joinPath = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
+/** A rule waiting for the whole file: rules across steps need every step's answers. */
+export interface PendingRule {
+  rule: Rule<never>;
+  value: unknown;
+  path: string;
+}
+
 /**
  * Validates `value` against `schema` and fills defaults. Returns every issue found, each with its
- * path, so one run tells the user all that is wrong with the file.
+ * path, so one run tells the user all that is wrong with the file. The rules of lists and mappings
+ * that are valid in themselves go to `pending`, for `runRules` once the whole file is read; without
+ * `pending` they run at once, seeing no other step.
  */
-export function validate(schema: Schema, value: unknown, path: string, issues: SchemaIssue[]): unknown {
+export function validate(schema: Schema, value: unknown, path: string, issues: SchemaIssue[], pending?: PendingRule[]): unknown {
+  if (pending === undefined) {
+    const mine: PendingRule[] = [];
+    const out = validate(schema, value, path, issues, mine);
+    runRules(mine, {}, issues);
+    return out;
+  }
   if (value === undefined) {
-    if (schema.default !== undefined) return structuredClone(schema.default);
-    if (schema.kind === 'object' && !schema.optional) return validate(schema, {}, path, issues);
+    if (schema.default !== undefined) return validate(schema, structuredClone(schema.default), path, issues, pending);
+    if (schema.kind === 'object' && !schema.optional) return validate(schema, {}, path, issues, pending);
     if (!schema.optional) issues.push({ path, message: `is required (${schema.description})` });
     return undefined;
   }
+  const before = issues.length;
+  const out = validateValue(schema, value, path, issues, pending);
+  const rules = schema.kind === 'list' || schema.kind === 'object' ? (schema.rules ?? []) : [];
+  // A rule relies on the shape of what it looks at: it runs only when that is valid.
+  if (issues.length === before) for (const rule of rules) pending.push({ rule: rule as Rule<never>, value: out, path });
+  return out;
+}
+
+/** Runs the pending rules, each seeing the answers of the valid steps, and adds what they find. */
+export function runRules(pending: PendingRule[], steps: RuleContext['steps'], issues: SchemaIssue[]): void {
+  for (const { rule, value, path } of pending) {
+    for (const found of (rule as Rule<unknown>)(value, { path, steps })) {
+      issues.push({ path: found.at.reduce<string>(joinPath, path), message: found.message });
+    }
+  }
+}
+
+function validateValue(schema: Schema, value: unknown, path: string, issues: SchemaIssue[], pending: PendingRule[]): unknown {
   switch (schema.kind) {
     case 'string': {
       if (typeof value !== 'string') return wrongType(schema, value, path, issues);
@@ -156,32 +250,33 @@ export function validate(schema: Schema, value: unknown, path: string, issues: S
       return value;
     case 'list': {
       if (!Array.isArray(value)) return wrongType(schema, value, path, issues);
-      return value.map((item, i) => validate(schema.items, item, joinPath(path, i), issues));
+      return value.map((item, i) => validate(schema.items, item, joinPath(path, i), issues, pending));
     }
-    case 'object': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return wrongType(schema, value, path, issues);
-      }
-      const input = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(input)) {
-        if (!Object.hasOwn(schema.fields, key)) {
-          const known = Object.keys(schema.fields);
-          issues.push({
-            path: joinPath(path, key),
-            message: known.length
-              ? `is not a known answer here (known: ${known.join(', ')})`
-              : 'is not a known answer here (this section takes no answers)',
-          });
-        }
-      }
-      for (const [key, field] of Object.entries(schema.fields)) {
-        const v = validate(field, input[key], joinPath(path, key), issues);
-        if (v !== undefined) out[key] = v;
-      }
-      return out;
+    case 'object':
+      return validateObject(schema, value, path, issues, pending);
+  }
+}
+
+function validateObject(schema: ObjectSchema, value: unknown, path: string, issues: SchemaIssue[], pending: PendingRule[]): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return wrongType(schema, value, path, issues);
+  const input = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(schema.fields, key)) {
+      const known = Object.keys(schema.fields);
+      issues.push({
+        path: joinPath(path, key),
+        message: known.length
+          ? `is not a known answer here (known: ${known.join(', ')})`
+          : 'is not a known answer here (this section takes no answers)',
+      });
     }
   }
+  for (const [key, field] of Object.entries(schema.fields)) {
+    const v = validate(field, input[key], joinPath(path, key), issues, pending);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 function wrongType(schema: Schema, value: unknown, path: string, issues: SchemaIssue[]): undefined {
@@ -189,8 +284,15 @@ function wrongType(schema: Schema, value: unknown, path: string, issues: SchemaI
   return undefined;
 }
 
+/** A `<...>` part: how the template marks where a person's own value goes. */
+const PLACEHOLDER = /<[^<>]*>/;
+
 export function checkString(schema: StringSchema, value: string): string | undefined {
   if (/\p{Cc}/u.test(value)) return 'must not contain control characters (escape codes, tabs, line breaks)';
+  if (schema.placeholder && PLACEHOLDER.test(value)) {
+    const { put, eg } = schema.placeholder;
+    return `is still the template's placeholder: put ${put} there${eg ? ` (e.g. ${eg})` : ''}`;
+  }
   if (schema.minLength !== undefined && value.length < schema.minLength) {
     return `must be at least ${schema.minLength} characters long`;
   }

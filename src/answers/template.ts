@@ -32,20 +32,36 @@ function fieldLines(key: string, field: Schema, indent: number): string[] {
     if (field.optional) {
       // An optional section stays commented out, showing its shape.
       lines.push(`${pad}# ${key}:`);
-      for (const [k, f] of Object.entries(field.fields)) lines.push(`${pad}#   ${k}: ${yamlScalar(f.default ?? f.example)}`);
+      for (const [k, f] of Object.entries(field.fields)) lines.push(`${pad}#   ${k}: ${yamlScalar(templateValue(f))}`);
     } else {
       lines.push(`${pad}${key}:`);
       for (const [k, f] of Object.entries(field.fields)) lines.push(...fieldLines(k, f, indent + 2));
     }
     return lines;
   }
-  const value = field.default ?? field.example;
+  if (field.kind === 'list' && field.templateItems?.length) {
+    // One entry a line, each for a person to edit.
+    lines.push(`${pad}${key}:`, ...field.templateItems.map((item) => `${pad}  - ${yamlScalar(item)}`));
+    return lines;
+  }
+  const value = templateValue(field);
   // An optional answer without a default stays commented out: absent means "derive it".
   lines.push(value === undefined && field.optional ? `${pad}# ${key}:` : `${pad}${key}: ${yamlScalar(value)}`);
   return lines;
 }
 
+/**
+ * The value the template shows: the default, else the placeholder of an answer only a person can
+ * choose (never a made-up value that would pass), else the example of an optional one.
+ */
+function templateValue(field: Schema): unknown {
+  if (field.default !== undefined) return field.default;
+  if (field.kind === 'string' && field.placeholder) return field.placeholder.text;
+  return field.example;
+}
+
 function fieldNote(field: Schema): string {
+  if (field.kind === 'list' && field.templateItems?.length) return ' (replace each <...>, or write [] for none)';
   if (field.default !== undefined) return '';
   if (field.optional) return ' (optional)';
   return ' (required)';
@@ -53,7 +69,7 @@ function fieldNote(field: Schema): string {
 
 /** One line of YAML: lists and mappings in flow style (`[Admins]`), so they sit after their key. */
 function yamlScalar(v: unknown): string {
-  if (v !== null && typeof v === 'object') return stringify(v, { collectionStyle: 'flow' }).trimEnd();
+  if (v !== null && typeof v === 'object') return stringify(v, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd();
   return stringify(v ?? null).trimEnd();
 }
 

@@ -374,6 +374,138 @@ const CASES: { name: string; text: string; path: string; says: string }[] = [
     says: 'must not contain control characters',
   },
 
+  // Placeholders the template leaves for a person to replace
+  {
+    name: "the template's alias placeholder",
+    text: steps('  account-alias: { alias: <your-company> }\n'),
+    path: 'steps.account-alias.alias',
+    says: "is still the template's placeholder: put the sign-in alias you want there",
+  },
+  {
+    name: "the template's placeholder in a contact title, which has no pattern to fail",
+    text: contactWith({ title: '<job title>' }),
+    path: 'steps.security-contacts.security.title',
+    says: "is still the template's placeholder: put that person's job title there",
+  },
+  {
+    name: 'a contact email edited in front of the placeholder domain only',
+    text: contactWith({ email: 'jane@<your-domain>' }),
+    path: 'steps.security-contacts.security.email',
+    says: "is still the template's placeholder: put an email address that reaches a person there",
+  },
+  {
+    name: "the template's phone placeholder, quoted",
+    text: contactWith({ phone: '"<phone number>"' }),
+    path: 'steps.security-contacts.security.phone',
+    says: "is still the template's placeholder: put a phone number",
+  },
+  {
+    name: 'a billing contact uncommented from the template and left as it was',
+    text: `${contactWith({})}    billing: { name: <full name>, title: CTO, email: billing@acme.example, phone: "+1 555 0100" }\n`,
+    path: 'steps.security-contacts.billing.name',
+    says: "is still the template's placeholder: put the name of the person AWS should write to about billing there",
+  },
+  {
+    name: "a member account name still holding the template's <your-company>",
+    text: steps('  member-accounts:\n    accounts:\n      - { name: <your-company>-dev, email: aws+dev@acme.example }\n'),
+    path: 'steps.member-accounts.accounts[0].name',
+    says: "is still the template's placeholder: put the account's name there",
+  },
+  {
+    name: "a member account email still holding the template's <your-domain>",
+    text: steps('  member-accounts:\n    accounts:\n      - { name: acme-dev, email: aws+dev@<your-domain> }\n'),
+    path: 'steps.member-accounts.accounts[0].email',
+    says: "is still the template's placeholder: put a new email address of yours there",
+  },
+
+  // Rules across answers, which AWS would only enforce once the run has started
+  {
+    name: 'two member accounts with one email',
+    text: steps(
+      '  member-accounts:\n    accounts:\n      - { name: acme-dev, email: aws@acme.example }\n      - { name: acme-prod, email: aws@acme.example }\n',
+    ),
+    path: 'steps.member-accounts.accounts[1].email',
+    says: 'repeats the email of steps.member-accounts.accounts[0].email: an email address belongs to one AWS account only',
+  },
+  {
+    name: 'two member accounts whose emails differ only in case',
+    text: steps(
+      '  member-accounts:\n    accounts:\n      - { name: acme-dev, email: aws+dev@acme.example }\n      - { name: acme-prod, email: AWS+Dev@Acme.Example }\n',
+    ),
+    path: 'steps.member-accounts.accounts[1].email',
+    says: 'compared ignoring case',
+  },
+  {
+    name: 'two member accounts with one name',
+    text: steps(
+      '  member-accounts:\n    accounts:\n      - { name: acme-dev, email: aws+dev@acme.example }\n      - { name: acme-dev, email: aws+dev2@acme.example }\n',
+    ),
+    path: 'steps.member-accounts.accounts[1].name',
+    says: 'repeats the name of steps.member-accounts.accounts[0].name',
+  },
+  {
+    name: 'two member accounts whose names differ only in case',
+    text: steps(
+      '  member-accounts:\n    accounts:\n      - { name: acme-dev, email: aws+dev@acme.example }\n      - { name: Acme-Dev, email: aws+dev2@acme.example, env: sandbox }\n',
+    ),
+    path: 'steps.member-accounts.accounts[1].name',
+    says: 'repeats the name of steps.member-accounts.accounts[0].name',
+  },
+  {
+    name: 'two members in one environment, with the account-alias step',
+    text: steps(
+      '  account-alias: { alias: acme }\n  member-accounts:\n    accounts:\n      - { name: acme-app-dev, email: aws+app@acme.example }\n      - { name: acme-data-dev, email: aws+data@acme.example }\n',
+    ),
+    path: 'steps.member-accounts.accounts[1].env',
+    says: 'is "dev", as for steps.member-accounts.accounts[0]: each member\'s sign-in alias is acme-<env>',
+  },
+  {
+    name: "an env answer equal to another member's environment from its name",
+    text: steps(
+      '  account-alias: { alias: acme }\n  member-accounts:\n    accounts:\n      - { name: acme-dev, email: aws+dev@acme.example }\n      - { name: acme-sandbox, email: aws+sb@acme.example, env: dev }\n',
+    ),
+    path: 'steps.member-accounts.accounts[1].env',
+    says: 'an alias belongs to one account only',
+  },
+  {
+    name: 'an alias that is valid alone but too long once a member adds -staging',
+    text: steps(
+      `  account-alias: { alias: ${'a'.repeat(60)} }\n  member-accounts:\n    accounts:\n      - { name: acme-staging, email: aws+staging@acme.example }\n`,
+    ),
+    path: 'steps.member-accounts.accounts[0].env',
+    says: `makes this account's sign-in alias "${'a'.repeat(60)}-staging" 68 characters, over IAM's 63`,
+  },
+  {
+    name: 'a member name that does not end in an environment, without env',
+    text: steps('  member-accounts:\n    accounts:\n      - { name: Acme Dev, email: aws+dev@acme.example }\n'),
+    path: 'steps.member-accounts.accounts[0].env',
+    says: 'is needed: the name "Acme Dev" does not end in an environment',
+  },
+  {
+    name: 'one admin user twice, in different case',
+    text: steps('  admin-group: { users: [alice, bob, Alice] }\n'),
+    path: 'steps.admin-group.users[2]',
+    says: 'repeats the user of steps.admin-group.users[0]: IAM user names ignore case',
+  },
+  {
+    name: 'one MFA group twice, in different case',
+    text: steps('  mfa-enforcement: { groups: [Admins, admins] }\n'),
+    path: 'steps.mfa-enforcement.groups[1]',
+    says: 'repeats the group of steps.mfa-enforcement.groups[0]: IAM group names ignore case',
+  },
+  {
+    name: 'a renamed admin group that MFA enforcement, left at its default, leaves out',
+    text: steps('  admin-group: { name: Administrators }\n  mfa-enforcement: {}\n'),
+    path: 'steps.mfa-enforcement.groups',
+    says: 'leaves out the admin group "Administrators" (steps.admin-group.name), whose members would then not need MFA',
+  },
+  {
+    name: 'the access-log bucket named the same as the trail bucket',
+    text: steps('  org-trail: { bucketName: acme-trail, logBucketName: acme-trail }\n'),
+    path: 'steps.org-trail.logBucketName',
+    says: 'is the same as bucketName: the access logs need a bucket of their own',
+  },
+
   // Numbers
   {
     name: 'a negative minimum length',

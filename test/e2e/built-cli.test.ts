@@ -79,10 +79,19 @@ describe('the built command', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('writes the answers template to stdout, and the template is itself a valid answers file', async () => {
+  it('writes the answers template to stdout: refused until its placeholders are replaced, then a valid answers file', async () => {
     const template = await run(['answers']);
     expect(template.code).toBe(0);
-    const file = answersFile(template.stdout);
+    const unedited = await run(['plan', '--answers', answersFile(template.stdout), '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(unedited.code).toBe(2);
+    expect(unedited.stderr).toContain("steps.account-alias.alias: is still the template's placeholder");
+    const filled = template.stdout
+      .replaceAll('<your-company>', 'acme')
+      .replaceAll('<your-domain>', 'acme.example')
+      .replace('<full name>', 'Jane Founder')
+      .replace('<job title>', 'CTO')
+      .replace('<phone number>', '"+1 555 0100"');
+    const file = answersFile(filled);
     const policy = await run(['permissions', '--phase', 'read']);
     expect(JSON.parse(policy.stdout).Statement[0].Action).toContain('iam:ListAccountAliases');
     // A plan against an endpoint nobody listens on gets past answer validation (exit 1, not 2).
