@@ -61,9 +61,49 @@ export class UndeclaredActionError extends Error {
   override name = 'UndeclaredActionError';
 }
 
+/**
+ * A step cannot be planned because something another step makes is missing and that step is not part
+ * of this run (an organization for the trail): plan stops, before anything is written, naming the fix.
+ */
+export class PreconditionError extends Error {
+  override name = 'PreconditionError';
+}
+
 /** The account changed between the plan that was approved and the start of apply. */
 export class StalePlanError extends Error {
   override name = 'StalePlanError';
+}
+
+/**
+ * The run cannot use AWS as this machine is set up: a profile, the credentials, an endpoint or the
+ * network. Nothing was sent that could change anything. Exit 1 (the flags and answers may be right;
+ * what is wrong is around them). The hint says what to check, in a line of its own.
+ */
+export class AwsAccessError extends Error {
+  override name = 'AwsAccessError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * An HTTP answer that is not an AWS API answer: an HTML page, a bare 404 or 501, a body the SDK cannot
+ * read with the service's protocol. A wrong --endpoint-url, or something between here and AWS.
+ */
+export class NotAnAwsAnswerError extends Error {
+  override name = 'NotAnAwsAnswer';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly contentType: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** What the AWS-facing wrapper attaches to an error so the report can name the step and the action. */
@@ -108,9 +148,10 @@ export class StepFailedError extends Error {
 
 function describeStepFailure(step: string, account: AccountRef, phase: string, cause: unknown): string {
   const call = callContextOf(cause);
-  const where = `${step} (${phase}) in account ${account.id} (${account.name})`;
-  const reason =
-    cause instanceof Error ? (cause.name === 'IsolatedFailure' ? cause.message : `${cause.name}: ${cause.message}`) : String(cause);
+  const where = `${step} (${phase}) in ${account.pending ? `the new account ${account.name}` : `account ${account.id} (${account.name})`}`;
+  // Our own failures say what is wrong in words; an error name would only be noise in front of them.
+  const ownWords = cause instanceof Error && (cause.name === 'IsolatedFailure' || cause.name === 'PreconditionError');
+  const reason = cause instanceof Error ? (ownWords ? cause.message : `${cause.name}: ${cause.message}`) : String(cause);
   if (!call) return `${where} failed: ${reason}`;
   if (isAccessDenied(cause)) {
     return (

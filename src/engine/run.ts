@@ -159,6 +159,7 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
     region: opts.session.region,
     aws,
     managementAws: management,
+    inRun: (stepId) => opts.steps.some((s) => s.id === stepId),
     rootAws: (taskPolicy) => opts.session.rootClientsFor(scope(unit.account), taskPolicy),
     reveal: (label, secret) => {
       if (phase !== 'apply') throw new Error(`${unit.step.id} revealed a secret during ${phase}`);

@@ -17,6 +17,11 @@ export interface StepContext<A> {
   caller: Caller;
   /** The home region: where the trail, its buckets and its key live. */
   region: string;
+  /**
+   * Whether another step is part of this run (chosen, and configured in the answers): a step that
+   * needs what that step makes plans on it only when it runs, and otherwise stops the plan saying so.
+   */
+  inRun(stepId: string): boolean;
   /** The management account's clients, same phase and rules: what a step uses to reach members from there. */
   managementAws: AwsClients;
   /** Clients acting as this member's root user under an AWS root-task policy (sts:AssumeRoot). */

@@ -15,7 +15,7 @@ const answers = object(
       prompt: 'Alias for the sign-in URL (your company name works well)',
       pattern: ALIAS_PATTERN,
       patternHint: '3-63 lowercase letters, digits and single hyphens, not starting or ending with a hyphen',
-      example: 'acme',
+      placeholder: { text: '<your-company>', put: 'the sign-in alias you want', eg: 'acme, your company name in lowercase' },
     }),
     allowReplace: boolean({
       description: 'Allow replacing an existing, different alias; the old sign-in URL stops working (needed without a terminal)',

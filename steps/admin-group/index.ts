@@ -8,7 +8,7 @@ import {
   GetAccountPasswordPolicyCommand,
   GetUserCommand,
 } from '@aws-sdk/client-iam';
-import { list, object, string, type Infer } from '../../src/answers/schema.js';
+import { list, object, string, unique, type Infer } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { LostAnswerError } from '../../src/aws/retry.js';
 import { attachedGroupPolicies, awsManagedPolicyArn, groupMembers, hasConsolePassword, orAbsent } from '../../src/aws/iam-reads.js';
@@ -40,6 +40,7 @@ const answers = object(
       {
         description: 'Admin users to create: console access only, a one-time password shown once at the terminal, no access keys',
         default: [],
+        rules: [unique({ key: (u) => u.toLowerCase(), what: 'the user', why: 'IAM user names ignore case, so it is the same user' })],
       },
     ),
   },

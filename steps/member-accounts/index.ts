@@ -1,10 +1,17 @@
 import { CreateOrganizationalUnitCommand, TagResourceCommand, type Account, type CreateAccountStatus } from '@aws-sdk/client-organizations';
-import { list, object, string, type Infer } from '../../src/answers/schema.js';
+import { list, object, string, unique, type Infer, type Rule, type RuleIssue } from '../../src/answers/schema.js';
+import { ALIAS_PATTERN } from '../account-alias/index.js';
 import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type PlannedChange, type StepContext } from '../../src/kit/step.js';
 import { doneOn, type AccountRef } from '../../src/model.js';
+import { describeOrganization } from '../organization/index.js';
+import { requireOrganization, type OrganizationNeeds } from '../organization/preconditions.js';
 import { createAccount, moveInto, type Wanted } from './create-account.js';
 import { ENV_TAG, allAccounts, byEmail, envTag, inProgress, organizationExists, ousUnder, parentOf, rootId } from './reads.js';
+
+/** A member's environment: its `env` answer, else the last hyphenated part of its name (acme-dev: dev). */
+const envOf = (a: { name: string; env?: string }) => a.env ?? a.name.split('-').pop()?.toLowerCase() ?? a.name;
+const ENV = /^[a-z0-9]+$/;
 
 const accountSchema = object(
   {
@@ -12,12 +19,18 @@ const accountSchema = object(
       description: 'Account name, e.g. acme-dev',
       pattern: /^[\w .,@&'-]{1,50}$/,
       patternHint: "at most 50 letters, digits, spaces and . , @ & ' - _",
+      placeholder: { text: '<your-company>-dev', put: "the account's name", eg: 'acme-dev: its last part is the environment' },
     }),
     email: string({
       description: "The account's root email address: unique across AWS, e.g. aws+dev@acme.example",
       pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
       patternHint: 'an email address',
       maxLength: 64,
+      placeholder: {
+        text: 'aws+dev@<your-domain>',
+        put: 'a new email address of yours',
+        eg: 'aws+dev@acme.example: no AWS account may use it yet',
+      },
     }),
     ou: string({
       description: 'Organizational unit to put it in',
@@ -27,13 +40,55 @@ const accountSchema = object(
     }),
     env: string({
       description: 'Environment (dev, staging, prod); default: the last hyphenated part of the name',
-      pattern: /^[a-z0-9]+$/,
+      pattern: ENV,
       patternHint: 'lowercase letters and digits',
       optional: true,
     }),
   },
-  { description: 'a member account' },
+  {
+    description: 'a member account',
+    rules: [
+      (a) =>
+        a.env !== undefined || ENV.test(envOf(a))
+          ? []
+          : [
+              {
+                at: ['env'],
+                message: `is needed: the name "${a.name}" does not end in an environment of lowercase letters and digits (as acme-dev ends in dev); give one, e.g. env: dev`,
+              },
+            ],
+    ],
+  },
 );
+
+type Member = Infer<typeof accountSchema>;
+
+/**
+ * With the account-alias step, each member's sign-in alias is `<alias>-<env>` (acme-dev): it must
+ * still be a valid alias, and no two members may share it, as an alias belongs to one account only.
+ */
+const memberAliases: Rule<Member[]> = (accounts, { path, steps }) => {
+  const alias = steps['account-alias']?.alias;
+  if (typeof alias !== 'string') return [];
+  const out: RuleIssue[] = [];
+  const first = new Map<string, number>();
+  accounts.forEach((a, i) => {
+    const env = envOf(a);
+    if (!ENV.test(env)) return; // the account's own rule says so
+    const mine = `${alias}-${env}`;
+    if (!ALIAS_PATTERN.test(mine)) {
+      const message = `makes this account's sign-in alias "${mine}" ${mine.length} characters, over IAM's 63: shorten steps.account-alias.alias or give this account a shorter env`;
+      out.push({ at: [i, 'env'], message });
+    }
+    const earlier = first.get(env);
+    if (earlier === undefined) first.set(env, i);
+    else {
+      const message = `is "${env}", as for ${path}[${earlier}]: each member's sign-in alias is ${alias}-<env>, and an alias belongs to one account only; give each account its own env`;
+      out.push({ at: [i, 'env'], message });
+    }
+  });
+  return out;
+};
 
 const answers = object(
   {
@@ -41,6 +96,26 @@ const answers = object(
       description:
         'Member accounts, e.g. [{ name: acme-dev, email: aws+dev@acme.example, ou: Workloads }, ...staging, ...prod]; each is created once and found again by email',
       default: [],
+      templateItems: ['dev', 'staging', 'prod'].map((env) => ({
+        name: `<your-company>-${env}`,
+        email: `aws+${env}@<your-domain>`,
+        ou: 'Workloads',
+      })),
+      rules: [
+        unique({
+          key: (a) => a.email.toLowerCase(),
+          field: 'email',
+          what: 'the email',
+          why: 'an email address belongs to one AWS account only (compared ignoring case, as the step finds accounts by email)',
+        }),
+        unique({
+          key: (a) => a.name.toLowerCase(),
+          field: 'name',
+          what: 'the name',
+          why: 'the plan, and a creation still in progress, tell the accounts apart by name (compared ignoring case)',
+        }),
+        memberAliases,
+      ],
     }),
   },
   { description: 'OUs and the member accounts' },
@@ -65,8 +140,7 @@ type Operations = {
 };
 
 function wanted(ctx: Ctx): Wanted[] {
-  // Without an `env` answer, the environment is the name's last part (acme-dev: dev).
-  return ctx.answers.accounts.map((a) => ({ ...a, env: a.env ?? a.name.split('-').pop()?.toLowerCase() ?? a.name }));
+  return ctx.answers.accounts.map((a) => ({ ...a, env: envOf(a) }));
 }
 
 /** The changes for one configured account: create it, or move it into its OU and tag it. */
@@ -109,6 +183,28 @@ async function planAccount(ctx: Ctx, w: Wanted, accounts: Account[], running: Cr
   return changes;
 }
 
+/**
+ * A new account's baseline is planned and applied in the same apply, once the account exists, so what
+ * those steps need of the organization must be there before the first account is made:
+ * security-contacts reaches members' contacts through trusted access for account; root-credentials
+ * has nothing to delete in an account created while root credentials management is on, and without
+ * it could delete nothing (the account would keep its root password).
+ */
+const NEW_ACCOUNT_NEEDS: [string, OrganizationNeeds][] = [
+  [
+    'security-contacts',
+    { what: "setting the new accounts' alternate contacts (security-contacts)", trustedAccess: ['account.amazonaws.com'] },
+  ],
+  [
+    'root-credentials',
+    { what: 'creating the new accounts without root credentials (root-credentials)', rootFeatures: ['RootCredentialsManagement'] },
+  ],
+];
+
+async function requireForNewAccounts(ctx: Ctx): Promise<void> {
+  for (const [step, needs] of NEW_ACCOUNT_NEEDS) if (ctx.inRun(step)) await requireOrganization(ctx, needs);
+}
+
 export default defineStep({
   id: 'member-accounts',
   title: 'Member accounts',
@@ -118,6 +214,9 @@ export default defineStep({
   answers,
   permissions: {
     read: [
+      'organizations:DescribeOrganization',
+      'organizations:ListAWSServiceAccessForOrganization',
+      'iam:ListOrganizationsFeatures',
       'organizations:ListAccounts',
       'organizations:ListRoots',
       'organizations:ListOrganizationalUnitsForParent',
@@ -140,7 +239,10 @@ export default defineStep({
   async discoverAccounts(ctx) {
     const want = wanted(ctx);
     if (want.length === 0) return { existing: [], pending: [] };
-    const accounts = (await organizationExists(ctx.aws)) ? await allAccounts(ctx.aws) : [];
+    // Only the organization this account manages holds its members (and lists them: from a member
+    // of another organization, ListAccounts is denied). Elsewhere every configured account is still to be made.
+    const org = await describeOrganization(ctx.aws);
+    const accounts = org?.MasterAccountId === ctx.account.id ? await allAccounts(ctx.aws) : [];
     const existing: AccountRef[] = [];
     const pending: AccountRef[] = [];
     for (const w of want) {
@@ -154,6 +256,7 @@ export default defineStep({
   async plan(ctx) {
     const want = wanted(ctx);
     if (want.length === 0) return [];
+    await requireOrganization(ctx, { what: 'managing member accounts and OUs' });
     const orgExists = await organizationExists(ctx.aws);
     const root = orgExists ? await rootId(ctx.aws) : null;
     const ous = root ? await ousUnder(ctx.aws, root) : new Map<string, string>();
@@ -174,6 +277,7 @@ export default defineStep({
     const running = orgExists ? await inProgress(ctx.aws) : [];
     const accounts = orgExists ? await allAccounts(ctx.aws) : [];
     for (const w of want) changes.push(...(await planAccount(ctx, w, accounts, running, ous)));
+    if (changes.some((c) => c.operation.kind === 'create-account')) await requireForNewAccounts(ctx);
     return changes;
   },
 

@@ -10,7 +10,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { isDeepStrictEqual } from 'node:util';
-import { list, object, string } from '../../src/answers/schema.js';
+import { list, object, string, unique, type Rule } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import {
   allPages,
@@ -20,17 +20,33 @@ import {
   mfaDevices,
   orAbsent,
 } from '../../src/aws/iam-reads.js';
+import { PreconditionError } from '../../src/errors.js';
 import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type PlannedChange, type PlannedFinding } from '../../src/kit/step.js';
 import { doneOn, isAwsError, type Change, type Json } from '../../src/model.js';
 import type { MembershipInput } from '../admin-group/index.js';
 import { MFA_POLICY_NAME, MFA_POLICY_PATH, mfaPolicyArn, mfaPolicyDocument } from './policy-document.js';
 
+/**
+ * The admin group is what this step is for: when admin-group is in the file too, its group must be
+ * among these (a renamed admin group left out would attach to a group nothing makes, late in apply).
+ */
+const coversAdminGroup: Rule<string[]> = (groups, { path, steps }) => {
+  const admins = steps['admin-group']?.name;
+  if (typeof admins !== 'string' || groups.some((g) => g.toLowerCase() === admins.toLowerCase())) return [];
+  const message = `leaves out the admin group "${admins}" (steps.admin-group.name), whose members would then not need MFA: add "${admins}" to ${path}`;
+  return [{ at: [], message }];
+};
+
 const answers = object(
   {
     groups: list(string({ description: 'an IAM group name', pattern: /^[\w+=,.@-]{1,128}$/, patternHint: 'an IAM group name' }), {
       description: 'Groups whose members must use MFA: without it they can only set their password and MFA device',
       default: ['Admins'],
+      rules: [
+        unique({ key: (g) => g.toLowerCase(), what: 'the group', why: 'IAM group names ignore case, so it is the same group' }),
+        coversAdminGroup,
+      ],
     }),
   },
   { description: 'The MFA-required policy on the admin group' },
@@ -63,6 +79,14 @@ const POLICY_ADDRESS = `iam:policy${MFA_POLICY_PATH}${MFA_POLICY_NAME}`;
 /** Refuses a run that would leave the caller unable to make its own next call. */
 export class LockOutError extends Error {
   override name = 'LockOutError';
+}
+
+function missingGroup(group: string): PreconditionError {
+  return new PreconditionError(
+    `the group ${group} does not exist, so the MFA-required policy cannot be attached to it.\n` +
+      '  The admin-group step creates the admin group (steps.admin-group.name, Admins by default): include it in this run ' +
+      '(add it to --only or take it out of --skip, and put `admin-group: {}` in the answers file), or fix steps.mfa-enforcement.groups.',
+  );
 }
 
 async function currentDocument(aws: AwsClients, arn: string): Promise<Record<string, unknown> | null> {
@@ -157,9 +181,12 @@ export default defineStep({
       const summary = `restore the MFA-required policy ${MFA_POLICY_NAME} to its template`;
       changes.push(change('restore-policy', wanted, { ...policy, action: 'update', before, after: wanted, summary }));
     }
+    // Without admin-group in the run, nothing makes a missing group before apply attaches to it.
+    const groupMaker = ctx.inRun('admin-group');
     for (const GroupName of ctx.answers.groups) {
-      const attached = current === null ? [] : ((await attachedGroupPolicies(ctx.aws.iam, GroupName)) ?? []);
-      if (attached.includes(PolicyArn)) continue;
+      const attached = current === null && groupMaker ? [] : await attachedGroupPolicies(ctx.aws.iam, GroupName);
+      if (attached === null && !groupMaker) throw missingGroup(GroupName);
+      if (attached?.includes(PolicyArn)) continue;
       const input = { GroupName, PolicyArn };
       const address = `iam:group/${GroupName}/policy/${MFA_POLICY_NAME}`;
       const summary = `require MFA for the members of ${GroupName}`;

@@ -3,6 +3,7 @@ import { EnableKeyRotationCommand, PutKeyPolicyCommand } from '@aws-sdk/client-k
 import { integer, object, string, type Infer } from '../../src/answers/schema.js';
 import { defineStep, type StepContext } from '../../src/kit/step.js';
 import { describeOrganization } from '../organization/index.js';
+import { requireOrganization } from '../organization/preconditions.js';
 import { SETTINGS, createBucket } from './buckets.js';
 import { createTrailKey, findTrailKey, keyAlias, keyIdOf } from './key.js';
 import { KEY_ARN, readKnownAfterApply } from './known-after-apply.js';
@@ -42,7 +43,20 @@ const answers = object(
       optional: true,
     }),
   },
-  { description: 'The organization trail, its KMS key and its two buckets' },
+  {
+    description: 'The organization trail, its KMS key and its two buckets',
+    rules: [
+      ({ bucketName, logBucketName }) =>
+        bucketName !== undefined && bucketName === logBucketName
+          ? [
+              {
+                at: ['logBucketName'],
+                message: 'is the same as bucketName: the access logs need a bucket of their own, apart from the trail logs',
+              },
+            ]
+          : [],
+    ],
+  },
 );
 
 type Ctx = StepContext<Infer<typeof answers>>;
@@ -85,6 +99,7 @@ export default defineStep({
       'cloudtrail:GetTrail',
       'cloudtrail:GetTrailStatus',
       'organizations:DescribeOrganization',
+      'organizations:ListAWSServiceAccessForOrganization',
     ],
     apply: [
       'kms:CreateKey',
@@ -104,19 +119,15 @@ export default defineStep({
       'cloudtrail:StartLogging',
     ],
     // CreateKey with tags is also authorized as TagResource; an organization trail makes CloudTrail's
-    // service-linked role and reads the organization as the caller; a trail whose bucket uses an S3
-    // Bucket Key needs Decrypt on the key when it is created.
-    implied: [
-      'kms:TagResource',
-      'kms:Decrypt',
-      'iam:CreateServiceLinkedRole',
-      'iam:GetRole',
-      'organizations:ListAWSServiceAccessForOrganization',
-      'organizations:ListAccounts',
-    ],
+    // service-linked role and reads the organization as the caller (its trusted access too, which plan
+    // reads itself, so it is under read); a trail whose bucket uses an S3 Bucket Key needs Decrypt on
+    // the key when it is created.
+    implied: ['kms:TagResource', 'kms:Decrypt', 'iam:CreateServiceLinkedRole', 'iam:GetRole', 'organizations:ListAccounts'],
   },
 
   async plan(ctx) {
+    // CreateTrail and UpdateTrail refuse an organization trail without these, and the bucket policy names the organization.
+    await requireOrganization(ctx, { what: 'the organization trail', trustedAccess: ['cloudtrail.amazonaws.com'] });
     const n = namesFor(ctx);
     const key = await planKey(ctx.aws, n);
     const org = await describeOrganization(ctx.aws);

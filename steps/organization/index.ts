@@ -21,7 +21,7 @@ import { absentOn, doneOn } from '../../src/model.js';
 export const TRUSTED_SERVICES = ['cloudtrail.amazonaws.com', 'iam.amazonaws.com', 'account.amazonaws.com'] as const;
 /** Centralized root access: member accounts are then created without root credentials. */
 export const ROOT_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
-type RootFeature = (typeof ROOT_FEATURES)[number];
+export type RootFeature = (typeof ROOT_FEATURES)[number];
 
 /**
  * The value (see `Unknown`) that creating the organization makes: changes planned on a fresh account
@@ -66,7 +66,7 @@ export class OrganizationMismatchError extends Error {
 }
 
 /** Why this account cannot adopt the organization (it is a member, or billing only), or null. */
-function mismatch(org: Organization, accountId: string): string | null {
+export function mismatch(org: Organization, accountId: string): string | null {
   if (org.MasterAccountId !== accountId) {
     return (
       `this account (${accountId}) is a member of organization ${org.Id}, managed by account ${org.MasterAccountId}. ` +
@@ -88,7 +88,7 @@ function checkAdoptable(org: Organization, accountId: string): void {
   if (problem) throw new OrganizationMismatchError(problem);
 }
 
-async function trustedServices(aws: AwsClients): Promise<Set<string>> {
+export async function trustedServices(aws: AwsClients): Promise<Set<string>> {
   const enabled = await allTokenPages(async (NextToken) => {
     const r = await aws.organizations.send(new ListAWSServiceAccessForOrganizationCommand({ NextToken }));
     return { items: r.EnabledServicePrincipals, NextToken: r.NextToken };
@@ -96,7 +96,7 @@ async function trustedServices(aws: AwsClients): Promise<Set<string>> {
   return new Set(enabled.flatMap((s) => (s.ServicePrincipal ? [s.ServicePrincipal] : [])));
 }
 
-async function rootFeatures(aws: AwsClients): Promise<Set<string>> {
+export async function rootFeatures(aws: AwsClients): Promise<Set<string>> {
   const r = await aws.iam.send(new ListOrganizationsFeaturesCommand({}));
   return new Set(r.EnabledFeatures ?? []);
 }

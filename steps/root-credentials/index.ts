@@ -3,6 +3,8 @@ import { boolean, object, type Infer } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { change, check, checks, manual } from '../../src/kit/builders.js';
 import { defineStep, type StepContext } from '../../src/kit/step.js';
+import { ROOT_FEATURES } from '../organization/index.js';
+import { requireOrganization } from '../organization/preconditions.js';
 import { goneOn, MEMBER_CREDENTIALS, ownAccessKeys, type MemberCredential } from './credentials.js';
 
 const answers = object(
@@ -156,7 +158,15 @@ export default defineStep({
   answers,
   destructiveOptIn: (change) => (change.account.role === 'member' ? 'deleteMemberRootCredentials' : 'deleteRootAccessKeys'),
   permissions: {
-    read: ['iam:GetAccountSummary', 'iam:ListAccessKeys', 'iam:ListSigningCertificates', 'iam:ListMFADevices'],
+    read: [
+      'iam:GetAccountSummary',
+      'iam:ListAccessKeys',
+      'iam:ListSigningCertificates',
+      'iam:ListMFADevices',
+      'organizations:DescribeOrganization',
+      'organizations:ListAWSServiceAccessForOrganization',
+      'iam:ListOrganizationsFeatures',
+    ],
     apply: ['iam:DeleteAccessKey', 'iam:DeleteLoginProfile', 'iam:DeleteSigningCertificate', 'iam:DeactivateMFADevice'],
     // The engine opens members' root sessions (sts:AssumeRoot) for the deletions.
     implied: ['sts:AssumeRoot'],
@@ -164,7 +174,14 @@ export default defineStep({
 
   async plan(ctx) {
     const s = await summary(ctx.aws);
-    if (ctx.account.role === 'member') return planMember(ctx, s);
+    if (ctx.account.role === 'member') {
+      const changes = planMember(ctx, s);
+      // Deleted as the member's root user, through sts:AssumeRoot: only with centralized root access.
+      if (changes.length > 0) {
+        await requireOrganization(ctx, { what: `deleting the root credentials of ${ctx.account.name}`, rootFeatures: ROOT_FEATURES });
+      }
+      return changes;
+    }
     // Only root can delete root's keys; anyone else gets a manual finding from verify instead.
     if (!s.AccountAccessKeysPresent || !ctx.caller.isRoot) return [];
     return planRootKeys(ctx);

@@ -4,26 +4,41 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type StepContext } from '../../src/kit/step.js';
 import { absentOn, type AccountRef } from '../../src/model.js';
+import { requireOrganization } from '../organization/preconditions.js';
 
 const STEP = 'security-contacts';
 
 const contact = (who: string, optional: boolean) =>
   object(
     {
-      name: string({ description: `${who} contact's name`, minLength: 1, maxLength: 64, example: 'Jane Founder' }),
-      title: string({ description: `${who} contact's title`, minLength: 1, maxLength: 50, example: 'CTO' }),
+      name: string({
+        description: `${who} contact's name`,
+        minLength: 1,
+        maxLength: 64,
+        placeholder: { text: '<full name>', put: `the name of the person AWS should write to about ${who.toLowerCase()}` },
+      }),
+      title: string({
+        description: `${who} contact's title`,
+        minLength: 1,
+        maxLength: 50,
+        placeholder: { text: '<job title>', put: "that person's job title", eg: 'CTO' },
+      }),
       email: string({
         description: `${who} contact's email (a list that reaches a person, not a single inbox)`,
         pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
         patternHint: 'an email address',
         maxLength: 254,
-        example: 'security@acme.example',
+        placeholder: {
+          text: `${who.toLowerCase()}@<your-domain>`,
+          put: 'an email address that reaches a person',
+          eg: `${who.toLowerCase()}@acme.example`,
+        },
       }),
       phone: string({
         description: `${who} contact's phone`,
         pattern: /^[\s0-9()+-]{4,25}$/,
         patternHint: 'a phone number such as +1 555 0100',
-        example: '+1 555 0100',
+        placeholder: { text: '<phone number>', put: 'a phone number that reaches that person', eg: '+1 555 0100' },
       }),
     },
     { description: `The ${who.toLowerCase()} contact${optional ? ' (default: the security contact)' : ''}`, optional },
@@ -87,7 +102,10 @@ export default defineStep({
   checks: CHECKS.list,
   scope: 'every-account',
   answers,
-  permissions: { read: ['account:GetAlternateContact'], apply: ['account:PutAlternateContact'] },
+  permissions: {
+    read: ['account:GetAlternateContact', 'organizations:DescribeOrganization', 'organizations:ListAWSServiceAccessForOrganization'],
+    apply: ['account:PutAlternateContact'],
+  },
 
   async suggest(ctx) {
     const c = await current(ctx, 'SECURITY');
@@ -99,6 +117,10 @@ export default defineStep({
   },
 
   async plan(ctx) {
+    if (ctx.account.role === 'member') {
+      const what = `setting the alternate contacts of ${ctx.account.name} from the management account`;
+      await requireOrganization(ctx, { what, trustedAccess: ['account.amazonaws.com'] });
+    }
     const changes = [];
     for (const type of TYPES) {
       const have = await current(ctx, type);

@@ -1,5 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { isReadAction } from '../../src/aws/actions.js';
+import { MANAGED_POLICY_MAX_CHARS, policySize, type RootTaskPolicy } from '../../src/aws/policy.js';
+import { MEMBER_ROLE, type AwsSession } from '../../src/aws/session.js';
+import { permissionsPolicy } from '../../src/commands/permissions.js';
 import { REGISTRY } from '../../src/registry.js';
 import { planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
@@ -12,29 +15,113 @@ beforeEach(() => {
 });
 afterEach(() => fake.restore());
 
+/** A statement of a printed policy: `Action` is a list, or one action alone. */
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+const actionsOf = (s: Statement) => [s.Action].flat();
+async function printed(...args: string[]): Promise<{ text: string; policy: { Version: string; Statement: Statement[] } }> {
+  const run = await cli(['permissions', ...args]);
+  expect(run.code, run.stderr).toBe(0);
+  return { text: run.stdout, policy: JSON.parse(run.stdout) };
+}
+const byAction = (statements: Statement[], action: string) => statements.filter((s) => actionsOf(s).includes(action));
+
 describe('aws-groundwork permissions', () => {
   it('prints a valid IAM policy document for apply with every declared action and nothing else', async () => {
-    const run = await cli(['permissions']);
-    expect(run.code).toBe(0);
-    const policy = JSON.parse(run.stdout);
+    const { policy } = await printed();
     expect(policy.Version).toBe('2012-10-17');
-    expect(policy.Statement).toHaveLength(1);
-    expect(policy.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: '*' });
-    const declared = new Set(REGISTRY.flatMap((s) => [...s.permissions.read, ...s.permissions.apply, ...(s.permissions.implied ?? [])]));
-    expect(new Set(policy.Statement[0].Action)).toEqual(declared);
+    for (const s of policy.Statement) expect(s.Effect).toBe('Allow');
+    const declared = REGISTRY.flatMap((s) => [...s.permissions.read, ...s.permissions.apply, ...(s.permissions.implied ?? [])]);
+    const granted = policy.Statement.flatMap(actionsOf);
+    // Each action in exactly one statement.
+    expect(granted).toHaveLength(new Set(granted).size);
+    expect(new Set(granted)).toEqual(new Set(declared));
     expect(fake.calls).toEqual([]);
   });
 
   it('prints only read actions with --phase read, and narrows to --only steps', async () => {
-    const read = JSON.parse((await cli(['permissions', '--phase', 'read'])).stdout);
+    const { policy: read } = await printed('--phase', 'read');
     const readActions = REGISTRY.flatMap((s) => [...s.permissions.read, ...(s.permissions.implied ?? []).filter(isReadAction)]);
-    expect(read.Statement[0].Action).toEqual([...new Set(readActions)].sort((a, b) => a.localeCompare(b)));
+    const granted = read.Statement.flatMap(actionsOf);
+    expect([...granted].sort()).toEqual([...new Set(readActions)].sort());
     // No write action in the read-only policy; reaching members for plan and verify is in it.
-    for (const action of read.Statement[0].Action as string[]) expect(isReadAction(action), action).toBe(true);
-    expect(read.Statement[0].Action).toContain('sts:AssumeRole');
-    expect(read.Statement[0].Action).not.toContain('iam:CreateAccountAlias');
-    const only = JSON.parse((await cli(['permissions', '--only', 'account-alias'])).stdout);
-    expect(only.Statement[0].Action).toEqual(['iam:CreateAccountAlias', 'iam:ListAccountAliases']);
+    for (const action of granted) expect(isReadAction(action), action).toBe(true);
+    expect(granted).toContain('sts:AssumeRole');
+    expect(granted).not.toContain('sts:AssumeRoot');
+    expect(granted).not.toContain('iam:CreateAccountAlias');
+    const { policy: only } = await printed('--only', 'account-alias');
+    expect(only.Statement).toEqual([
+      { Sid: 'AwsGroundworkApply', Effect: 'Allow', Action: ['iam:CreateAccountAlias', 'iam:ListAccountAliases'], Resource: '*' },
+    ]);
+  });
+
+  for (const phase of ['read', 'apply'] as const) {
+    it(`grants sts:AssumeRole with --phase ${phase} only on OrganizationAccountAccessRole, in accounts of the caller's own organization`, async () => {
+      const { policy } = await printed('--phase', phase);
+      expect(byAction(policy.Statement, 'sts:AssumeRole')).toEqual([
+        {
+          Sid: 'AwsGroundworkReachMemberAccounts',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: `arn:*:iam::*:role/${MEMBER_ROLE}`,
+          Condition: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+        },
+      ]);
+    });
+
+    it(`grants nothing on * that could reach into another account, with --phase ${phase}`, async () => {
+      const { policy } = await printed('--phase', phase);
+      const onAnything = policy.Statement.filter((s) => s.Resource === '*').flatMap(actionsOf);
+      expect(onAnything.filter((a) => a.startsWith('sts:'))).toEqual([]);
+      // Only the statement on * goes without a condition or an ARN.
+      for (const s of policy.Statement.filter((st) => st.Resource !== '*')) expect(s.Condition, s.Sid).toBeDefined();
+    });
+
+    it(`stays under IAM's 6,144-character managed policy quota with --phase ${phase}, white space not counted`, async () => {
+      const { text, policy } = await printed('--phase', phase);
+      // IAM does not count white space; the minified document is what is left (its strings hold none).
+      const minified = JSON.stringify(policy);
+      expect(minified).toBe(text.replace(/\s+/g, ''));
+      expect(minified.length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+      expect(policySize(permissionsPolicy({ phase }))).toBe(minified.length);
+    });
+
+    it(`prints the same document on every run with --phase ${phase}, whatever order --only names the steps in`, async () => {
+      const first = await printed('--phase', phase);
+      expect((await printed('--phase', phase)).text).toBe(first.text);
+      const ids = REGISTRY.map((s) => s.id);
+      const forward = await printed('--phase', phase, '--only', ids.join(','));
+      const backward = await printed('--phase', phase, '--only', [...ids].reverse().join(','));
+      expect(forward.text).toBe(first.text);
+      expect(backward.text).toBe(first.text);
+    });
+  }
+
+  it('grants sts:AssumeRoot for apply only on root users, and only with the root-task policies the session asks for', async () => {
+    const { policy } = await printed('--phase', 'apply');
+    expect(byAction(policy.Statement, 'sts:AssumeRoot')).toEqual([
+      {
+        Sid: 'AwsGroundworkMemberRootTasks',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRoot',
+        Resource: 'arn:*:iam::*:root',
+        Condition: {
+          ArnLike: {
+            'sts:TaskPolicyArn': [
+              'arn:*:iam::aws:policy/root-task/IAMAuditRootUserCredentials',
+              'arn:*:iam::aws:policy/root-task/IAMDeleteRootUserCredentials',
+            ],
+          },
+        },
+      },
+    ]);
+    // The session's own list of task policies is the one the policy allows: a new one fails `npm run typecheck` here.
+    expectTypeOf<Parameters<AwsSession['rootClientsFor']>[1]>().toEqualTypeOf<RootTaskPolicy>();
   });
 });
 
@@ -100,6 +187,17 @@ describe('every AWS command a step sends', () => {
     await applyOrThrow(repair, (await planAll(repair)).changes);
     expect((await planAll(repair)).changes).toEqual([]);
     expect((await verifyAll(repair)).filter((f) => f.status !== 'pass')).toEqual([]);
+
+    // Without the organization step, the steps that need what it made read that it is there: for the
+    // trail, a member's root password to delete, members' contacts and a new account's contacts.
+    Object.assign(member.root, { password: true });
+    const prod = { name: 'acme-prod', email: 'aws+prod@acme.example', ou: 'Workloads' };
+    const withNewAccount = { ...ALL.steps, 'member-accounts': { accounts: [...ALL.steps['member-accounts'].accounts, prod] } };
+    const withoutOrganization = await engineRun(
+      ids.filter((id) => id !== 'organization'),
+      { ...ALL, steps: withNewAccount },
+    );
+    expect((await planAll(withoutOrganization)).failures).toEqual([]);
 
     // As root (CloudShell): the management account's own root key.
     fake.callAsRoot();
