@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute } from 'node:path';
 import { parseDocument, YAMLParseError } from 'yaml';
+import { shellWord } from '../args.js';
 import type { Step } from '../kit/step.js';
 import { InvalidAnswersError, MissingAnswerError, UsageError } from '../errors.js';
 import type { IoHost } from '../io/host.js';
-import { parseScalar, string, typeOf, validate, type Schema, type SchemaIssue } from './schema.js';
+import { parseScalar, runRules, string, typeOf, validate, type PendingRule, type Schema, type SchemaIssue } from './schema.js';
 
 export const ANSWERS_VERSION = 1;
 
@@ -44,14 +47,36 @@ export async function readAnswersFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read answers file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw answersFileError(path, err as NodeJS.ErrnoException);
   }
   return parseAnswersText(text, path);
 }
 
+/** Why the answers file cannot be read, in words, with the way out; never the bare errno code. */
+function answersFileError(path: string, err: NodeJS.ErrnoException): UsageError {
+  const where = isAbsolute(path) ? '' : ` (looked in ${process.cwd()})`;
+  switch (err.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new UsageError(
+        `the answers file ${path} does not exist${where}`,
+        existsSync(dirname(path))
+          ? `\`aws-groundwork answers ${shellWord(path)}\` writes a commented template there to fill in.`
+          : `There is no folder ${dirname(path)}; \`aws-groundwork answers > answers.yaml\` writes a commented template to fill in.`,
+      );
+    case 'EISDIR':
+      return new UsageError(`the answers file ${path} is a folder, not a file${where}`, 'Give --answers the YAML or JSON file inside it.');
+    case 'EACCES':
+    case 'EPERM':
+      return new UsageError(`the answers file ${path} cannot be read: permission denied${where}`, 'Make it readable for this user.');
+    default:
+      return new UsageError(`the answers file ${path} cannot be read: ${err.message ?? String(err)}`);
+  }
+}
+
 /**
  * Validates a whole answers document against the registered steps. Every problem is reported with its
- * field path; nothing here talks to AWS.
+ * field path, rules across answers (two accounts with one email) included; nothing here talks to AWS.
  */
 export function validateAnswers(raw: unknown, steps: readonly Step[], source: string): Answers {
   const issues: SchemaIssue[] = [];
@@ -74,28 +99,38 @@ export function validateAnswers(raw: unknown, steps: readonly Step[], source: st
   }
   const region = validate(regionSchema, doc.region, 'region', issues) as string | undefined;
   const out: Answers = { version: 1, steps: {}, ...(region ? { region } : {}) };
-
   const rawSteps = doc.steps ?? {};
   if (rawSteps === null || typeof rawSteps !== 'object' || Array.isArray(rawSteps)) {
     issues.push({ path: 'steps', message: `must be a mapping of step ids, not ${typeOf(rawSteps)}` });
   } else {
-    const byId = new Map(steps.map((s) => [s.id, s]));
-    for (const [id, value] of Object.entries(rawSteps as Record<string, unknown>)) {
-      const step = byId.get(id);
-      if (!step) {
-        issues.push({ path: `steps.${id}`, message: `is not a step (known: ${[...byId.keys()].join(', ')})` });
-        continue;
-      }
-      if (value === false) {
-        out.steps[id] = false;
-        continue;
-      }
-      // `account-alias:` with nothing after it reads as null: take it as "run with the defaults".
-      out.steps[id] = validate(step.answers, value ?? {}, `steps.${id}`, issues) as Record<string, unknown>;
-    }
+    validateSteps(rawSteps as Record<string, unknown>, steps, out, issues);
   }
   if (issues.length) throw new InvalidAnswersError(source, issues);
   return out;
+}
+
+function validateSteps(rawSteps: Record<string, unknown>, steps: readonly Step[], out: Answers, issues: SchemaIssue[]): void {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const pending: PendingRule[] = [];
+  // What rules across steps may rely on: the steps whose own answers are valid.
+  const valid: Record<string, Record<string, unknown>> = {};
+  for (const [id, value] of Object.entries(rawSteps)) {
+    const step = byId.get(id);
+    if (!step) {
+      issues.push({ path: `steps.${id}`, message: `is not a step (known: ${[...byId.keys()].join(', ')})` });
+      continue;
+    }
+    if (value === false) {
+      out.steps[id] = false;
+      continue;
+    }
+    const before = issues.length;
+    // `account-alias:` with nothing after it reads as null: take it as "run with the defaults".
+    const section = validate(step.answers, value ?? {}, `steps.${id}`, issues, pending) as Record<string, unknown>;
+    out.steps[id] = section;
+    if (issues.length === before) valid[id] = section;
+  }
+  runRules(pending, valid, issues);
 }
 
 /** A `--set PATH=VALUE` flag, typed by the schema of the answer it names. */

@@ -5,7 +5,7 @@ import { applyPlan, planAll, verifyAll } from '../engine/runner.js';
 import type { IoHost } from '../io/host.js';
 import { renderFindings, renderPlan } from '../io/render.js';
 import type { Outcome } from './outcome.js';
-import { announceCaller, prepareRun, type RunDeps } from './run-context.js';
+import { announceCaller, forThisRun, prepareRun, type RunDeps } from './run-context.js';
 import { offerToSaveAnswers, showOverview } from './wizard-screens.js';
 
 /**
@@ -41,7 +41,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
       });
       return 'ok';
     }
-    const findings = await verifyAll(prepared.run);
+    const findings = forThisRun(await verifyAll(prepared.run), args);
     host.result(`\n${renderFindings(findings, 'human', host.color)}`);
     if (guided) await offerToSaveAnswers(host, prepared.answers, args.answers ?? args.saveAnswers);
     return findings.every((f) => f.status === 'pass' || f.status === 'manual') ? 'ok' : 'controls-failing';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Args } from '../args.js';
+import { closest, commandLine, type Args } from '../args.js';
 import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.js';
 import { saveAnswers } from '../answers/template.js';
 import { AwsSession } from '../aws/session.js';
@@ -8,7 +8,9 @@ import type { RetryPolicy } from '../aws/retry.js';
 import { UsageError } from '../errors.js';
 import { ACCOUNT_SOURCE, REGISTRY } from '../registry.js';
 import { contextFor, managementAccount, type RunOptions } from '../engine/runner.js';
+import { withApplyCommand } from '../kit/builders.js';
 import type { Step } from '../kit/step.js';
+import type { Finding } from '../model.js';
 import type { IoHost } from '../io/host.js';
 import type { RenderContext, SkippedStep } from '../io/render.js';
 import { packageVersion } from '../package-info.js';
@@ -26,18 +28,33 @@ export interface RunDeps {
   roleRetry?: { attempts: number; delayMs: number };
   /** The clock reports are stamped with (tests fix it). */
   now?: () => Date;
+  /** The Node.js version the notice is about (tests fix it); `process.versions.node` otherwise. */
+  nodeVersion?: string;
 }
 
-/** `--only` and `--skip`, checked against the registry. */
+/**
+ * `--only` and `--skip`, checked against the registry. A step named in both is refused rather than
+ * resolved: either reading (run it, leave it out) may be the one meant, and guessing would hide the
+ * mistake, so the person says which (exit 2, before anything is read).
+ */
 export function chooseSteps(args: Pick<Args, 'only' | 'skip'>, registry: readonly Step[] = REGISTRY): Step[] {
-  const known = new Set(registry.map((s) => s.id));
+  const known = registry.map((s) => s.id);
   for (const [flag, ids] of [
     ['--only', args.only],
     ['--skip', args.skip],
   ] as const) {
     for (const id of ids ?? []) {
-      if (!known.has(id)) throw new UsageError(`${flag}: "${id}" is not a step`, `Steps: ${[...known].join(', ')}.`);
+      if (known.includes(id)) continue;
+      const guess = closest(id, known);
+      throw new UsageError(`${flag}: "${id}" is not a step${guess ? `; did you mean ${guess}?` : ''}`, `Steps: ${known.join(', ')}.`);
     }
+  }
+  const both = (args.only ?? []).filter((id) => args.skip?.includes(id));
+  if (both.length) {
+    throw new UsageError(
+      `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} in both --only and --skip`,
+      'Name each step in one of them: --only runs just the steps it names, --skip leaves steps out.',
+    );
   }
   return registry.filter((s) => (!args.only || args.only.includes(s.id)) && !args.skip?.includes(s.id));
 }
@@ -49,6 +66,8 @@ export interface Prepared {
   run: RunOptions;
   /** The caller was already introduced (the wizard does it before its questions). */
   announced?: boolean;
+  /** Said once, right after the caller: the Node.js notice (see `nodeNotice`). */
+  notice?: string;
 }
 
 /**
@@ -61,8 +80,9 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   const candidates = chooseSteps(args);
   const sets = args.set.map((s) => parseSetFlag(s, REGISTRY));
   const readFirst = !args.answers && host.interactive;
+  const notice = nodeNotice(args, host, deps);
   let session = readFirst ? await openSession(args, host, deps, undefined) : undefined;
-  const suggested = session ? await startScreen(session, host, candidates, deps) : undefined;
+  const suggested = session ? await startScreen(session, host, candidates, deps, notice) : undefined;
   const { answers } = await resolveAnswers({
     ...(args.answers ? { answersFile: args.answers } : {}),
     sets,
@@ -74,13 +94,6 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   const { steps, skipped } = stepsToRun(args, candidates, answers, host);
   if (args.saveAnswers) await saveRunAnswers(args.saveAnswers, answers, host);
   session ??= await openSession(args, host, deps, answers.region);
-  if (nodeMajor() < 22) {
-    host.notify({
-      code: 'GW_NODE_VERSION',
-      level: 'info',
-      text: `Node ${process.versions.node} works; Node 22 or newer is recommended (AWS SDK releases from 2027 need it).`,
-    });
-  }
   const run: RunOptions = {
     host,
     session,
@@ -92,14 +105,14 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
     ...(deps.signal ? { signal: deps.signal } : {}),
     settle: deps.settle ?? { attempts: 4, delayMs: 1500 },
   };
-  return { answers, steps, skipped, announced: readFirst, run };
+  return { answers, steps, skipped, announced: readFirst, run, ...(notice ? { notice } : {}) };
 }
 
 /** The chosen steps the answers configure, and why each other step is left out (said at once). */
 function stepsToRun(args: Args, candidates: Step[], answers: Answers, host: IoHost): { steps: Step[]; skipped: SkippedStep[] } {
   const skipped: SkippedStep[] = REGISTRY.filter((s) => !candidates.includes(s)).map((s) => ({
     step: s.id,
-    reason: args.only ? 'not in --only' : 'left out by --skip',
+    reason: args.skip?.includes(s.id) ? 'left out by --skip' : 'not in --only',
   }));
   const steps: Step[] = [];
   for (const s of candidates) {
@@ -132,7 +145,16 @@ async function saveRunAnswers(file: string, answers: Answers, host: IoHost): Pro
   host.notify({ code: 'GW_ANSWERS_SAVED', level: 'info', text: `Saved the answers to ${file}.` });
 }
 
-const nodeMajor = () => Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);
+/**
+ * The Node.js notice, for the one reader who can act on it: a person in the wizard. Scripted runs
+ * (plan, apply, verify with answers, CI every day) would print the same line on every run, where it is
+ * noise; this release runs on Node 20.19 and bundles the AWS SDK it was tested with.
+ */
+function nodeNotice(args: Args, host: IoHost, deps: RunDeps): string | undefined {
+  const version = deps.nodeVersion ?? process.versions.node;
+  if (args.command !== 'wizard' || !host.interactive || Number.parseInt(version.split('.')[0] ?? '0', 10) >= 22) return undefined;
+  return `Node ${version} works; Node 22 or newer is recommended (AWS SDK releases from 2027 need it).`;
+}
 
 function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: string | undefined): Promise<AwsSession> {
   return AwsSession.create({
@@ -143,6 +165,7 @@ function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: str
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
     ...(deps.roleRetry ? { roleRetry: deps.roleRetry } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
+    notify: (message) => host.notify(message),
     mfaCode: (serial) =>
       host.request({
         kind: 'secret',
@@ -163,8 +186,9 @@ async function startScreen(
   host: IoHost,
   steps: Step[],
   deps: RunDeps,
+  notice: string | undefined,
 ): Promise<Record<string, Record<string, unknown>>> {
-  await introduce(session, host);
+  await introduce(session, host, notice);
   const management = await managementAccount(session);
   const run: RunOptions = { host, session, steps, answers: { version: 1, steps: {} }, ...(deps.onSend ? { onSend: deps.onSend } : {}) };
   const suggested: Record<string, Record<string, unknown>> = {};
@@ -184,16 +208,17 @@ async function startScreen(
 /** Says who and where, once, before the first AWS result is shown. */
 export async function announceCaller(prepared: Prepared, host: IoHost): Promise<void> {
   if (prepared.announced) return;
-  await introduce(prepared.run.session, host);
+  await introduce(prepared.run.session, host, prepared.notice);
 }
 
-async function introduce(session: AwsSession, host: IoHost): Promise<void> {
+async function introduce(session: AwsSession, host: IoHost, notice: string | undefined): Promise<void> {
   const caller = await withSpinner(host, 'Checking who you are in AWS', () => session.caller());
   host.notify({
     code: 'GW_CALLER',
     level: 'info',
     text: `Account ${caller.accountId} as ${caller.arn}, home region ${session.region}${session.endpoint ? `, endpoint ${session.endpoint}` : ''}.`,
   });
+  if (notice) host.notify({ code: 'GW_NODE_VERSION', level: 'info', text: notice });
   if (caller.isRoot) {
     host.notify({
       code: 'GW_CALLER_IS_ROOT',
@@ -201,6 +226,15 @@ async function introduce(session: AwsSession, host: IoHost): Promise<void> {
       text: 'You are running as the root user. Let this run create the admin group and your admin user, then finish the set-up as that admin (signed in with MFA) and keep root for the few tasks only it can do.',
     });
   }
+}
+
+/**
+ * Findings as this run reports them, in every format: a remediation that says to run the apply names
+ * the apply that works for this run (its answers file, --set, steps, profile, region, endpoint).
+ */
+export function forThisRun(findings: Finding[], args: Args): Finding[] {
+  const command = commandLine(args, 'apply');
+  return findings.map((f) => ({ ...f, remediation: withApplyCommand(f.remediation, command) }));
 }
 
 /** Which step declares which check, and its title: what reports print beside a control id. */

@@ -4,7 +4,7 @@ import type { IoHost } from '../io/host.js';
 import { renderFindings } from '../io/render.js';
 import { checkReportPath, writeReport } from '../io/report-file.js';
 import type { Outcome } from './outcome.js';
-import { announceCaller, prepareRun, renderContext, type RunDeps } from './run-context.js';
+import { announceCaller, forThisRun, prepareRun, renderContext, type RunDeps } from './run-context.js';
 
 export async function verifyCommand(args: Args, host: IoHost, deps: RunDeps): Promise<Outcome> {
   const startedAt = deps.now?.() ?? new Date();
@@ -14,7 +14,7 @@ export async function verifyCommand(args: Args, host: IoHost, deps: RunDeps): Pr
   try {
     await announceCaller(prepared, host);
     // A standalone verify reports what is there now: no waiting for eventual consistency.
-    const findings = await verifyAll({ ...prepared.run, settle: { attempts: 1, delayMs: 0 } });
+    const findings = forThisRun(await verifyAll({ ...prepared.run, settle: { attempts: 1, delayMs: 0 } }), args);
     const ctx = await renderContext(prepared, 'verify', startedAt, deps);
     host.result(renderFindings(findings, args.output, host.color, ctx));
     if (args.report) {

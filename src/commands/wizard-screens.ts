@@ -21,7 +21,8 @@ export function stepStates(steps: readonly Step[], changes: Change[]): { step: S
 
 /** One screen: where each step stands before anything is changed. */
 export function showOverview(host: IoHost, steps: readonly Step[], changes: Change[]): void {
-  const lines = stepStates(steps, changes).map(({ step, state }) => `  ${state.padEnd(8)} ${step.id.padEnd(24)} ${step.title}`);
+  const width = Math.max(0, ...steps.map((s) => s.id.length)) + 2;
+  const lines = stepStates(steps, changes).map(({ step, state }) => `  ${state.padEnd(8)} ${step.id.padEnd(width)} ${step.title}`);
   host.notify({ code: 'GW_OVERVIEW', level: 'info', text: `Where each step stands:\n${lines.join('\n')}` });
 }
 

@@ -6,6 +6,7 @@ import { painter, type Paint } from './style.js';
 import {
   findingsSummaryLine,
   groupByAccount,
+  newAccountCount,
   planSummaryLine,
   summarizeFindings,
   summarizePlan,
@@ -44,7 +45,7 @@ export function renderPlan(changes: Change[], format: OutputFormat, color = fals
     }
     lines.push('');
   }
-  lines.push(p('bold', planSummaryLine(summary)));
+  lines.push(p('bold', planSummaryLine(summary, newAccountCount(changes))));
   if (summary.destructive) {
     lines.push(
       p(
@@ -106,7 +107,7 @@ function planMarkdown(changes: Change[], s: PlanSummary, info: RunInfo): string 
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `**${planSummaryLine(s)}** Every change with its whole before and after: \`--output json\`.`,
+    `**${planSummaryLine(s, newAccountCount(changes))}** Every change with its whole before and after: \`--output json\`.`,
   ].join('\n');
 }
 
@@ -138,8 +139,12 @@ export function renderFindings(findings: Finding[], format: OutputFormat, color 
   return lines.join('\n');
 }
 
+/**
+ * `111111111111 (management)`; an account this apply creates has no id yet, so it is named once and
+ * marked new: `acme-dev (new)`.
+ */
 export function accountLabel(a: AccountRef): string {
-  return `${a.id} (${a.name})`;
+  return a.pending ? `${a.name} (new)` : `${a.id} (${a.name})`;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): [string, T[]][] {

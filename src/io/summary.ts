@@ -8,12 +8,18 @@ export interface PlanSummary {
   replace: number;
   destructive: number;
   security: number;
+  /**
+   * Of `create`, the baselines of accounts this apply creates (one per step and new account): apply
+   * plans them in detail once the account exists. The human line counts them apart.
+   */
+  deferred: number;
 }
 
 export function summarizePlan(changes: Change[]): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, destructive: 0, security: 0 };
+  const s: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, destructive: 0, security: 0, deferred: 0 };
   for (const c of changes) {
     if (c.action === 'create') s.create++;
+    if (c.deferred) s.deferred++;
     if (c.action === 'update') s.update++;
     if (c.action === 'delete') s.delete++;
     // A replace is a delete and a create, as Terraform counts it.
@@ -28,8 +34,26 @@ export function summarizePlan(changes: Change[]): PlanSummary {
   return s;
 }
 
-export function planSummaryLine(s: PlanSummary): string {
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete.`;
+/**
+ * Terraform's line, counting what this plan knows in detail; a new account's baseline is not a
+ * change yet (it is worked out once the account exists), so it follows as its own sentence.
+ */
+export function planSummaryLine(s: PlanSummary, newAccounts = 0): string {
+  const line = `Plan: ${s.create - s.deferred} to create, ${s.update} to update, ${s.delete} to delete.`;
+  if (!s.deferred) return line;
+  const one = newAccounts <= 1;
+  // Every new account gets the same every-account steps, so the count per account is what a person reads.
+  const perAccount = one || s.deferred % newAccounts !== 0 ? undefined : s.deferred / newAccounts;
+  const steps = perAccount
+    ? `${perAccount} ${perAccount === 1 ? 'step' : 'steps'} each`
+    : `${s.deferred} ${s.deferred === 1 ? 'step' : 'steps'}`;
+  const accounts = one ? '1 new account' : `${newAccounts} new accounts`;
+  return `${line} Then the baseline of ${accounts} (${steps}), planned once ${one ? 'it exists' : 'they exist'}.`;
+}
+
+/** How many accounts the plan creates whose baseline waits for them: the pending accounts with deferred changes. */
+export function newAccountCount(changes: Change[]): number {
+  return new Set(changes.filter((c) => c.deferred).map((c) => c.account.name)).size;
 }
 
 export interface FindingsSummary {

@@ -4,6 +4,19 @@ import type { PlannedChange, PlannedFinding } from './step.js';
 type ChangeFields = Omit<PlannedChange, 'operation'>;
 
 /**
+ * How a remediation names the tool's apply, in backticks: "Run `aws-groundwork apply` to set the
+ * alias." The run that reports the finding puts its own command there (its answers file, steps,
+ * profile; see `withApplyCommand`), so a step never has to know how it was run, and the advice works
+ * where the report was made: a bare `aws-groundwork apply` without a terminal asks for answers and stops.
+ */
+export const APPLY_COMMAND = 'aws-groundwork apply';
+
+/** A remediation with `command` wherever it names `APPLY_COMMAND` in backticks; other text is left alone. */
+export function withApplyCommand(remediation: string, command: string): string {
+  return remediation.replaceAll(`\`${APPLY_COMMAND}\``, `\`${command}\``);
+}
+
+/**
  * A planned change that apply hands to the step's `kind` handler with `input`. The runner adds the
  * step and the account; the address stays a name for people.
  */

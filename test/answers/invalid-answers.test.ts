@@ -133,7 +133,7 @@ describe('an invalid answers file', () => {
 
 describe('bad flags', () => {
   it.each([
-    [['plan', '--bogus'], 'Unknown option'],
+    [['plan', '--bogus'], 'unknown option --bogus'],
     [['deploy'], 'unknown command "deploy"'],
     [['plan', '--output', 'yaml'], '--output must be one of'],
     [['plan', '--only', 'account-alis'], '"account-alis" is not a step'],

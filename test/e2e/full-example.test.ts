@@ -69,7 +69,7 @@ describe('one apply on a fresh account with the full example answers file', () =
 
   it("shows each new account's baseline in the plan as work for after its creation", async () => {
     const plan = await cli(['plan', '--answers', answersFile(FULL_EXAMPLE)]);
-    expect(plan.stdout).toContain('Account (new: acme-dev) (acme-dev)');
+    expect(plan.stdout).toContain('Account acme-dev (new)');
     expect(plan.stdout).toContain('Account alias in the new account acme-dev, planned in detail once it exists');
     expect(plan.stdout).toContain('create the account acme-prod (aws+prod@acme.example) in Workloads');
   });

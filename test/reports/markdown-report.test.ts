@@ -138,8 +138,11 @@ describe('verify --report FILE on a drifted organization', () => {
     const { file } = await driftedOrganization();
     const report = join(mkdtempSync(join(tmpdir(), 'gw-report-')), 'evidence.md');
     await verifyWithReport(file, report);
-    // The tool's version is the one moving part: the sample names it as X.Y.Z.
-    const written = readFileSync(report, 'utf8').replace(/aws-groundwork \d+\.\d+\.\d+(-\S+)?/g, 'aws-groundwork X.Y.Z');
+    // The moving parts: the tool's version (the sample says X.Y.Z) and the answers file's temporary
+    // folder, which the remediations name (the sample says answers.yaml, as a person would run it).
+    const written = readFileSync(report, 'utf8')
+      .replace(/aws-groundwork \d+\.\d+\.\d+(-\S+)?/g, 'aws-groundwork X.Y.Z')
+      .replaceAll(file, 'answers.yaml');
     if (process.env.UPDATE_SAMPLES === '1') writeFileSync(SAMPLE, written);
     expect(existsSync(SAMPLE), 'run with UPDATE_SAMPLES=1 to write docs/sample-verify-report.md').toBe(true);
     expect(written).toBe(readFileSync(SAMPLE, 'utf8'));
