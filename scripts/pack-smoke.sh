@@ -27,11 +27,11 @@ done
 # No runtime dependencies: everything is in the bundle.
 deps=$(node -p "Object.keys(require('./node_modules/aws-groundwork/package.json').dependencies ?? {}).length")
 [ "$deps" = "0" ] || { echo "pack-smoke: the package declares $deps runtime dependencies" >&2; exit 1; }
-# The AWS SDK chunks load and reach out: a plan against a closed local port fails as an AWS error (1).
+# The AWS SDK chunks load and reach out: a plan against a closed local port fails (1), blaming the endpoint.
 set +e
 AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=1 AWS_EC2_METADATA_DISABLED=true \
   npx --no-install aws-groundwork plan --only account-alias --set steps.account-alias.alias=acme --endpoint-url http://127.0.0.1:9 >/dev/null 2>"$work/plan.err"
 code=$?
 set -e
-[ "$code" = "1" ] && grep -q 'could not ask AWS who you are' "$work/plan.err" || { echo "pack-smoke: plan from the tarball exited $code:" >&2; cat "$work/plan.err" >&2; exit 1; }
+[ "$code" = "1" ] && grep -q 'the endpoint http://127.0.0.1:9 (from --endpoint-url) did not answer' "$work/plan.err" || { echo "pack-smoke: plan from the tarball exited $code:" >&2; cat "$work/plan.err" >&2; exit 1; }
 echo "pack-smoke: npx aws-groundwork --version ($got), --help, answers and plan work from the packed tarball, the schemas ship, with no runtime dependencies"
