@@ -19,11 +19,15 @@ got=$(npx --no-install aws-groundwork --version)
 npx --no-install aws-groundwork --help | grep -q '^Usage' || { echo 'pack-smoke: --help has no Usage' >&2; exit 1; }
 # The installed package carries its templates: the answers template renders from the tarball alone.
 npx --no-install aws-groundwork answers | grep -q '^version: 1' || { echo 'pack-smoke: answers template missing' >&2; exit 1; }
-# The JSON Schemas of the plan and verify documents ship with the package, and parse.
-for kind in plan verify; do
-  node -e "JSON.parse(require('fs').readFileSync('node_modules/aws-groundwork/schemas/$kind.v2.schema.json','utf8'))" \
-    || { echo "pack-smoke: schemas/$kind.v2.schema.json is missing from the package" >&2; exit 1; }
+# The JSON Schemas of the plan and verify documents and of the answers file ship with the package, and parse.
+for schema in plan.v2 verify.v2 answers.v1; do
+  node -e "JSON.parse(require('fs').readFileSync('node_modules/aws-groundwork/schemas/$schema.schema.json','utf8'))" \
+    || { echo "pack-smoke: schemas/$schema.schema.json is missing from the package" >&2; exit 1; }
 done
+# The template's first line points editors to that answers schema, at this version of the package.
+npx --no-install aws-groundwork answers >"$work/answers.yaml"
+head -n 1 "$work/answers.yaml" | grep -qF "# yaml-language-server: \$schema=https://cdn.jsdelivr.net/npm/aws-groundwork@$want/schemas/answers.v1.schema.json" \
+  || { echo 'pack-smoke: the answers template does not point to its JSON Schema' >&2; exit 1; }
 # No runtime dependencies: everything is in the bundle.
 deps=$(node -p "Object.keys(require('./node_modules/aws-groundwork/package.json').dependencies ?? {}).length")
 [ "$deps" = "0" ] || { echo "pack-smoke: the package declares $deps runtime dependencies" >&2; exit 1; }

@@ -5,6 +5,7 @@ import { renderTemplate } from '../templates.js';
 import { packageVersion } from '../package-info.js';
 import type { Schema } from './schema.js';
 import { ANSWERS_VERSION, regionSchema, type Answers } from './answers.js';
+import { answersSchemaModeline } from './json-schema.js';
 import { UsageError } from '../errors.js';
 
 /** The commented template `aws-groundwork answers` prints: every answer, its meaning and its default. */
@@ -16,13 +17,15 @@ export function answersTemplate(steps: readonly Step[]): string {
     for (const [key, field] of fields) lines.push(...fieldLines(key, field, 4));
     return lines.join('\n');
   });
-  return renderTemplate('answers.yaml', {
+  const text = renderTemplate('answers.yaml', {
     toolVersion: packageVersion(),
     version: String(ANSWERS_VERSION),
     regionDescription: regionSchema.description,
     regionExample: String(regionSchema.example),
     steps: blocks.join('\n'),
   });
+  // The first line points editors (yaml-language-server) to the JSON Schema of this very version.
+  return `${answersSchemaModeline()}\n${text}`;
 }
 
 function fieldLines(key: string, field: Schema, indent: number): string[] {
