@@ -15,7 +15,12 @@ export async function verifyCommand(args: Args, host: IoHost, deps: RunDeps): Pr
     await announceCaller(prepared, host);
     // A standalone verify reports what is there now: no waiting for eventual consistency.
     const findings = forThisRun(await verifyAll({ ...prepared.run, settle: { attempts: 1, delayMs: 0 } }), args);
-    const ctx = await renderContext(prepared, 'verify', startedAt, deps);
+    const ctx = {
+      ...(await renderContext(prepared, 'verify', startedAt, deps)),
+      // SARIF's rules are the checks of the steps this run verified; its locations point into the answers file.
+      steps: prepared.steps,
+      ...(args.answers ? { answersFile: args.answers } : {}),
+    };
     host.result(renderFindings(findings, args.output, host.color, ctx));
     if (args.report) {
       await writeReport(args.report, renderFindings(findings, 'markdown', false, ctx));

@@ -2,6 +2,7 @@ import { controlLabel } from '../controls/mapping.js';
 import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } from '../model.js';
 import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
 import type { OutputFormat } from './output-format.js';
+import { renderSarif, type SarifStep } from './sarif.js';
 import { painter, type Paint } from './style.js';
 import {
   findingsSummaryLine,
@@ -28,10 +29,14 @@ export interface RenderContext {
   info: RunInfo;
   titles: CheckTitles;
   skipped?: SkippedStep[];
+  /** For sarif: the run's steps with the checks they declare (the rules), and the answers file (the location). */
+  steps?: readonly SarifStep[];
+  answersFile?: string;
 }
 
 export function renderPlan(changes: Change[], format: OutputFormat, color = false, ctx?: RenderContext): string {
   const summary = summarizePlan(changes);
+  if (format === 'sarif') throw new Error('SARIF output is for verify: a plan has no findings');
   if (format === 'json') return JSON.stringify(planDocument(changes, need(ctx).info, ctx?.skipped ?? []), null, 2);
   if (format === 'markdown') return planMarkdown(changes, summary, need(ctx).info);
   const p = painter(color);
@@ -121,6 +126,10 @@ const STATUS_STYLE: Record<FindingStatus, 'green' | 'red' | 'yellow'> = {
 export function renderFindings(findings: Finding[], format: OutputFormat, color = false, ctx?: RenderContext): string {
   if (format === 'json') return JSON.stringify(verifyDocument(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? []), null, 2);
   if (format === 'markdown') return verifyMarkdown(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? []);
+  if (format === 'sarif') {
+    const { info, titles, steps = [], answersFile } = need(ctx);
+    return renderSarif({ findings, info, titles, steps, ...(answersFile ? { answersFile } : {}) });
+  }
   const summary = summarizeFindings(findings);
   const p = painter(color);
   const lines: string[] = [];
@@ -156,6 +165,6 @@ function groupBy<T>(items: T[], key: (t: T) => string): [string, T[]][] {
 const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
 
 function need(ctx: RenderContext | undefined): RenderContext {
-  if (!ctx) throw new Error('json and markdown output need the run metadata');
+  if (!ctx) throw new Error('json, markdown and sarif output need the run metadata');
   return ctx;
 }

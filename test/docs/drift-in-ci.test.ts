@@ -80,8 +80,10 @@ describe('the drift-check workflow (docs/drift-check.yml)', () => {
     expect('workflow_dispatch' in WORKFLOW.on).toBe(true);
   });
 
-  it('gives the GitHub token only id-token: write and contents: read, and no job widens them', () => {
-    expect(WORKFLOW.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+  it('gives the GitHub token only id-token: write, contents: read and what the SARIF upload needs, and no job widens them', () => {
+    // security-events: write is the upload to code scanning; actions: read is what upload-sarif needs
+    // in a private repository (the page asks for one) to read its own run's status. Nothing more.
+    expect(WORKFLOW.permissions).toEqual({ 'id-token': 'write', contents: 'read', 'security-events': 'write', actions: 'read' });
     for (const [id, job] of Object.entries(WORKFLOW.jobs)) {
       if (job.permissions !== undefined) expect(job.permissions, `jobs.${id}.permissions`).toEqual(WORKFLOW.permissions);
     }
@@ -97,9 +99,15 @@ describe('the drift-check workflow (docs/drift-check.yml)', () => {
     }
   });
 
-  it('uses only checkout, setup-node, configure-aws-credentials and upload-artifact, each at a major version', () => {
+  it('uses only checkout, setup-node, configure-aws-credentials, upload-artifact and upload-sarif, each at a major version', () => {
     const used = STEPS.filter((s) => s.uses).map((s) => s.uses!.split('@')[0]);
-    expect(used).toEqual(['actions/checkout', 'actions/setup-node', 'aws-actions/configure-aws-credentials', 'actions/upload-artifact']);
+    expect(used).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'aws-actions/configure-aws-credentials',
+      'actions/upload-artifact',
+      'github/codeql-action/upload-sarif',
+    ]);
     for (const s of STEPS.filter((step) => step.uses)) expect(s.uses).toMatch(/@v\d+$/);
     expect(stepUsing('actions/checkout')[0]!.with?.['persist-credentials']).toBe(false);
   });
@@ -112,15 +120,20 @@ describe('the drift-check workflow (docs/drift-check.yml)', () => {
     expect(Number(version.split('.')[0])).toBeGreaterThanOrEqual(Number(minimum![1]));
   });
 
-  it('runs aws-groundwork only as verify, read-only, with --answers and --report', () => {
+  it('runs aws-groundwork only as verify, read-only, with --answers, --report and --output sarif into the file it uploads', () => {
     expect(WORKFLOW_CALLS).toHaveLength(1);
     for (const { argv } of WORKFLOW_CALLS) {
       const args = parseCliArgs(argv);
       expect(args.command).toBe('verify');
       expect(args.answers).toBe('aws-groundwork.yaml');
       expect(args.report).toBe('aws-groundwork-report.md');
+      expect(args.output).toBe('sarif');
       expect(args.yes).toBeFalsy();
     }
+    const verifyRun = RUNS.find((r) => invocations(r).length > 0)!;
+    const sarifFile = /\s>\s*(\S+)\s*$/.exec(verifyRun.trim())?.[1];
+    expect(sarifFile, verifyRun).toBeDefined();
+    expect(stepUsing('github/codeql-action/upload-sarif')[0]!.with?.sarif_file).toBe(sarifFile);
     for (const run of RUNS) expect(run).not.toMatch(/\b(apply|plan)\b/);
   });
 
@@ -132,6 +145,19 @@ describe('the drift-check workflow (docs/drift-check.yml)', () => {
     expect(pinMajor).toBe(major);
     // Before 1.0 a minor release may break things: the pin holds the minor too.
     if (major === '0') expect(pinMinor).toBe(minor);
+  });
+
+  it('uploads the SARIF after verify, also when it exits 3, only once code scanning is turned on and verify got to its findings', () => {
+    const upload = stepUsing('github/codeql-action/upload-sarif');
+    expect(upload).toHaveLength(1);
+    expect(upload[0]!.uses).toBe('github/codeql-action/upload-sarif@v4');
+    // always(): drift (exit 3) fails the verify step, and that is when the alerts matter. The report
+    // exists only when verify printed its findings, so a run that stopped at exit 1 or 2 uploads no
+    // empty file; and a repository without code scanning skips the step instead of failing it.
+    expect(upload[0]!.if).toBe("always() && vars.AWS_GROUNDWORK_CODE_SCANNING == 'true' && hashFiles('aws-groundwork-report.md') != ''");
+    expect(upload[0]!.with?.category).toBe('aws-groundwork');
+    expect(STEPS.indexOf(upload[0]!)).toBeGreaterThan(STEPS.findIndex((s) => s.run && invocations(s.run).length > 0));
+    expect(PAGE).toContain('gh variable set AWS_GROUNDWORK_CODE_SCANNING --body true');
   });
 
   it('uploads the report even when verify fails', () => {
