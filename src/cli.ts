@@ -60,7 +60,7 @@ async function dispatch(args: Args, host: IoHost, deps: RunDeps): Promise<Outcom
     case 'wizard':
       return (await import('./commands/apply.js')).applyCommand(args, host, deps);
     case 'answers':
-      return (await import('./commands/answers.js')).answersCommand(args, host);
+      return (await import('./commands/answers.js')).answersCommand(args, host, deps);
     case 'permissions':
       return (await import('./commands/permissions.js')).permissionsCommand(args, host);
   }

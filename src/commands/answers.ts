@@ -4,10 +4,14 @@ import { answersTemplate } from '../answers/template.js';
 import { UsageError } from '../errors.js';
 import type { IoHost } from '../io/host.js';
 import type { Outcome } from './outcome.js';
-import { chooseSteps } from './run-context.js';
+import { chooseSteps, type RunDeps } from './run-context.js';
 
-/** Writes the commented template: to stdout, or to a new file (an existing file is never overwritten). */
-export async function answersCommand(args: Args, host: IoHost): Promise<Outcome> {
+/**
+ * Writes the commented template, or with --from-account the answers read from the live account: to
+ * stdout, or to a new file (an existing file is never overwritten).
+ */
+export async function answersCommand(args: Args, host: IoHost, deps?: RunDeps): Promise<Outcome> {
+  if (args.fromAccount) return (await import('./answers-from-account.js')).answersFromAccount(args, host, deps ?? { env: process.env });
   const text = answersTemplate(chooseSteps(args));
   if (!args.target) {
     host.result(text);

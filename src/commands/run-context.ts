@@ -156,7 +156,7 @@ function nodeNotice(args: Args, host: IoHost, deps: RunDeps): string | undefined
   return `Node ${version} works; Node 22 or newer is recommended (AWS SDK releases from 2027 need it).`;
 }
 
-function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: string | undefined): Promise<AwsSession> {
+export function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegion: string | undefined): Promise<AwsSession> {
   return AwsSession.create({
     env: deps.env,
     ...(args.profile ? { profile: args.profile } : {}),
@@ -211,7 +211,7 @@ export async function announceCaller(prepared: Prepared, host: IoHost): Promise<
   await introduce(prepared.run.session, host, prepared.notice);
 }
 
-async function introduce(session: AwsSession, host: IoHost, notice: string | undefined): Promise<void> {
+export async function introduce(session: AwsSession, host: IoHost, notice: string | undefined): Promise<void> {
   const caller = await withSpinner(host, 'Checking who you are in AWS', () => session.caller());
   host.notify({
     code: 'GW_CALLER',

@@ -52,6 +52,19 @@ export type PlannedFinding = Omit<Finding, 'step' | 'account'>;
 /** One handler per operation kind: what apply does for a change of that kind. */
 export type Handlers<A, Ops> = { [K in keyof Ops]: (ctx: StepContext<A>, input: Ops[K], change: Change) => Promise<void> };
 
+/**
+ * What a step reads of the live account for its answers. `defaults` is its answers section as the
+ * account stands, except where the live value is weaker than the step's control allows: there it
+ * holds the value the control requires (so a plan with it makes exactly that fix), and `notes` says
+ * what the live value is. An answer the account does not show (an opt-in, a secret) is left out.
+ */
+export interface Suggestion {
+  defaults?: Record<string, unknown>;
+  facts?: string[];
+  /** By answer key of the section (`''`: the section as a whole): what is live, where it differs from `defaults`. */
+  notes?: Record<string, string[]>;
+}
+
 export interface StepDefinition<S extends ObjectSchema, Ops> {
   id: string;
   title: string;
@@ -83,7 +96,7 @@ export interface StepDefinition<S extends ObjectSchema, Ops> {
    * Before the wizard's questions (management account, read-only): defaults read from the live account
    * (the current alias, contact) and facts for the start screen. Its context has no answers yet.
    */
-  suggest?: (ctx: StepContext<Partial<Infer<S>>>) => Promise<{ defaults?: Record<string, unknown>; facts?: string[] }>;
+  suggest?: (ctx: StepContext<Partial<Infer<S>>>) => Promise<Suggestion>;
   plan: (ctx: StepContext<Infer<S>>) => Promise<PlannedChange<Ops>[]>;
   /**
    * Runs after apply has re-checked the plan and before the first write of the whole run, with every
@@ -112,7 +125,7 @@ export type Step = Omit<
   plan: (ctx: StepContext<never>) => Promise<PlannedChange<Record<string, unknown>>[]>;
   apply: Record<string, (ctx: StepContext<never>, input: never, change: Change) => Promise<void>>;
   discoverAccounts?: (ctx: StepContext<never>) => Promise<{ existing: AccountRef[]; pending: AccountRef[] }>;
-  suggest?: (ctx: StepContext<never>) => Promise<{ defaults?: Record<string, unknown>; facts?: string[] }>;
+  suggest?: (ctx: StepContext<never>) => Promise<Suggestion>;
   preflight?: (ctx: StepContext<never>, changes: Change[]) => Promise<void>;
   readUnknown?: (ctx: StepContext<never>, value: string) => Promise<string>;
   verify: (ctx: StepContext<never>) => Promise<PlannedFinding[]>;

@@ -74,7 +74,7 @@ export default defineStep({
     const alias = await currentAlias(ctx.aws);
     return alias
       ? { defaults: { alias }, facts: [`Sign-in alias: ${alias} (https://${alias}.signin.aws.amazon.com/console)`] }
-      : { facts: ['Sign-in alias: none yet'] };
+      : { facts: ['Sign-in alias: none yet'], notes: { alias: ['The account has no alias yet: put the one you want.'] } };
   },
 
   async plan(ctx) {

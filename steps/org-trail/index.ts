@@ -1,7 +1,8 @@
-import { StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeTrailsCommand, StartLoggingCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { EnableKeyRotationCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { integer, object, string, type Infer } from '../../src/answers/schema.js';
 import { defineStep, type StepContext } from '../../src/kit/step.js';
+import { absentOn } from '../../src/model.js';
 import { describeOrganization } from '../organization/index.js';
 import { requireOrganization } from '../organization/preconditions.js';
 import { SETTINGS, createBucket } from './buckets.js';
@@ -61,6 +62,34 @@ const answers = object(
 
 type Ctx = StepContext<Infer<typeof answers>>;
 
+/** The trail this step would manage: of the home region's trails, an organization trail first, then a multi-region one. */
+async function liveTrail(ctx: StepContext<unknown>): Promise<Trail | undefined> {
+  const trails = (await ctx.aws.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }))).trailList ?? [];
+  const home = trails.filter((t) => t.HomeRegion === ctx.region && t.Name && answers.fields.name.pattern?.test(t.Name));
+  return home.find((t) => t.IsOrganizationTrail && t.IsMultiRegionTrail) ?? home.find((t) => t.IsMultiRegionTrail) ?? home[0];
+}
+
+/** What the trail is short of, in words, for the comment above its answers. */
+function trailGaps(t: Trail): string[] {
+  const gaps = [
+    [t.IsOrganizationTrail, 'an organization trail'],
+    [t.IsMultiRegionTrail, 'multi-region'],
+    [t.LogFileValidationEnabled, 'validating its log files'],
+    [t.KmsKeyId, 'encrypted with a KMS key'],
+  ] as const;
+  return gaps.filter(([ok]) => !ok).map(([, what]) => what);
+}
+
+/** The trail bucket's retention as an answer: the controls need 90 days at least; no expiry reads as the default. */
+async function liveRetention(ctx: StepContext<unknown>, bucket: string): Promise<{ days?: number; note?: string }> {
+  const rules = (await absentOn('NoSuchBucket')(() => SETTINGS.lifecycle.read(ctx.aws, bucket))) as
+    { Status?: string; ExpirationDays?: number }[] | null;
+  const days = Math.max(0, ...(rules ?? []).filter((r) => r.Status === 'Enabled').map((r) => r.ExpirationDays ?? 0));
+  if (days === 0) return { note: `${bucket} keeps logs with no expiry: the plan adds one at this many days (at most 3650).` };
+  if (days < 90) return { days: 90, note: `${bucket} keeps logs ${days} days; 90 is the least allowed: the plan raises it.` };
+  return { days: Math.min(3650, days) };
+}
+
 function namesFor(ctx: Ctx): TrailNames {
   const suffix = `${ctx.account.id}-${ctx.region}`;
   return {
@@ -97,6 +126,7 @@ export default defineStep({
       's3:GetLifecycleConfiguration',
       's3:GetBucketLogging',
       'cloudtrail:GetTrail',
+      'cloudtrail:DescribeTrails',
       'cloudtrail:GetTrailStatus',
       'organizations:DescribeOrganization',
       'organizations:ListAWSServiceAccessForOrganization',
@@ -123,6 +153,28 @@ export default defineStep({
     // reads itself, so it is under read); a trail whose bucket uses an S3 Bucket Key needs Decrypt on
     // the key when it is created.
     implied: ['kms:TagResource', 'kms:Decrypt', 'iam:CreateServiceLinkedRole', 'iam:GetRole', 'organizations:ListAccounts'],
+  },
+
+  async suggest(ctx) {
+    const trail = await liveTrail(ctx);
+    if (!trail?.Name)
+      return { notes: { '': [`No trail in ${ctx.region} yet: the plan makes the organization trail, its key and its two buckets.`] } };
+    const defaults: Record<string, unknown> = { name: trail.Name };
+    const notes: Record<string, string[]> = {};
+    const gaps = trailGaps(trail);
+    if (gaps.length) notes.name = [`The trail ${trail.Name} is not ${gaps.join(', ')}: the plan updates it.`];
+    const bucket = trail.S3BucketName;
+    if (bucket && BUCKET_NAME.test(bucket)) {
+      defaults.bucketName = bucket;
+      const { days, note } = await liveRetention(ctx, bucket);
+      if (days !== undefined) defaults.retentionDays = days;
+      if (note) notes.retentionDays = [note];
+      const target = ((await absentOn('NoSuchBucket')(() => SETTINGS.logging.read(ctx.aws, bucket))) as { TargetBucket?: string } | null)
+        ?.TargetBucket;
+      if (target && target !== bucket && BUCKET_NAME.test(target)) defaults.logBucketName = target;
+      else notes.logBucketName = [`${bucket} writes no access logs to a bucket of its own: the plan makes this one.`];
+    }
+    return { defaults, notes };
   },
 
   async plan(ctx) {

@@ -132,7 +132,10 @@ export default defineStep({
 
   async suggest(ctx) {
     const org = await describeOrganization(ctx.aws);
-    if (!org) return { facts: ['Organization: none yet (this run can create one)'] };
+    if (!org) {
+      const notes = { '': ['The account has no organization yet: the plan creates one with all features.'] };
+      return { facts: ['Organization: none yet (this run can create one)'], notes };
+    }
     const mine = org.MasterAccountId === ctx.account.id;
     return {
       facts: [

@@ -70,6 +70,22 @@ export default defineStep({
     apply: ['iam:UpdateAccountPasswordPolicy'],
   },
 
+  async suggest(ctx) {
+    const live = await currentPolicy(ctx.aws);
+    if (live === null) return { notes: { '': ['The account has no password policy (the AWS default applies): the plan sets this one.'] } };
+    const minimumLength = Math.min(128, Math.max(14, live.MinimumPasswordLength));
+    const defaults = { minimumLength, reusePrevention: 24, maxAgeDays: Math.min(1095, live.MaxPasswordAge) };
+    const notes: Record<string, string[]> = {};
+    if (live.MinimumPasswordLength < 14)
+      notes.minimumLength = [`The account requires ${live.MinimumPasswordLength} characters; 14 is the least allowed: the plan raises it.`];
+    if (live.PasswordReusePrevention < 24)
+      notes.reusePrevention = [`The account remembers ${live.PasswordReusePrevention} passwords; 24 are required: the plan raises it.`];
+    // The character classes, self-service change and hard expiry are not answers: the policy always has them.
+    const rest = differences(live, desiredPolicy(defaults)).filter((f) => f !== 'MinimumPasswordLength' && f !== 'PasswordReusePrevention');
+    if (rest.length) notes[''] = [`The account's policy differs in ${rest.join(', ')}: the plan rewrites it with every class required.`];
+    return { defaults, notes };
+  },
+
   async plan(ctx) {
     const actual = await currentPolicy(ctx.aws);
     const wanted = desiredPolicy(ctx.answers);

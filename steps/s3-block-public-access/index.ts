@@ -48,6 +48,12 @@ export default defineStep({
   answers: object({}, { description: 'Account-level S3 Block Public Access (nothing to answer)' }),
   permissions: { read: ['s3:GetAccountPublicAccessBlock'], apply: ['s3:PutAccountPublicAccessBlock'] },
 
+  async suggest(ctx) {
+    const missing = off(await current(ctx.aws, ctx.account.id));
+    if (missing.length === 0) return {};
+    return { notes: { '': [`Account-level Block Public Access is off for ${missing.join(', ')}: the plan turns it on.`] } };
+  },
+
   async plan(ctx) {
     const have = await current(ctx.aws, ctx.account.id);
     if (off(have).length === 0) return [];

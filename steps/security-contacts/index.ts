@@ -84,6 +84,8 @@ async function current(ctx: Parameters<typeof target>[0], type: AlternateContact
   return { Name: c?.Name ?? '', Title: c?.Title ?? '', EmailAddress: c?.EmailAddress ?? '', PhoneNumber: c?.PhoneNumber ?? '' };
 }
 
+const asAnswer = (c: ReturnType<typeof wanted>) => ({ name: c.Name, title: c.Title, email: c.EmailAddress, phone: c.PhoneNumber });
+
 const address = (account: AccountRef, type: string) => `account:${account.id}/alternate-contact/${type.toLowerCase()}`;
 
 const remediation = 'Run `aws-groundwork apply` to set the contacts.';
@@ -108,12 +110,21 @@ export default defineStep({
   },
 
   async suggest(ctx) {
-    const c = await current(ctx, 'SECURITY');
-    if (!c) return { facts: ['Security contact: none yet'] };
-    return {
-      defaults: { security: { name: c.Name, title: c.Title, email: c.EmailAddress, phone: c.PhoneNumber } },
-      facts: [`Security contact: ${c.Name} <${c.EmailAddress}>`],
-    };
+    const [security, billing, operations] = await Promise.all(TYPES.map((t) => current(ctx, t)));
+    const defaults: Record<string, unknown> = {};
+    const notes: Record<string, string[]> = {};
+    if (security) defaults.security = asAnswer(security);
+    else notes.security = ['The account has no security contact: put the person AWS should write to.'];
+    // Absent, billing and operations are the security contact: written only when they differ from it.
+    for (const [key, c] of [
+      ['billing', billing],
+      ['operations', operations],
+    ] as const) {
+      if (!c) notes[key] = [`The account has no ${key} contact: the plan sets it to the security contact.`];
+      else if (!security || JSON.stringify(c) !== JSON.stringify(security)) defaults[key] = asAnswer(c);
+    }
+    const facts = [security ? `Security contact: ${security.Name} <${security.EmailAddress}>` : 'Security contact: none yet'];
+    return { defaults, facts, notes };
   },
 
   async plan(ctx) {

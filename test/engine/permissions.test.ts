@@ -4,7 +4,7 @@ import { MANAGED_POLICY_MAX_CHARS, policySize, type RootTaskPolicy } from '../..
 import { MEMBER_ROLE, type AwsSession } from '../../src/aws/session.js';
 import { permissionsPolicy } from '../../src/commands/permissions.js';
 import { REGISTRY } from '../../src/registry.js';
-import { planAll, verifyAll } from '../../src/engine/runner.js';
+import { contextFor, managementAccount, planAll, verifyAll } from '../../src/engine/runner.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { SENT, engineRun, applyOrThrow } from '../helpers/converge.js';
 import { cli } from '../helpers/run-cli.js';
@@ -198,6 +198,11 @@ describe('every AWS command a step sends', () => {
       { ...ALL, steps: withNewAccount },
     );
     expect((await planAll(withoutOrganization)).failures).toEqual([]);
+
+    // What the wizard's first screen and `answers --from-account` read: each step's suggest.
+    const reading = await engineRun(ids, ALL);
+    const management = await managementAccount(reading.session);
+    for (const step of reading.steps) await step.suggest?.(await contextFor(reading, { step, account: management }, 'plan'));
 
     // As root (CloudShell): the management account's own root key.
     fake.callAsRoot();

@@ -93,6 +93,11 @@ function getGroup({ s, i, acct }: Call) {
   return { Group: { GroupName: i.GroupName, Arn: g.arn }, Users: items, ...rest };
 }
 
+function listGroups({ s, i, acct }: Call) {
+  const { items, ...rest } = iamPage(s, [...acct.groups.entries()], i);
+  return { Groups: items.map(([name, g]) => ({ GroupName: name, Arn: g.arn, Path: '/' })), ...rest };
+}
+
 function createGroup({ i, acct, ctx }: Call) {
   const name = i.GroupName as string;
   if (acct.groups.has(name)) throw exists(`Group with name ${name}`);
@@ -322,6 +327,7 @@ function listPolicies({ s, i, acct }: Call) {
 
 export const IAM_IDENTITY_HANDLERS: HandlerTable = {
   'iam:GetGroup': getGroup,
+  'iam:ListGroups': listGroups,
   'iam:CreateGroup': createGroup,
   'iam:ListAttachedGroupPolicies': listAttachedGroupPolicies,
   'iam:AttachGroupPolicy': attachGroupPolicy,
