@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './io/output-format.js';
+import { OUTPUT_FORMATS, VERIFY_ONLY_FORMATS, type OutputFormat } from './io/output-format.js';
 
 export const COMMANDS = ['wizard', 'plan', 'apply', 'verify', 'answers', 'permissions'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -9,6 +9,8 @@ export interface Args {
   command: Command;
   /** `answers FILE`: where to write the template. */
   target?: string;
+  /** `answers --from-account`: write the answers the live account stands at, instead of the template. */
+  fromAccount?: boolean;
   answers?: string;
   saveAnswers?: string;
   /** verify: also write the markdown evidence report here. */
@@ -38,6 +40,9 @@ Usage
   aws-groundwork verify       read-only; checks every control, reports drift
   aws-groundwork answers [FILE]
                               writes a commented answers-file template (to FILE, or stdout)
+  aws-groundwork answers --from-account [FILE]
+                              read-only; writes the answers the live account stands at, the
+                              controls' values where it falls short (commented)
   aws-groundwork permissions  prints the IAM policy this tool needs (--phase read | apply)
 
 Options
@@ -51,7 +56,8 @@ Options
   --endpoint-url URL    send every AWS call to this endpoint (LocalStack, moto); AWS_ENDPOINT_URL too
   --only ID[,ID]        run only these steps
   --skip ID[,ID]        leave these steps out
-  --output FORMAT       human (default), json or markdown; for plan and verify
+  --output FORMAT       human (default), json or markdown; for plan and verify. verify also
+                        takes sarif (SARIF 2.1.0, for GitHub code scanning and other CI tools)
   --report FILE         (verify) also write the markdown evidence report to FILE; stdout keeps
                         --output. Replaces only an earlier report, never another file
   --detailed-exitcode   (plan) exit 3 when changes are pending
@@ -92,8 +98,12 @@ function checkFlags(command: Command, v: ParsedValues): { output: OutputFormat; 
   const output = (v.output ?? 'human') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(output)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(', ')}`);
   if (v.output && command !== 'plan' && command !== 'verify') throw new UsageError('--output is for plan and verify');
+  if (VERIFY_ONLY_FORMATS.includes(output) && command !== 'verify') {
+    throw new UsageError(`--output ${output} is for verify`, 'A plan prints human, json or markdown.');
+  }
   if (v.report !== undefined && command !== 'verify') throw new UsageError('--report is for verify');
   if (v.report === '') throw new UsageError('--report needs a file name');
+  if (v['from-account'] && command !== 'answers') throw new UsageError('--from-account is for answers');
   if (v['detailed-exitcode'] && command !== 'plan') throw new UsageError('--detailed-exitcode is for plan');
   const phase = v.phase ?? 'apply';
   if (phase !== 'read' && phase !== 'apply') throw new UsageError('--phase must be read or apply');
@@ -114,6 +124,7 @@ const OPTIONS = {
   output: { type: 'string' },
   report: { type: 'string' },
   'detailed-exitcode': { type: 'boolean' },
+  'from-account': { type: 'boolean' },
   phase: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -266,6 +277,7 @@ export function parseCliArgs(argv: string[]): Args {
     version: v.version ?? false,
   };
   if (rest[0] !== undefined) args.target = rest[0];
+  if (v['from-account']) args.fromAccount = true;
   if (v.answers !== undefined) args.answers = v.answers;
   if (v['save-answers'] !== undefined) args.saveAnswers = v['save-answers'];
   if (v.report !== undefined) args.report = v.report;

@@ -6,7 +6,18 @@ import { shellWord } from '../args.js';
 import type { Step } from '../kit/step.js';
 import { InvalidAnswersError, MissingAnswerError, UsageError } from '../errors.js';
 import type { IoHost } from '../io/host.js';
-import { parseScalar, runRules, string, typeOf, validate, type PendingRule, type Schema, type SchemaIssue } from './schema.js';
+import {
+  parseScalar,
+  runRules,
+  string,
+  typeOf,
+  validate,
+  type ListSchema,
+  type PendingRule,
+  type RuleContext,
+  type Schema,
+  type SchemaIssue,
+} from './schema.js';
 
 export const ANSWERS_VERSION = 1;
 
@@ -146,9 +157,37 @@ export function parseSetFlag(text: string, steps: readonly Step[]): SetFlag {
   const valueText = text.slice(eq + 1);
   const schema = schemaAt(path, steps);
   if (!schema) throw new UsageError(`--set ${path}: no such answer`, 'See `aws-groundwork answers` for every answer and its path.');
-  const parsed = parseScalar(schema, valueText);
+  const parsed = schema.kind === 'list' ? parseList(schema, valueText) : parseScalar(schema, valueText);
   if ('problem' in parsed) throw new UsageError(`--set ${path}: ${parsed.problem}`);
   return { path, value: parsed.value };
+}
+
+/**
+ * A list of names as a person types it, at a prompt or to `--set`: comma-separated (`alice, bob`),
+ * empty for none, each name checked by the item's own rules. Lists of mappings (member accounts) have
+ * their own questions in the wizard and go in an answers file otherwise.
+ */
+export function parseList(schema: ListSchema, text: string): { value: unknown[] } | { problem: string } {
+  if (schema.items.kind === 'list' || schema.items.kind === 'object') {
+    return { problem: `is a list of ${schema.items.description}s; give it in an answers file` };
+  }
+  const value: unknown[] = [];
+  for (const part of text.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    const parsed = parseScalar(schema.items, part);
+    if ('problem' in parsed) return { problem: `has "${part}", which ${parsed.problem}` };
+    value.push(parsed.value);
+  }
+  return { value };
+}
+
+/** What is wrong with a whole list answer, its rules included (seeing the answers given so far), as lines. */
+export function listProblems(schema: ListSchema, value: unknown, path: string, steps: RuleContext['steps']): string[] {
+  const issues: SchemaIssue[] = [];
+  const pending: PendingRule[] = [];
+  validate(schema, value, path, issues, pending);
+  runRules(pending, steps, issues);
+  return issues.map((i) => `${i.path} ${i.message}`);
 }
 
 function schemaAt(path: string, steps: readonly Step[]): Schema | undefined {
@@ -212,21 +251,35 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
     }
     return { answers: validateAnswers(raw, steps, 'the flags'), source: 'flags' };
   }
+  // What rules across steps see at a prompt: the steps answered so far, defaults filled.
+  const sofar: Record<string, Record<string, unknown>> = {};
   for (const step of ask) {
     const section = (raw.steps as Record<string, Record<string, unknown>>)[step.id] as Record<string, unknown>;
-    await askFields(host, step, step.answers.fields, section, `steps.${step.id}`, opts.suggested?.[step.id]);
+    const asking: Asking = { host, step, steps: sofar };
+    await askFields(asking, step.answers.fields, section, `steps.${step.id}`, opts.suggested?.[step.id] as Record<string, unknown>);
+    const issues: SchemaIssue[] = [];
+    const valid = validate(step.answers, section, `steps.${step.id}`, issues) as Record<string, unknown>;
+    if (issues.length === 0) sofar[step.id] = valid;
   }
   return { answers: validateAnswers(raw, steps, 'your answers'), source: 'prompts' };
 }
 
+interface Asking {
+  host: IoHost;
+  step: Step;
+  steps: RuleContext['steps'];
+}
+
 /**
- * Asks, one question each, the scalar answers of a section that nothing gave yet, descending into
- * required sub-sections (a contact's name, email, ...). Lists, and optional answers derived when absent
- * (bucket names), are for the answers file and --set: the wizard asks only what a founder must decide.
+ * Asks, one question each, the answers of a section that nothing gave yet, descending into required
+ * sub-sections (a contact's name, email, ...). A list is asked with its own questions when its schema
+ * has them (member accounts, admin users); a list of names otherwise only when its default does not
+ * hold with the answers given so far (the MFA groups once the admin group is renamed). Optional answers
+ * derived when absent (bucket names) and opt-ins are for the answers file and --set: the wizard asks
+ * only what a founder must decide.
  */
 async function askFields(
-  host: IoHost,
-  step: Step,
+  asking: Asking,
   fields: Record<string, Schema>,
   section: Record<string, unknown>,
   path: string,
@@ -237,26 +290,68 @@ async function askFields(
     if (field.kind === 'object') {
       if (field.optional && section[key] === undefined) continue;
       const sub = (section[key] ??= {}) as Record<string, unknown>;
-      await askFields(host, step, field.fields, sub, here, suggested?.[key] as Record<string, unknown> | undefined);
+      await askFields(asking, field.fields, sub, here, suggested?.[key] as Record<string, unknown> | undefined);
       continue;
     }
-    if (section[key] !== undefined || field.kind === 'list' || field.optional) continue;
+    if (section[key] !== undefined || field.optional) continue;
     if (field.kind === 'boolean' && field.optIn) continue;
-    const text = await host.request({
-      kind: 'input',
-      code: `GW_ASK_${here.slice('steps.'.length)}`,
-      message: `${step.title}: ${field.prompt ?? field.description}`,
-      howToAnswer: `Give ${here} in an answers file (--answers FILE) or as --set ${here}=VALUE.`,
-      ...((suggested?.[key] ?? field.default) !== undefined ? { default: String(suggested?.[key] ?? field.default) } : {}),
-      validate: (t: string) => {
-        const r = parseScalar(field, t);
-        return 'problem' in r ? `${here} ${r.problem}` : undefined;
-      },
-    });
-    const parsed = parseScalar(field, text);
-    if ('problem' in parsed) throw new UsageError(`${here}: ${parsed.problem}`);
-    section[key] = parsed.value;
+    if (field.kind === 'list') {
+      const value = await askList(asking, field, here, suggested?.[key]);
+      if (value !== undefined) section[key] = value;
+      continue;
+    }
+    section[key] = await askScalar(asking, field, here, suggested?.[key]);
   }
+}
+
+async function askScalar(asking: Asking, field: Schema, here: string, suggested: unknown): Promise<unknown> {
+  const text = await asking.host.request({
+    kind: 'input',
+    code: `GW_ASK_${here.slice('steps.'.length)}`,
+    message: `${asking.step.title}: ${field.prompt ?? field.description}`,
+    howToAnswer: `Give ${here} in an answers file (--answers FILE) or as --set ${here}=VALUE.`,
+    ...((suggested ?? field.default) !== undefined ? { default: String(suggested ?? field.default) } : {}),
+    validate: (t: string) => {
+      const r = parseScalar(field, t);
+      return 'problem' in r ? `${here} ${r.problem}` : undefined;
+    },
+  });
+  const parsed = parseScalar(field, text);
+  if ('problem' in parsed) throw new UsageError(`${here}: ${parsed.problem}`);
+  return parsed.value;
+}
+
+/**
+ * A list answer: its own questions, asked again (after saying why) until the list holds with every
+ * rule of the answers file; or, for a list of names, one comma-separated question when needed.
+ * `undefined` leaves the default.
+ */
+async function askList(asking: Asking, field: ListSchema, here: string, suggested: unknown): Promise<unknown[] | undefined> {
+  const { host, steps } = asking;
+  if (field.ask) {
+    for (;;) {
+      const value = await field.ask(host, { path: here, steps, suggested });
+      const problems = listProblems(field, value, here, steps);
+      if (problems.length === 0) return value;
+      host.notify({ code: 'GW_ASK_AGAIN', level: 'warn', text: `These answers do not hold:\n${problems.map((p) => `  ${p}`).join('\n')}` });
+    }
+  }
+  const start = Array.isArray(suggested) ? suggested : field.default;
+  if (listProblems(field, start, here, steps).length === 0) return Array.isArray(suggested) ? suggested : undefined;
+  const text = await host.request({
+    kind: 'input',
+    code: `GW_ASK_${here.slice('steps.'.length)}`,
+    message: `${asking.step.title}: ${field.prompt ?? field.description} (comma-separated)`,
+    howToAnswer: `Give ${here} in an answers file (--answers FILE) or as --set ${here}=NAME,NAME.`,
+    ...(Array.isArray(start) ? { default: start.join(', ') } : {}),
+    validate: (t: string) => {
+      const r = parseList(field, t);
+      return 'problem' in r ? `${here} ${r.problem}` : listProblems(field, r.value, here, steps)[0];
+    },
+  });
+  const parsed = parseList(field, text);
+  if ('problem' in parsed) throw new UsageError(`${here}: ${parsed.problem}`);
+  return parsed.value;
 }
 
 /** Required answers (with no default) that nothing gave, as paths; required sub-sections included. */

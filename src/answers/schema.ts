@@ -4,6 +4,8 @@
  * never drift apart.
  */
 
+import type { IoHost } from '../io/host.js';
+
 interface BaseSchema<T> {
   /** One line, shown as the template comment and the question's help. */
   description: string;
@@ -79,9 +81,23 @@ export interface BooleanSchema extends BaseSchema<boolean> {
   optIn?: boolean;
 }
 
+/**
+ * The wizard's own questions for a list, which has no one-line question: member accounts by
+ * environment, admin users as a choice. What it returns is validated like the file.
+ */
+export interface ListQuestions {
+  /** The list's path, e.g. `steps.admin-group.users`, for messages and request codes. */
+  path: string;
+  /** The answers given so far (defaults filled), by step id: what an earlier question decided. */
+  steps: RuleContext['steps'];
+  /** What the live account has for this answer (from the step's `suggest`), if it was read. */
+  suggested: unknown;
+}
+
 export interface ListSchema<I extends Schema = Schema> extends BaseSchema<Infer<I>[]> {
   kind: 'list';
   items: I;
+  ask?: (host: IoHost, questions: ListQuestions) => Promise<Infer<I>[]>;
   /** Entries the template writes instead of the default, for a person to edit (their fields hold placeholders). */
   templateItems?: Infer<I>[];
   rules?: Rule<Infer<I>[]>[];
@@ -285,7 +301,7 @@ function wrongType(schema: Schema, value: unknown, path: string, issues: SchemaI
 }
 
 /** A `<...>` part: how the template marks where a person's own value goes. */
-const PLACEHOLDER = /<[^<>]*>/;
+export const PLACEHOLDER = /<[^<>]*>/;
 
 export function checkString(schema: StringSchema, value: string): string | undefined {
   if (/\p{Cc}/u.test(value)) return 'must not contain control characters (escape codes, tabs, line breaks)';

@@ -19,7 +19,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     const { changes, failures } = await planAll(prepared.run);
     if (failures.length) throw failures[0];
     const guided = args.command === 'wizard' && host.interactive;
-    if (guided) showOverview(host, prepared.steps, changes);
+    if (guided) showOverview(host, prepared.steps, changes, prepared.answers, prepared.skipped);
     host.result(renderPlan(changes, 'human', host.color));
     let sessionEnded = false;
     if (changes.length > 0) {

@@ -4,25 +4,78 @@ import type { Answers } from '../answers/answers.js';
 import type { Step } from '../kit/step.js';
 import type { Change } from '../model.js';
 import type { IoHost } from '../io/host.js';
+import type { SkippedStep } from '../io/render.js';
+import { REGISTRY } from '../registry.js';
 
-export type StepState = 'done' | 'to do' | 'drifted';
+export type StepState = 'done' | 'to do' | 'drifted' | 'not configured';
+
+/** Why a step is not in the run that means the answers leave it out (not --only or --skip). */
+const LEFT_OUT_BY_ANSWERS = ['set to false in the answers file', 'not in the answers file'];
 
 /**
- * Each chosen step's state, read from the plan: nothing to change is done, only things to create is
- * to do, anything to update, replace or delete has drifted from the answers.
+ * A step whose answers are only lists, all empty (member-accounts without accounts), has nothing to
+ * do by its answers' own choice: its empty plan means "not configured", not "done".
  */
-export function stepStates(steps: readonly Step[], changes: Change[]): { step: Step; state: StepState }[] {
-  return steps.map((step) => {
+function configuresNothing(step: Step, answers: Answers): boolean {
+  const fields = Object.entries(step.answers.fields);
+  const section = answers.steps[step.id];
+  if (!section || fields.length === 0) return false;
+  return fields.every(([key, f]) => f.kind === 'list' && Array.isArray(section[key]) && section[key].length === 0);
+}
+
+/**
+ * Each step's state, read from the plan: nothing to change is done, only things to create is to do,
+ * anything to update, replace or delete has drifted from the answers; a step the answers leave out,
+ * or give nothing to do, is not configured.
+ */
+export function stepStates(
+  steps: readonly Step[],
+  changes: Change[],
+  answers: Answers,
+  skipped: readonly SkippedStep[] = [],
+): { step: Step; state: StepState; changes: Change[] }[] {
+  const leftOut = new Set(skipped.filter((s) => LEFT_OUT_BY_ANSWERS.includes(s.reason)).map((s) => s.step));
+  const shown = REGISTRY.filter((s) => steps.includes(s) || leftOut.has(s.id));
+  return shown.map((step) => {
     const mine = changes.filter((c) => c.step === step.id);
-    const state: StepState = mine.length === 0 ? 'done' : mine.every((c) => c.action === 'create') ? 'to do' : 'drifted';
-    return { step, state };
+    const state: StepState =
+      leftOut.has(step.id) || (mine.length === 0 && configuresNothing(step, answers))
+        ? 'not configured'
+        : mine.length === 0
+          ? 'done'
+          : mine.every((c) => c.action === 'create')
+            ? 'to do'
+            : 'drifted';
+    return { step, state, changes: mine };
   });
 }
 
-/** One screen: where each step stands before anything is changed. */
-export function showOverview(host: IoHost, steps: readonly Step[], changes: Change[]): void {
-  const width = Math.max(0, ...steps.map((s) => s.id.length)) + 2;
-  const lines = stepStates(steps, changes).map(({ step, state }) => `  ${state.padEnd(8)} ${step.id.padEnd(width)} ${step.title}`);
+/** What a step would do: its changes counted, or, when not configured, what it is for. */
+function wouldDo(step: Step, state: StepState, changes: Change[]): string {
+  if (state === 'done') return 'in place';
+  if (state === 'not configured') return `not in these answers; it ${step.description.charAt(0).toLowerCase()}${step.description.slice(1)}`;
+  const count = (action: Change['action'], word: string) => {
+    const n = changes.filter((c) => c.action === action).length;
+    return n ? [`${n} to ${word}`] : [];
+  };
+  return [...count('create', 'create'), ...count('update', 'update'), ...count('replace', 'replace'), ...count('delete', 'delete')].join(
+    ', ',
+  );
+}
+
+/** One screen: where each step stands before anything is changed, and what the run would do about it. */
+export function showOverview(
+  host: IoHost,
+  steps: readonly Step[],
+  changes: Change[],
+  answers: Answers,
+  skipped: readonly SkippedStep[] = [],
+): void {
+  const states = stepStates(steps, changes, answers, skipped);
+  const width = Math.max(0, ...states.map((s) => s.step.id.length)) + 2;
+  const lines = states.map(
+    ({ step, state, changes: mine }) => `  ${state.padEnd(14)}  ${step.id.padEnd(width)}${step.title}: ${wouldDo(step, state, mine)}`,
+  );
   host.notify({ code: 'GW_OVERVIEW', level: 'info', text: `Where each step stands:\n${lines.join('\n')}` });
 }
 

@@ -8,7 +8,9 @@ import {
   GetAccountPasswordPolicyCommand,
   GetUserCommand,
 } from '@aws-sdk/client-iam';
-import { list, object, string, unique, type Infer } from '../../src/answers/schema.js';
+import { listProblems, parseList } from '../../src/answers/answers.js';
+import { list, object, string, unique, type Infer, type ListQuestions } from '../../src/answers/schema.js';
+import type { IoHost } from '../../src/io/host.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { LostAnswerError } from '../../src/aws/retry.js';
 import { attachedGroupPolicies, awsManagedPolicyArn, groupMembers, hasConsolePassword, orAbsent } from '../../src/aws/iam-reads.js';
@@ -16,10 +18,55 @@ import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type PlannedChange, type StepContext } from '../../src/kit/step.js';
 import { doneOn, type ChangeRisk } from '../../src/model.js';
 import { generatePassword } from './password.js';
-import { accessKeyIds, fullAdminCustomerPolicies } from './reads.js';
+import { MFA_POLICY_NAME, MFA_POLICY_PATH } from '../mfa-enforcement/policy-document.js';
+import { accessKeyIds, adminGroupOf, fullAdminCustomerPolicies, groupsWithPolicies } from './reads.js';
 
 /** IAM's name rules for groups and users. */
 const IAM_NAME = /^[\w+=,.@-]+$/;
+
+const USERS_PATH = 'steps.admin-group.users';
+
+/**
+ * The wizard's question: an explicit choice, with what each way costs. Names are checked as the
+ * answers file checks them (each name, and no name twice); users the account already has in the
+ * group are the default.
+ */
+async function askAdminUsers(host: IoHost, { suggested }: ListQuestions): Promise<string[]> {
+  const existing = Array.isArray(suggested) ? suggested.filter((u): u is string => typeof u === 'string') : [];
+  const howToAnswer = `Give ${USERS_PATH} in an answers file (--answers FILE), or --set ${USERS_PATH}=alice,bob (empty for none).`;
+  const choice = await host.request({
+    kind: 'select',
+    code: 'GW_ASK_admin-group.users',
+    message: 'Admin group: who signs in as an admin?',
+    choices: [
+      {
+        value: 'none',
+        name: 'Nobody new: you keep signing in as you do now, and people get access later (IAM Identity Center suits a team)',
+      },
+      {
+        value: 'users',
+        name: 'Named IAM users: each gets a one-time console password, shown once at the end, must change it and set up MFA at first sign-in, and has no access keys',
+      },
+    ],
+    howToAnswer,
+  });
+  if (choice === 'none') return [];
+  const field = answers.fields.users;
+  const text = await host.request({
+    kind: 'input',
+    code: 'GW_ASK_admin-group.users.names',
+    message: 'Admin group: user names, comma-separated (e.g. jane, sam)',
+    ...(existing.length ? { default: existing.join(', ') } : {}),
+    howToAnswer,
+    validate: (t) => {
+      const r = parseList(field, t);
+      if ('problem' in r) return `${USERS_PATH} ${r.problem}`;
+      return r.value.length === 0 ? 'give at least one name' : listProblems(field, r.value, USERS_PATH, {})[0];
+    },
+  });
+  const parsed = parseList(field, text);
+  return 'problem' in parsed ? [] : (parsed.value as string[]);
+}
 
 const answers = object(
   {
@@ -41,6 +88,7 @@ const answers = object(
         description: 'Admin users to create: console access only, a one-time password shown once at the terminal, no access keys',
         default: [],
         rules: [unique({ key: (u) => u.toLowerCase(), what: 'the user', why: 'IAM user names ignore case, so it is the same user' })],
+        ask: askAdminUsers,
       },
     ),
   },
@@ -160,6 +208,7 @@ export default defineStep({
   permissions: {
     read: [
       'iam:GetGroup',
+      'iam:ListGroups',
       'iam:ListAttachedGroupPolicies',
       'iam:GetUser',
       'iam:GetLoginProfile',
@@ -169,6 +218,22 @@ export default defineStep({
       'iam:GetAccountPasswordPolicy',
     ],
     apply: ['iam:CreateGroup', 'iam:AttachGroupPolicy', 'iam:CreateUser', 'iam:CreateLoginProfile', 'iam:AddUserToGroup'],
+  },
+
+  async suggest(ctx) {
+    const requiresMfa = (attached: string[]) => attached.some((arn) => arn.endsWith(`:policy${MFA_POLICY_PATH}${MFA_POLICY_NAME}`));
+    const adminArn = awsManagedPolicyArn(ctx.caller.partition, 'AdministratorAccess');
+    const name = adminGroupOf(await groupsWithPolicies(ctx.aws), adminArn, requiresMfa);
+    if (!name)
+      return { notes: { name: ['No group of the account has the AWS-managed AdministratorAccess policy: the plan makes this one.'] } };
+    const users: string[] = [];
+    const without: string[] = [];
+    for (const user of (await groupMembers(ctx.aws.iam, name)) ?? [])
+      ((await hasConsolePassword(ctx.aws.iam, user)) ? users : without).push(user);
+    const notes: Record<string, string[]> = {};
+    if (without.length)
+      notes.users = [`Also in ${name}, without a console password: ${without.join(', ')} (listed here, each would get one).`];
+    return { defaults: { name, users }, notes };
   },
 
   async plan(ctx) {

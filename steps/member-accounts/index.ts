@@ -7,6 +7,7 @@ import { doneOn, type AccountRef } from '../../src/model.js';
 import { describeOrganization } from '../organization/index.js';
 import { requireOrganization, type OrganizationNeeds } from '../organization/preconditions.js';
 import { createAccount, moveInto, type Wanted } from './create-account.js';
+import { askMemberAccounts } from './questions.js';
 import { ENV_TAG, allAccounts, byEmail, envTag, inProgress, organizationExists, ousUnder, parentOf, rootId } from './reads.js';
 
 /** A member's environment: its `env` answer, else the last hyphenated part of its name (acme-dev: dev). */
@@ -116,6 +117,7 @@ const answers = object(
         }),
         memberAliases,
       ],
+      ask: askMemberAccounts(accountSchema.fields),
     }),
   },
   { description: 'OUs and the member accounts' },
@@ -201,6 +203,25 @@ const NEW_ACCOUNT_NEEDS: [string, OrganizationNeeds][] = [
   ],
 ];
 
+/**
+ * One existing member as an answer: its name and email as they are, the OU it is in directly under
+ * the root (else Workloads, where the plan moves it), and its environment tag (else one from its
+ * name, which the plan tags). `taken` keeps environments unique, as each names the member's alias.
+ */
+async function memberAnswer(ctx: StepContext<unknown>, a: Account, ouNames: Map<string, string>, taken: Set<string>) {
+  const id = a.Id as string;
+  const notes: string[] = [];
+  const parent = await parentOf(ctx.aws, id);
+  const ou = (parent && ouNames.get(parent)) || 'Workloads';
+  if (!parent || !ouNames.has(parent)) notes.push(`${a.Name} is not in an OU under the root: the plan moves it into ${ou}.`);
+  const tag = await envTag(ctx.aws, id);
+  let env = tag && ENV.test(tag) ? tag : envOf({ name: a.Name ?? '' }).replace(/[^a-z0-9]/g, '') || 'env';
+  for (let n = 2; taken.has(env); n++) env = `${env.replace(/\d+$/, '')}${n}`;
+  taken.add(env);
+  if (tag !== env) notes.push(`${a.Name} is ${tag ? `tagged ${ENV_TAG}=${tag}` : `not tagged ${ENV_TAG}`}: the plan tags it ${env}.`);
+  return { answer: { name: a.Name ?? id, email: a.Email ?? '', ou, env }, notes };
+}
+
 async function requireForNewAccounts(ctx: Ctx): Promise<void> {
   for (const [step, needs] of NEW_ACCOUNT_NEEDS) if (ctx.inRun(step)) await requireOrganization(ctx, needs);
 }
@@ -234,6 +255,27 @@ export default defineStep({
     // The engine reaches members through OrganizationAccountAccessRole; CreateAccount makes a
     // service-linked role as the caller.
     implied: ['sts:AssumeRole', 'iam:CreateServiceLinkedRole'],
+  },
+
+  async suggest(ctx) {
+    // Only the management account of an organization lists its members.
+    const org = await describeOrganization(ctx.aws);
+    if (org?.MasterAccountId !== ctx.account.id) return {};
+    const ouNames = new Map([...(await ousUnder(ctx.aws, await rootId(ctx.aws)))].map(([name, id]) => [id, name]));
+    const accounts: Member[] = [];
+    const notes: string[] = [];
+    const taken = new Set<string>();
+    for (const a of await allAccounts(ctx.aws)) {
+      if (!a.Id || a.Id === ctx.account.id) continue;
+      if (a.Status !== 'ACTIVE') {
+        notes.push(`${a.Name} (${a.Id}) is ${a.Status}: left out.`);
+        continue;
+      }
+      const member = await memberAnswer(ctx, a, ouNames, taken);
+      accounts.push(member.answer);
+      notes.push(...member.notes);
+    }
+    return { defaults: { accounts }, ...(notes.length ? { notes: { accounts: notes } } : {}) };
   },
 
   async discoverAccounts(ctx) {

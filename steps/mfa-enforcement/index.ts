@@ -15,6 +15,7 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import {
   allPages,
   attachedGroupPolicies,
+  awsManagedPolicyArn,
   decodePolicyDocument,
   hasConsolePassword,
   mfaDevices,
@@ -25,6 +26,7 @@ import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type PlannedChange, type PlannedFinding } from '../../src/kit/step.js';
 import { doneOn, isAwsError, type Change, type Json } from '../../src/model.js';
 import type { MembershipInput } from '../admin-group/index.js';
+import { adminGroupOf, groupsWithPolicies } from '../admin-group/reads.js';
 import { MFA_POLICY_NAME, MFA_POLICY_PATH, mfaPolicyArn, mfaPolicyDocument } from './policy-document.js';
 
 /**
@@ -158,12 +160,28 @@ export default defineStep({
       'iam:GetPolicyVersion',
       'iam:ListPolicyVersions',
       'iam:ListAttachedGroupPolicies',
+      'iam:ListGroups',
       'iam:ListGroupsForUser',
       'iam:ListMFADevices',
       'iam:ListUsers',
       'iam:GetLoginProfile',
     ],
     apply: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:AttachGroupPolicy'],
+  },
+
+  async suggest(ctx) {
+    const arn = mfaPolicyArn(ctx.caller.partition, ctx.account.id);
+    const groups = await groupsWithPolicies(ctx.aws);
+    const admins =
+      adminGroupOf(groups, awsManagedPolicyArn(ctx.caller.partition, 'AdministratorAccess'), (a) => a.includes(arn)) ?? 'Admins';
+    const covered = groups.filter((g) => g.attached.includes(arn)).map((g) => g.name);
+    const notes: Record<string, string[]> = {};
+    // The answers rule: the admin group (admin-group's suggestion, the same pick) is always among them.
+    if (!covered.includes(admins)) notes.groups = [`${admins}, the admin group, does not require MFA yet: the plan attaches the policy.`];
+    const current = await currentDocument(ctx.aws, arn);
+    if (current && !isDeepStrictEqual(current, mfaPolicyDocument(ctx.caller.partition)))
+      notes[''] = [`The policy ${MFA_POLICY_NAME} was changed from its template: the plan restores it.`];
+    return { defaults: { groups: covered.includes(admins) ? covered : [admins, ...covered] }, notes };
   },
 
   async plan(ctx) {

@@ -18,8 +18,10 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_password-policy.reusePrevention': ['24'],
       'GW_ASK_password-policy.maxAgeDays': ['90'],
       'GW_ASK_admin-group.name': ['Admins'],
+      'GW_ASK_admin-group.users': ['none'],
       'GW_ASK_org-trail.name': ['acme-org-trail'],
       'GW_ASK_org-trail.retentionDays': ['400'],
+      'GW_ASK_member-accounts.create': [false],
       'GW_ASK_security-contacts.security.name': ['Jane Founder'],
       'GW_ASK_security-contacts.security.title': ['CTO'],
       'GW_ASK_security-contacts.security.email': ['security@acme.example'],
@@ -35,8 +37,10 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_password-policy.reusePrevention',
       'GW_ASK_password-policy.maxAgeDays',
       'GW_ASK_admin-group.name',
+      'GW_ASK_admin-group.users',
       'GW_ASK_org-trail.name',
       'GW_ASK_org-trail.retentionDays',
+      'GW_ASK_member-accounts.create',
       'GW_ASK_security-contacts.security.name',
       'GW_ASK_security-contacts.security.title',
       'GW_ASK_security-contacts.security.email',
@@ -121,6 +125,207 @@ describe('the wizard through the message channel', () => {
     const yes = await cli(['apply', '--yes', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme'], { host: confirmed });
     expect(yes.code).toBe(0);
     expect(fake.management.alias).toBe('acme');
+  });
+});
+
+/** The wizard's answers for everything but member accounts and admin users, as a person would give them. */
+const BASELINE_SCRIPT = {
+  'GW_ASK_account-alias.alias': ['acme'],
+  'GW_ASK_password-policy.minimumLength': ['14'],
+  'GW_ASK_password-policy.reusePrevention': ['24'],
+  'GW_ASK_password-policy.maxAgeDays': ['90'],
+  'GW_ASK_admin-group.name': ['Admins'],
+  'GW_ASK_org-trail.name': ['org-trail'],
+  'GW_ASK_org-trail.retentionDays': ['365'],
+  'GW_ASK_security-contacts.security.name': ['Jane Founder'],
+  'GW_ASK_security-contacts.security.title': ['CTO'],
+  'GW_ASK_security-contacts.security.email': ['security@acme.example'],
+  'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
+  GW_APPROVE_PLAN: ['all'],
+  GW_SAVE_ANSWERS: [false],
+};
+
+const requestOf = (host: TestHost, code: string) =>
+  host.requests.find((r) => r.code === code) as { default?: string; message: string; validate?: (t: string) => string | undefined };
+
+describe('member accounts in the wizard', () => {
+  it('from the default environments and one email, creates <alias>-<env> accounts with +<env> addresses, prod in its own OU, verified in four accounts', async () => {
+    const host = new TestHost({
+      ...BASELINE_SCRIPT,
+      'GW_ASK_admin-group.users': ['none'],
+      'GW_ASK_member-accounts.create': [true],
+      'GW_ASK_member-accounts.environments': ['dev, staging, prod'],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.prodOu': [true],
+      'GW_ASK_member-accounts.review': [true],
+    });
+    const run = await cli([], { host });
+    expect(run.code, run.stderr).toBe(0);
+    expect(requestOf(host, 'GW_ASK_member-accounts.environments').default).toBe('dev, staging, prod');
+    const note = host.messages.find((m) => m.code === 'GW_MEMBER_EMAILS')?.text ?? '';
+    expect(note).toContain('receives mail');
+    expect(note).toContain('used by no other AWS account');
+    expect(note).toContain('+ addressing works with most mail providers');
+    expect(host.messages.find((m) => m.code === 'GW_MEMBER_ACCOUNTS_PLANNED')?.text).toMatch(
+      /acme-dev\s+aws\+dev@acme\.example\s+OU Workloads[\s\S]*acme-prod\s+aws\+prod@acme\.example\s+OU Prod/,
+    );
+    const ouName = (id: string) => [...fake.ous.values()].find((ou) => ou.Id === id)?.Name;
+    const members = [...fake.orgAccounts.values()].filter((a) => a.Email !== fake.orgAccounts.values().next().value?.Email);
+    expect(members.map((a) => [a.Name, a.Email, ouName(a.parentId)])).toEqual([
+      ['acme-dev', 'aws+dev@acme.example', 'Workloads'],
+      ['acme-staging', 'aws+staging@acme.example', 'Workloads'],
+      ['acme-prod', 'aws+prod@acme.example', 'Prod'],
+    ]);
+    const verified = host.results.at(-1) ?? '';
+    expect(verified.match(/^Account \d{12} \((management|acme-dev|acme-staging|acme-prod)\)$/gm)).toHaveLength(4);
+    expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
+  });
+
+  it('refuses at the prompt what the answers file refuses: a bad environment, a repeated one, an address that is not one', async () => {
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_member-accounts.create': [true],
+      'GW_ASK_member-accounts.environments': ['dev'],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.review': [true],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'account-alias,organization,member-accounts'], { host });
+    const envs = requestOf(host, 'GW_ASK_member-accounts.environments');
+    expect(envs.validate?.('dev, Prod')).toBe('environments have "Prod", which must be lowercase letters and digits');
+    expect(envs.validate?.('dev, dev')).toBe('"dev" is there twice: each environment gets one account');
+    expect(envs.validate?.('')).toMatch(/^give at least one environment/);
+    expect(envs.validate?.('dev, qa')).toBeUndefined();
+    const email = requestOf(host, 'GW_ASK_member-accounts.email');
+    expect(email.validate?.('jane-at-acme')).toBe('steps.member-accounts.accounts[0].email (jane-at-acme) must be an email address');
+    expect(email.validate?.('aws@acme.example')).toBeUndefined();
+    // Only reads before the plan was declined.
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('lets the person change a proposed name, email or OU, each checked like the answers file', async () => {
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_member-accounts.create': [true],
+      'GW_ASK_member-accounts.environments': ['dev'],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.review': [false],
+      'GW_ASK_member-accounts.accounts[0].name': ['acme-sandbox'],
+      'GW_ASK_member-accounts.accounts[0].email': ['sandbox@acme.example'],
+      'GW_ASK_member-accounts.accounts[0].ou': ['Sandbox'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'account-alias,organization,member-accounts'], { host });
+    const name = requestOf(host, 'GW_ASK_member-accounts.accounts[0].name');
+    expect(name.default).toBe('acme-dev');
+    expect(name.validate?.('acme/dev')).toMatch(/^steps\.member-accounts\.accounts\[0\]\.name must be at most 50 letters/);
+    expect(host.results[0]).toContain('create the account acme-sandbox (sandbox@acme.example) in Sandbox');
+  });
+
+  it('lists the member accounts the organization already has and adopts the ones chosen, with their environment', async () => {
+    const host = new TestHost({
+      'GW_ASK_member-accounts.adopt': ['all'],
+      'GW_ASK_member-accounts.create': [false],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    const suggested = {
+      'member-accounts': { accounts: [{ name: 'acme-dev', email: 'aws+dev@acme.example', ou: 'Workloads', env: 'dev' }] },
+    };
+    const { resolveAnswers } = await import('../../src/answers/answers.js');
+    const { REGISTRY } = await import('../../src/registry.js');
+    const ask = REGISTRY.filter((s) => s.id === 'member-accounts');
+    const { answers } = await resolveAnswers({ sets: [], steps: REGISTRY, ask, host, suggested });
+    expect(host.messages.find((m) => m.code === 'GW_MEMBER_ACCOUNTS_FOUND')?.text).toContain(
+      'acme-dev <aws+dev@acme.example> in Workloads, environment dev',
+    );
+    expect(answers.steps['member-accounts']).toEqual({
+      accounts: [{ name: 'acme-dev', email: 'aws+dev@acme.example', ou: 'Workloads', env: 'dev' }],
+    });
+    expect(requestOf(host, 'GW_ASK_member-accounts.create').default).toBe(false);
+  });
+});
+
+describe('admin users in the wizard', () => {
+  it('offers none or named console users, saying what each means, and checks each name like the answers file', async () => {
+    const host = new TestHost({
+      'GW_ASK_admin-group.name': ['Admins'],
+      'GW_ASK_admin-group.users': ['users'],
+      'GW_ASK_admin-group.users.names': ['jane, sam'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'admin-group'], { host });
+    const choice = host.requests.find((r) => r.code === 'GW_ASK_admin-group.users') as { choices: { value: string; name: string }[] };
+    expect(choice.choices.map((c) => c.value)).toEqual(['none', 'users']);
+    expect(choice.choices[0]?.name).toContain('keep signing in as you do now');
+    expect(choice.choices[1]?.name).toMatch(/one-time console password, shown once.*MFA at first sign-in.*no access keys/);
+    const names = requestOf(host, 'GW_ASK_admin-group.users.names');
+    expect(names.validate?.('jane, sam!')).toBe(
+      'steps.admin-group.users has "sam!", which must be letters, digits and + = , . @ _ - (at most 64)',
+    );
+    expect(names.validate?.('jane, Jane')).toMatch(/^steps\.admin-group\.users\[1\] repeats the user of steps\.admin-group\.users\[0\]/);
+    expect(names.validate?.(' ')).toBe('give at least one name');
+    expect(host.results[0]).toContain('create the IAM user jane');
+    expect(host.results[0]).toContain('create the IAM user sam');
+  });
+
+  it('asks for the MFA groups only when the default no longer covers a renamed admin group', async () => {
+    const host = new TestHost({
+      'GW_ASK_admin-group.name': ['Administrators'],
+      'GW_ASK_admin-group.users': ['none'],
+      'GW_ASK_mfa-enforcement.groups': ['Administrators'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'admin-group,mfa-enforcement'], { host });
+    const groups = requestOf(host, 'GW_ASK_mfa-enforcement.groups');
+    expect(groups.default).toBe('Admins');
+    expect(groups.validate?.('Admins')).toMatch(/leaves out the admin group "Administrators"/);
+    expect(groups.validate?.('Administrators, Ops')).toBeUndefined();
+    const plain = new TestHost({ 'GW_ASK_admin-group.name': ['Admins'], 'GW_ASK_admin-group.users': ['none'], GW_APPROVE_PLAN: ['stop'] });
+    await cli(['--only', 'admin-group,mfa-enforcement'], { host: plain });
+    expect(plain.requests.map((r) => r.code)).not.toContain('GW_ASK_mfa-enforcement.groups');
+  });
+});
+
+describe('the overview', () => {
+  it('says not configured for a step the answers leave out or give nothing to do, with what it would do', async () => {
+    const host = new TestHost({ GW_APPROVE_PLAN: ['stop'] });
+    const file = answersFile(
+      'version: 1\nsteps:\n  account-alias: { alias: acme }\n  member-accounts: { accounts: [] }\n  password-policy: false\n',
+    );
+    await cli(['--answers', file, '--only', 'account-alias,password-policy,member-accounts'], { host });
+    const overview = host.messages.find((m) => m.code === 'GW_OVERVIEW')?.text ?? '';
+    expect(overview).toMatch(/^ {2}to do {11}account-alias +Account alias: 1 to create$/m);
+    expect(overview).toMatch(
+      /^ {2}not configured {2}password-policy +IAM password policy: not in these answers; it requires long passwords/m,
+    );
+    expect(overview).toMatch(/^ {2}not configured {2}member-accounts +Member accounts: not in these answers; it creates the OUs/m);
+  });
+
+  it('says drifted, with what would change, for a step whose settings differ from the answers, and done for one in place', async () => {
+    fake.management.alias = 'acme';
+    fake.management.passwordPolicy = { MinimumPasswordLength: 8 } as never;
+    const host = new TestHost({ GW_APPROVE_PLAN: ['stop'] });
+    const file = answersFile('version: 1\nsteps:\n  account-alias: { alias: acme }\n  password-policy: {}\n');
+    await cli(['--answers', file, '--only', 'account-alias,password-policy'], { host });
+    const overview = host.messages.find((m) => m.code === 'GW_OVERVIEW')?.text ?? '';
+    expect(overview).toMatch(/^ {2}done {12}account-alias +Account alias: in place$/m);
+    expect(overview).toMatch(/^ {2}drifted {9}password-policy +IAM password policy: 1 to update$/m);
+  });
+});
+
+describe('--set for lists', () => {
+  it('takes comma-separated names, each checked like the answers file', async () => {
+    const ok = await cli(['plan', '--only', 'admin-group', '--set', 'steps.admin-group.users=jane, sam']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('create the IAM user sam');
+    const bad = await cli(['plan', '--only', 'admin-group', '--set', 'steps.admin-group.users=jane,sam!']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--set steps.admin-group.users: has "sam!", which must be letters');
+    const sent = fake.calls.length;
+    const accounts = await cli(['plan', '--set', 'steps.member-accounts.accounts=acme-dev']);
+    expect(accounts.code).toBe(2);
+    expect(accounts.stderr).toContain('give it in an answers file');
+    expect(fake.calls.length).toBe(sent);
   });
 });
 

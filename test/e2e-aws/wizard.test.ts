@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { Terminal, tmuxAvailable } from '../helpers/tmux.js';
 import { REGION } from './answers.js';
 import { readState } from './harness/aws-state.js';
-import { baseEnv, runBin, tempDir } from './harness/cli.js';
+import { MANAGEMENT, baseEnv, runBin, tempDir } from './harness/cli.js';
 import { e2eSuite } from './harness/suite.js';
 
 e2eSuite('the packed package against the emulator: the wizard in a real terminal', (use) => {
@@ -36,6 +36,8 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
             'How many previous passwords',
             'Days before a password expires',
             'Admin group: The admin group',
+            // Admin users: the first choice, nobody new.
+            'Admin group: who signs in as an admin?',
           ]) {
             await t.waitFor(question);
             t.send('Enter');
@@ -75,5 +77,85 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
         expect(replay.stdout).toContain('No changes.');
       }),
     120_000,
+  );
+
+  it.skipIf(!tmuxAvailable() && !process.env.CI)(
+    'e2. with the default environments and one email, creates dev, staging and prod in their OUs and ends with every control verified in four accounts',
+    () =>
+      use(async (w) => {
+        const home = tempDir();
+        const env = { ...baseEnv(home), TERM: 'xterm-256color', AWS_REGION: REGION, AWS_ENDPOINT_URL: w.proxy.url };
+        const t = new Terminal(home);
+        try {
+          t.start([w.bin], env, home);
+          await t.waitFor('Account alias: Alias for the sign-in URL', 30_000);
+          t.type('acme');
+          t.send('Enter');
+          const defaults = [
+            'Minimum password length',
+            'How many previous passwords',
+            'Days before a password expires',
+            'Admin group: The admin group',
+            'Admin group: who signs in as an admin?',
+            'Organization trail: Name of the organization trail',
+            'Days to keep trail logs',
+            'Member accounts: create a separate AWS account for each environment',
+            'Member accounts: environments, one new account each',
+          ];
+          for (const question of defaults) {
+            await t.waitFor(question);
+            t.send('Enter');
+          }
+          const note = await t.waitFor('Member accounts: an email address of yours that receives mail');
+          expect(note).toContain('+ addressing works with most mail providers');
+          t.type('aws@acme.example');
+          t.send('Enter');
+          await t.waitFor('Member accounts: put prod in its own OU (Prod)');
+          t.type('y');
+          t.send('Enter');
+          const review = await t.waitFor('Member accounts: use these names, emails and OUs?');
+          expect(review).toMatch(/acme-staging\s+aws\+staging@acme\.example\s+OU Workloads/);
+          t.send('Enter');
+          for (const [question, text] of [
+            ["Security contact's name", 'Jane Founder'],
+            ["Security contact's title", 'CTO'],
+            ["Security contact's email", 'security@acme.example'],
+            ["Security contact's phone", '+1 555 0100'],
+          ] as const) {
+            await t.waitFor(question);
+            t.type(text);
+            t.send('Enter');
+          }
+          const plan = await t.waitFor('Apply these', 60_000);
+          expect(plan).toMatch(/to do\s+member-accounts\s+Member accounts: 5 to create/);
+          t.send('Enter');
+          const verified = await t.waitFor('Save these answers to a file', 240_000);
+          for (const name of ['management', 'acme-dev', 'acme-staging', 'acme-prod'])
+            expect(verified).toMatch(new RegExp(`^Account \\d{12} \\(${name}\\)$`, 'm'));
+          // The one manual check is the management account's root MFA, which only its root user can
+          // add (and the emulator always reports missing).
+          expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 1 manual, 0 error\./);
+          expect(verified).toMatch(/MANUAL CIS 1\.4\s+root-credentials\s+the root user has no MFA/);
+          t.send('Enter');
+          await t.waitFor('File name:');
+          t.send('Enter');
+          expect(await t.exitCode()).toBe(0);
+        } finally {
+          t.close();
+        }
+        const state = await readState(w.emulator.url, REGION);
+        const members = Object.entries(state.accounts)
+          .filter(([id]) => id !== MANAGEMENT)
+          .map(([, a]) => a);
+        expect(members.map((a) => `${a.name} ${a.email} ${a.parent} ${a.tags.environment}`).sort()).toEqual([
+          'acme-dev aws+dev@acme.example ou:Workloads dev',
+          'acme-prod aws+prod@acme.example ou:Prod prod',
+          'acme-staging aws+staging@acme.example ou:Workloads staging',
+        ]);
+        const replay = await runBin(w.bin, ['apply', '--yes', '--answers', 'aws-groundwork.yaml'], env);
+        expect(replay.code, replay.stdout + replay.stderr).toBe(0);
+        expect(replay.stdout).toContain('No changes.');
+      }),
+    420_000,
   );
 });

@@ -88,9 +88,17 @@ describe('the wizard in a real terminal', () => {
     t.send('Enter');
     await t.waitFor('Admin group: The admin group');
     t.send('Enter');
+    // Admin users: the first choice, nobody new.
+    const admins = await t.waitFor('Admin group: who signs in as an admin?');
+    expect(admins).toContain('Nobody new: you keep signing in as you do now');
+    t.send('Enter');
     await t.waitFor('Organization trail: Name of the organization trail');
     t.send('Enter');
     await t.waitFor('Days to keep trail logs');
+    t.send('Enter');
+    // Member accounts: declined.
+    await t.waitFor('Member accounts: create a separate AWS account for each environment');
+    t.type('n');
     t.send('Enter');
     await t.waitFor("Security contacts: Security contact's name");
     t.type('Jane Founder');
@@ -112,6 +120,7 @@ describe('the wizard in a real terminal', () => {
     // Who and where, where each step stands, the plan, then the question.
     const planScreen = await t.waitFor('Apply these');
     expect(planScreen).toMatch(/Where each step stands:\n\s+to do\s+account-alias/);
+    expect(planScreen).toContain('not configured  member-accounts');
     expect(planScreen).toContain('+ iam:account-alias');
     expect(planScreen).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
     expect(planScreen).toMatch(/Apply all \d+/);
@@ -136,6 +145,54 @@ describe('the wizard in a real terminal', () => {
     const state = loadState(dir);
     expect(state.management.alias).toBe('acme');
     expect(state.trails.get('org-trail')?.logging).toBe(true);
+  }, 120_000);
+});
+
+describe('admin users named at the prompt in a real terminal', () => {
+  it('are created in the admin group under the MFA policy, their one-time passwords shown once after the task list, and the saved answers replay to no changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
+    const t = startWizard(dir, ['--only', 'admin-group,mfa-enforcement']);
+    await t.waitFor('Admin group: The admin group');
+    t.send('Enter');
+    await t.waitFor('Admin group: who signs in as an admin?');
+    t.send('Down');
+    t.send('Enter');
+    await t.waitFor('Admin group: user names, comma-separated');
+    t.type('jane, sam!');
+    t.send('Enter');
+    await t.waitFor('steps.admin-group.users has "sam!", which must be letters');
+    t.send('BSpace');
+    t.send('Enter');
+    await t.waitFor('Apply these');
+    t.send('Enter');
+    const end = await t.waitFor('Save these answers to a file', 60_000);
+    t.send('Enter');
+    await t.waitFor('File name:');
+    t.send('Enter');
+    expect(await t.exitCode()).toBe(3);
+    // Each password once, below the last line of the task list, with what to do with it.
+    const state = loadState(dir);
+    const janes = state.management.users.get('jane')?.loginProfile;
+    const sams = state.management.users.get('sam')?.loginProfile;
+    expect(janes?.passwordResetRequired).toBe(true);
+    expect(sams?.passwordResetRequired).toBe(true);
+    const lastTask = end.lastIndexOf('admin-group: add sam to Admins');
+    expect(lastTask).toBeGreaterThan(0);
+    for (const password of [janes?.password as string, sams?.password as string]) {
+      expect(end.split(password).length - 1).toBe(1);
+      expect(end.indexOf(password)).toBeGreaterThan(lastTask);
+      expect(end.indexOf(password)).toBeLessThan(end.indexOf('Applied '));
+    }
+    expect(end).toContain('Shown once and stored nowhere');
+    // MFA is required: the policy is on their group, and verify says they have none yet.
+    const admins = state.management.groups.get('Admins');
+    expect([...(admins?.users ?? [])].sort()).toEqual(['jane', 'sam']);
+    expect([...(admins?.attached ?? [])].some((arn) => arn.includes('MFA'))).toBe(true);
+    expect(end).toMatch(/FAIL\s+CIS 1\.9\s+mfa-enforcement\s+.*IAM users with a console password and no MFA: jane, sam/);
+    expect(readFileSync(join(dir, 'aws-groundwork.yaml'), 'utf8')).toMatch(/users:\n\s+- jane\n\s+- sam/);
+    const replay = plainRun(dir, ['apply', '--answers', 'aws-groundwork.yaml', '--yes']);
+    expect(replay.stdout).toContain('No changes.');
+    expect(replay.stdout + replay.stderr).not.toContain(janes?.password as string);
   }, 120_000);
 });
 
