@@ -1,8 +1,10 @@
 import type { Args } from '../args.js';
+import type { Change } from '../model.js';
 import { approvePlan } from '../engine/approve.js';
 import { ApplyIncompleteError } from '../errors.js';
 import { applyPlan, planAll, verifyAll } from '../engine/runner.js';
 import type { IoHost } from '../io/host.js';
+import { baselines, knownChanges } from '../io/summary.js';
 import { renderFindings, renderPlan } from '../io/render.js';
 import type { Outcome } from './outcome.js';
 import { announceCaller, forThisRun, prepareRun, type RunDeps } from './run-context.js';
@@ -30,7 +32,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
       for (const s of result.secrets) host.showSecret(s.label, s.secret);
       if (result.stopped) throw result.stopped;
       if (result.failures.length) throw new ApplyIncompleteError(result.failures);
-      host.notify({ code: 'GW_APPLIED', level: 'success', text: `Applied ${result.applied.length} of ${changes.length} changes.` });
+      host.notify({ code: 'GW_APPLIED', level: 'success', text: appliedLine(result.applied, changes) });
       sessionEnded = result.applied.some((c) => c.endsSession);
     }
     if (sessionEnded) {
@@ -48,4 +50,10 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
   } finally {
     prepared.run.session.close();
   }
+}
+
+/** Counted as the plan line counts: the changes known in detail, then the new accounts' baselines made. */
+function appliedLine(applied: Change[], planned: Change[]): string {
+  const made = baselines(applied);
+  return `Applied ${knownChanges(applied)} of ${knownChanges(planned)} changes${made ? `, and ${made}` : ''}.`;
 }

@@ -1,5 +1,6 @@
 import type { Answers } from '../answers/answers.js';
 import type { IoHost } from '../io/host.js';
+import { baselines, knownChanges } from '../io/summary.js';
 import { DeclinedError, MissingAnswerError } from '../errors.js';
 import { optInFor, type Step } from '../kit/step.js';
 import type { Change } from '../model.js';
@@ -85,14 +86,19 @@ function approveWithoutTerminal(changes: Change[], rules: OptIns, yes: boolean):
   return changes;
 }
 
+const withBaselines = (changes: Change[]) => {
+  const words = baselines(changes);
+  return words ? `, and ${words}` : '';
+};
+
 /** All, some steps, or nothing: the person's answer at the terminal. */
 async function askForApproval(host: IoHost, changes: Change[]): Promise<Change[]> {
   const choice = await host.request({
     kind: 'select',
     code: 'GW_APPROVE_PLAN',
-    message: `Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`}?`,
+    message: `Apply ${changes.length === 1 ? 'this change' : `these ${knownChanges(changes)} changes`}${withBaselines(changes)}?`,
     choices: [
-      { value: 'all', name: `Apply all ${changes.length}` },
+      { value: 'all', name: `Apply all ${knownChanges(changes)}` },
       { value: 'choose', name: 'Choose steps' },
       { value: 'stop', name: 'Stop, change nothing' },
     ],

@@ -51,6 +51,16 @@ export function planSummaryLine(s: PlanSummary, newAccounts = 0): string {
   return `${line} Then the baseline of ${accounts} (${steps}), planned once ${one ? 'it exists' : 'they exist'}.`;
 }
 
+/** The new accounts whose baselines come with these changes, as words: `the baselines of 3 new accounts`. */
+export function baselines(changes: Change[]): string | undefined {
+  const accounts = newAccountCount(changes);
+  if (!accounts) return undefined;
+  return accounts === 1 ? 'the baseline of 1 new account' : `the baselines of ${accounts} new accounts`;
+}
+
+/** The changes known in detail, as the plan line counts them: a new account's baseline is not one yet. */
+export const knownChanges = (changes: Change[]) => changes.filter((c) => !c.deferred).length;
+
 /** How many accounts the plan creates whose baseline waits for them: the pending accounts with deferred changes. */
 export function newAccountCount(changes: Change[]): number {
   return new Set(changes.filter((c) => c.deferred).map((c) => c.account.name)).size;

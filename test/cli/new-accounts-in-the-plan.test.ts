@@ -74,3 +74,21 @@ describe("the JSON plan's summary", () => {
     expect(doc.changes.filter((c) => c.deferred).every((c) => c.account.pending)).toBe(true);
   });
 });
+
+describe('after an apply that creates accounts', () => {
+  it("counts what it applied as the plan line does: the changes known in detail, then the new accounts' baselines", async () => {
+    const file = answersFile(FULL_EXAMPLE);
+    const doc = JSON.parse((await cli(['plan', '--output', 'json', '--answers', file])).stdout) as PlanDoc;
+    const inDetail = doc.changes.filter((c) => !c.deferred).length;
+    const apply = await cli(['apply', '--yes', '--answers', file]);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain(`Applied ${inDetail} of ${inDetail} changes, and the baselines of 3 new accounts.`);
+  });
+
+  it('says only the changes when no account is created', async () => {
+    const apply = await cli(['apply', '--yes', '--only', 'account-alias', '--set', 'steps.account-alias.alias=acme']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toContain('Applied 1 of 1 changes.');
+    expect(apply.stderr).not.toContain('baseline');
+  });
+});
