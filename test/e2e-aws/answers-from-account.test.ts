@@ -23,23 +23,10 @@ import {
 import { EnableOrganizationsRootCredentialsManagementCommand, EnableOrganizationsRootSessionsCommand } from '@aws-sdk/client-iam';
 import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { ORGANIZATION_ANSWERS, REGION } from './answers.js';
+import { ALL_BLOCKED, ORGANIZATION_ANSWERS, REGION, STRONG_POLICY } from './answers.js';
 import { baseEnv, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
 import { e2eSuite, type World } from './harness/suite.js';
 import { destroyAll, sdkClients, type SdkClients } from './harness/sdk-clients.js';
-
-const STRONG_POLICY = {
-  MinimumPasswordLength: 14,
-  RequireSymbols: true,
-  RequireNumbers: true,
-  RequireUppercaseCharacters: true,
-  RequireLowercaseCharacters: true,
-  AllowUsersToChangePassword: true,
-  MaxPasswordAge: 90,
-  PasswordReusePrevention: 24,
-  HardExpiry: false,
-};
-const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
 /** The steps a hand-made organization can meet without this tool's own documents (the trail key, the MFA policy). */
 const HAND_MADE_STEPS = 'organization,admin-group,member-accounts,account-alias,password-policy,s3-block-public-access';

@@ -35,3 +35,17 @@ export const FAULT_ANSWERS = derive(ORGANIZATION_ANSWERS, [
   ['      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }\n', ''],
   ['      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Production }\n', ''],
 ]);
+
+/** The password policy and account Block Public Access the full example's answers ask for, as AWS returns them. */
+export const STRONG_POLICY = {
+  MinimumPasswordLength: 14,
+  RequireSymbols: true,
+  RequireNumbers: true,
+  RequireUppercaseCharacters: true,
+  RequireLowercaseCharacters: true,
+  AllowUsersToChangePassword: true,
+  MaxPasswordAge: 90,
+  PasswordReusePrevention: 24,
+  HardExpiry: false,
+};
+export const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };

@@ -11,7 +11,7 @@ import { DeleteAccountPasswordPolicyCommand, UpdateAccountPasswordPolicyCommand 
 import { DeleteAlternateContactCommand } from '@aws-sdk/client-account';
 import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { FAULT_ANSWERS, LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, TRAIL_BUCKET } from './answers.js';
+import { ALL_BLOCKED, FAULT_ANSWERS, LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, STRONG_POLICY, TRAIL_BUCKET } from './answers.js';
 import { baseEnv, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
 import { e2eSuite, type World } from './harness/suite.js';
 import { readState } from './harness/aws-state.js';
@@ -66,18 +66,8 @@ e2eSuite(
             'acme-staging SUCCEEDED',
             'master SUCCEEDED',
           ]);
-          const strongPolicy = {
-            MinimumPasswordLength: 14,
-            RequireSymbols: true,
-            RequireNumbers: true,
-            RequireUppercaseCharacters: true,
-            RequireLowercaseCharacters: true,
-            AllowUsersToChangePassword: true,
-            MaxPasswordAge: 90,
-            PasswordReusePrevention: 24,
-            HardExpiry: false,
-          };
-          const allBlocked = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+          const strongPolicy = STRONG_POLICY;
+          const allBlocked = ALL_BLOCKED;
           const contact = { Name: 'Jane Founder', Title: 'CTO', EmailAddress: 'security@acme.example', PhoneNumber: '+1 555 0100' };
           for (const name of ['management', ...MEMBERS]) {
             const b = s.baseline[name];

@@ -8,6 +8,7 @@
  * simulator wants a resource policy for every cross-account request, which `sts:AssumeRoot` has none of
  * in AWS (AWS allows it into member accounts of the caller's organization only).
  */
+import { EVERY_STEP_ANSWERS } from '../helpers/full-example.js';
 import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { runSimulation, type EvaluationResult } from '@cloud-copilot/iam-simulate';
 import { MEMBER_ROLE } from '../../src/aws/session.js';
@@ -132,23 +133,7 @@ describe('every session into a member that the engine opens', () => {
   });
   afterEach(() => fake.restore());
 
-  const ALL = {
-    version: 1,
-    steps: {
-      'account-alias': { alias: 'acme', allowReplace: true },
-      'password-policy': {},
-      'admin-group': { users: ['alice'] },
-      'mfa-enforcement': {},
-      organization: {},
-      'org-trail': { name: 'acme-org-trail' },
-      'member-accounts': {
-        accounts: ['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
-      },
-      'root-credentials': { deleteMemberRootCredentials: true },
-      's3-block-public-access': {},
-      'security-contacts': { security: { name: 'Jane Founder', title: 'CTO', email: 'security@acme.example', phone: '+1 555 0100' } },
-    },
-  };
+  const ALL = EVERY_STEP_ANSWERS;
   const ids = Object.keys(ALL.steps);
 
   /** The sts:AssumeRole / sts:AssumeRoot requests sent since call number `from`, as IAM would see them. */

@@ -5,6 +5,7 @@ import { MEMBER_ROLE, type AwsSession } from '../../src/aws/session.js';
 import { permissionsPolicy } from '../../src/commands/permissions.js';
 import { REGISTRY } from '../../src/registry.js';
 import { contextFor, managementAccount, planAll, verifyAll } from '../../src/engine/runner.js';
+import { EVERY_STEP_ANSWERS } from '../helpers/full-example.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { SENT, engineRun, applyOrThrow } from '../helpers/converge.js';
 import { cli } from '../helpers/run-cli.js';
@@ -127,23 +128,7 @@ describe('aws-groundwork permissions', () => {
 
 describe('every AWS command a step sends', () => {
   it('maps to an IAM action the step declared, across convergence, drift and repair of every step in every account', async () => {
-    const ALL = {
-      version: 1,
-      steps: {
-        'account-alias': { alias: 'acme', allowReplace: true },
-        'password-policy': {},
-        'admin-group': { users: ['alice'] },
-        'mfa-enforcement': {},
-        organization: {},
-        'org-trail': { name: 'acme-org-trail' },
-        'member-accounts': {
-          accounts: ['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
-        },
-        'root-credentials': { deleteMemberRootCredentials: true },
-        's3-block-public-access': {},
-        'security-contacts': { security: { name: 'Jane Founder', title: 'CTO', email: 'security@acme.example', phone: '+1 555 0100' } },
-      },
-    };
+    const ALL = EVERY_STEP_ANSWERS;
     const ids = Object.keys(ALL.steps);
     const m = fake.management;
 

@@ -22,3 +22,25 @@ steps:
   security-contacts:
     security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
 `;
+
+/**
+ * Every step, with an admin user, two new members and every opt-in on: the answers that make each
+ * step send every command it has, for the tests that hold those commands to the declared permissions.
+ */
+export const EVERY_STEP_ANSWERS = {
+  version: 1,
+  steps: {
+    'account-alias': { alias: 'acme', allowReplace: true },
+    'password-policy': {},
+    'admin-group': { users: ['alice'] },
+    'mfa-enforcement': {},
+    organization: {},
+    'org-trail': { name: 'acme-org-trail' },
+    'member-accounts': {
+      accounts: ['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
+    },
+    'root-credentials': { deleteMemberRootCredentials: true },
+    's3-block-public-access': {},
+    'security-contacts': { security: { name: 'Jane Founder', title: 'CTO', email: 'security@acme.example', phone: '+1 555 0100' } },
+  },
+};
