@@ -24,7 +24,14 @@ export interface AccountRef {
    * baseline is planned as one deferred change per step and worked out once the account exists.
    */
   pending?: boolean;
+  /**
+   * A member with a job in the organization rather than an environment: `log-archive` holds the
+   * organization trail's logs, `security-tooling` the security services' administration.
+   */
+  purpose?: AccountPurpose;
 }
+
+export type AccountPurpose = 'log-archive' | 'security-tooling';
 
 /** Who runs this, asked once per run: steps use it not to lock the caller out. */
 export interface Caller {
@@ -80,6 +87,11 @@ export interface Change {
   /** One human sentence; renderers add symbols and details. */
   summary: string;
   operation: Operation;
+  /**
+   * The account whose step plans and makes this change, when the resource lives in another one
+   * (`account`): org-trail, a management step, keeps the trail's bucket and key in log-archive.
+   */
+  from?: AccountRef;
   /** Values in `after` that an earlier change of this apply makes. */
   unknown?: Unknown[];
   /** A pending account's baseline: apply plans and makes the real changes once the account exists. */

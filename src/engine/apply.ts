@@ -9,6 +9,7 @@ import {
   memoryOf,
   nothingSaid,
   planUnit,
+  plannedIn,
   showNotes,
   stopIfInterrupted,
   unitsOf,
@@ -76,7 +77,7 @@ export async function applyPlan(opts: RunOptions, approved: Change[], shown: Cha
 }
 
 function unitFor(all: Unit[], change: Change): Unit {
-  const unit = all.find((u) => u.step.id === change.step && u.account.id === change.account.id);
+  const unit = all.find((u) => u.step.id === change.step && u.account.id === plannedIn(change).id);
   if (!unit) throw new Error(`no step ${change.step} for account ${change.account.id} in this run`);
   return unit;
 }
@@ -111,7 +112,7 @@ class ApplyWork {
         // Between changes, never inside one: each write either happened or was not started.
         stopIfInterrupted(this.opts);
         try {
-          if (change.deferred) await this.applyDeferred(unit);
+          if (change.deferred) await this.applyDeferred(unit, change);
           else await this.applyChange(unit, change, this.ordered.slice(this.ordered.indexOf(change) + 1), progress);
           result.applied.push(change);
         } catch (err) {
@@ -128,12 +129,16 @@ class ApplyWork {
   /**
    * A new account's baseline, approved as part of the plan: the account now exists, so the step plans
    * it for real and makes those changes. Changes that always need their own approval (destructive ones,
-   * one-time secrets) are left for the next run, which shows them.
+   * one-time secrets) are left for the next run, which shows them, unless the deferred change itself
+   * was planned, shown and approved as destructive (org-trail moving its logs into a new log-archive).
    */
-  private async applyDeferred(unit: Unit): Promise<void> {
+  private async applyDeferred(unit: Unit, deferred: Change): Promise<void> {
     this.created ??= accountsOf(this.opts);
-    const account = (await this.created).find((a) => a.name === unit.account.name && !a.pending);
-    if (!account) throw new IsolatedFailure(`the account ${unit.account.name} was not created, so its baseline waits for the next run`);
+    // The change waits for the new account it is in, whichever account's step makes it.
+    const made = (await this.created).find((a) => a.name === deferred.account.name && !a.pending);
+    if (!made)
+      throw new IsolatedFailure(`the account ${deferred.account.name} was not created, so ${deferred.step} there waits for the next run`);
+    const account = unit.account.pending ? made : unit.account;
     const real: Unit = { step: unit.step, account };
     let changes: Change[];
     try {
@@ -141,8 +146,11 @@ class ApplyWork {
     } catch (err) {
       throw new StepFailedError(real.step.id, account, 'plan', err);
     }
+    // Planned for real, nothing can still wait for an account: it exists now.
+    if (changes.some((c) => c.deferred)) throw new Error(`${real.step.id} still waits for ${deferred.account.name}, which exists now`);
     const approved = changes.filter((change) => {
       if (!needsOwnApproval(change)) return true;
+      if (deferred.risk === 'destructive' && change.risk === 'destructive' && !change.revealsSecret) return true;
       this.said.notes.add(`${real.step.id}: left for the next run, which asks first: ${change.summary} (${account.name})`);
       return false;
     });
@@ -151,7 +159,7 @@ class ApplyWork {
       try {
         await this.applyChange(real, change, approved.slice(i + 1));
       } catch (err) {
-        throw new StepFailedError(real.step.id, account, 'apply', err);
+        throw new StepFailedError(real.step.id, change.account, 'apply', err);
       }
     }
   }
@@ -184,7 +192,7 @@ class ApplyWork {
     } catch (planErr) {
       throw new StepFailedError(unit.step.id, unit.account, 'apply', planErr);
     }
-    const queued = new Set(later.filter((c) => c.step === unit.step.id && c.account.id === unit.account.id).map((c) => c.address));
+    const queued = new Set(later.filter((c) => c.step === unit.step.id && plannedIn(c).id === unit.account.id).map((c) => c.address));
     const found = fresh.some((c) => c.address === change.address)
       ? 'it was not complete, so the step went on from what AWS holds'
       : 'it had been done';

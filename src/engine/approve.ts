@@ -29,7 +29,7 @@ export async function approvePlan(
       code: 'GW_APPROVE_DESTRUCTIVE',
       message: `Destructive: ${c.summary} (account ${c.account.id}).`,
       expected: word,
-      howToAnswer: `Set steps.${c.step}.${rules.optIn(c) ?? '...'}: true in the answers file.`,
+      howToAnswer: `Set ${rules.optInWords(c) || `steps.${c.step}.<opt-in>: true`} in the answers file.`,
     });
     if (!ok) throw new DeclinedError(`Destructive change not confirmed: ${c.summary}. Nothing was changed.`);
   }
@@ -46,8 +46,15 @@ class OptIns {
     this.byId = new Map(steps.map((s) => [s.id, s]));
   }
 
-  optIn(c: Change): string | undefined {
+  optIn(c: Change): string[] {
     return optInFor(this.byId.get(c.step), c);
+  }
+
+  /** `steps.<step>.<key>: true`, for each key the change needs. */
+  optInWords(c: Change): string {
+    return this.optIn(c)
+      .map((key) => `steps.${c.step}.${key}: true`)
+      .join(' and ');
   }
 
   unapprovedDestructive(changes: Change[]): Change[] {
@@ -55,7 +62,7 @@ class OptIns {
       if (c.risk !== 'destructive') return false;
       const optIn = this.optIn(c);
       const section = this.answers.steps[c.step];
-      return !(optIn && section && section[optIn] === true);
+      return !(optIn.length && section && optIn.every((key) => section[key] === true));
     });
   }
 }
@@ -70,10 +77,10 @@ function approveWithoutTerminal(changes: Change[], rules: OptIns, yes: boolean):
     );
   }
   for (const c of rules.unapprovedDestructive(changes)) {
-    const optIn = rules.optIn(c);
+    const optIn = rules.optInWords(c);
     missing.push(
       optIn
-        ? `opt-in for the destructive change "${c.summary}": set steps.${c.step}.${optIn}: true in the answers file`
+        ? `opt-in for the destructive change "${c.summary}": set ${optIn} in the answers file`
         : `the destructive change "${c.summary}" can only be approved at a terminal`,
     );
   }

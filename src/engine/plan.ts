@@ -1,4 +1,5 @@
 import { StepFailedError } from '../errors.js';
+import { DEFERRED } from '../kit/step.js';
 import type { AccountRef, Change } from '../model.js';
 import { accountsOf, byAccount, nothingSaid, planUnit, showNotes, stopIfInterrupted, unitsOf, type RunOptions, type Unit } from './run.js';
 import { runTasks } from './tasks.js';
@@ -23,7 +24,7 @@ export function deferredChange(u: Unit): Change {
     before: null,
     after: null,
     risk: 'none',
-    operation: { kind: 'deferred-baseline', input: null },
+    operation: { kind: DEFERRED, input: null },
     deferred: true,
     summary: `${u.step.title} in the new account ${u.account.name}, planned in detail once it exists`,
   };

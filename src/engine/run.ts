@@ -98,14 +98,19 @@ export async function managementAccount(session: AwsSession): Promise<AccountRef
  * finds (existing), then those it will create in this apply (pending, only when it runs).
  */
 export async function accountsOf(opts: RunOptions, cache?: Map<string, Promise<unknown>>): Promise<AccountRef[]> {
+  const creating = opts.accountSource !== undefined && opts.steps.includes(opts.accountSource);
+  return (await configuredAccounts(opts, cache)).filter((a) => creating || !a.pending);
+}
+
+/** Every account the answers configure, pending ones included whether or not they are made in this run. */
+async function configuredAccounts(opts: RunOptions, cache?: Map<string, Promise<unknown>>): Promise<AccountRef[]> {
   const management = await managementAccount(opts.session);
   const source = opts.accountSource;
   const section = source && opts.answers.steps[source.id];
   if (!source?.discoverAccounts || !section) return [management];
   const ctx = await contextFor(opts, { step: source, account: management }, 'plan', { ...(cache ? { readCache: cache } : {}) });
   const { existing, pending } = await source.discoverAccounts(ctx);
-  const creating = opts.steps.includes(source);
-  return [management, ...existing, ...(creating ? pending : [])];
+  return [management, ...existing, ...pending];
 }
 
 /** Account-major: all of the management account's steps (member-accounts creates members), then each member's. */
@@ -159,6 +164,9 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
     region: opts.session.region,
     aws,
     managementAws: management,
+    // In apply there is no cache: an account member-accounts made a moment ago must be seen.
+    accounts: () => configuredAccounts(opts, phase === 'apply' ? undefined : extras.readCache),
+    clientsIn: async (account) => (account.id === managementRef.id ? management : opts.session.memberClientsFor(scope(account))),
     inRun: (stepId) => opts.steps.some((s) => s.id === stepId),
     rootAws: (taskPolicy) => opts.session.rootClientsFor(scope(unit.account), taskPolicy),
     reveal: (label, secret) => {
@@ -176,10 +184,20 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
 }
 
 /** A step's planned change, completed with the step and account it was planned for. */
-export const completeChange = (u: Unit, planned: PlannedChange): Change => ({ step: u.step.id, account: u.account, ...planned }) as Change;
+export function completeChange(u: Unit, { in: where, ...planned }: PlannedChange): Change {
+  const elsewhere = where && where.id !== u.account.id;
+  return { step: u.step.id, account: elsewhere ? where : u.account, ...(elsewhere ? { from: u.account } : {}), ...planned } as Change;
+}
 
-/** A step's finding, completed with the step and account it was verified in. */
-export const completeFinding = (u: Unit, planned: PlannedFinding): Finding => ({ step: u.step.id, account: u.account, ...planned });
+/** A step's finding, completed with the step and the account it was verified in, or the one the resource is in. */
+export const completeFinding = (u: Unit, { in: where, ...planned }: PlannedFinding): Finding => ({
+  step: u.step.id,
+  account: where ?? u.account,
+  ...planned,
+});
+
+/** The account whose step makes the change: where it was planned. */
+export const plannedIn = (change: Change): AccountRef => change.from ?? change.account;
 
 /** Plans one unit: the step's changes, completed. */
 export async function planUnit(opts: RunOptions, u: Unit, extras: ContextExtras = {}): Promise<Change[]> {

@@ -1,5 +1,5 @@
-import type { Check, Json } from '../model.js';
-import type { PlannedChange, PlannedFinding } from './step.js';
+import type { AccountRef, ChangeRisk, Check, Json } from '../model.js';
+import { DEFERRED, type PlannedChange, type PlannedFinding } from './step.js';
 
 type ChangeFields = Omit<PlannedChange, 'operation'>;
 
@@ -22,6 +22,27 @@ export function withApplyCommand(remediation: string, command: string): string {
  */
 export function change<K extends string, I>(kind: K, input: I, fields: ChangeFields): ChangeFields & { operation: { kind: K; input: I } } {
   return { ...fields, operation: { kind, input } };
+}
+
+/**
+ * What a step will do in `account`, which member-accounts creates earlier in this apply: it cannot
+ * be planned in detail before the account exists, so apply plans the step again then and makes what
+ * that plan holds. Destructive changes of that plan are made only when this change says `destructive`
+ * (and so was approved as such); otherwise they wait for the next run, which asks.
+ */
+export function waitFor<Ops = Record<string, unknown>>(
+  account: AccountRef,
+  fields: { address: string; summary: string; risk: ChangeRisk; after?: Json },
+): PlannedChange<Ops> {
+  return {
+    after: null,
+    ...fields,
+    action: 'create',
+    before: null,
+    operation: { kind: DEFERRED, input: null },
+    deferred: true,
+    in: account,
+  };
 }
 
 /**

@@ -3,6 +3,9 @@ import type { AwsClients } from '../aws/clients.js';
 import type { IoHost } from '../io/host.js';
 import type { AccountRef, Caller, Change, Check, Finding, Operation } from '../model.js';
 
+/** The operation of a change planned in detail only once an account this apply creates exists. */
+export const DEFERRED = 'deferred-baseline';
+
 export type StepScope = 'management' | 'every-account';
 
 export interface StepContext<A> {
@@ -24,6 +27,17 @@ export interface StepContext<A> {
   inRun(stepId: string): boolean;
   /** The management account's clients, same phase and rules: what a step uses to reach members from there. */
   managementAws: AwsClients;
+  /**
+   * The run's accounts as member-accounts configures them: the management account, the members that
+   * exist, and those it has still to create (`pending`, even when it is not part of this run). Read
+   * once per plan or verify; in apply, read again, so an account made earlier in the run is there.
+   */
+  accounts(): Promise<AccountRef[]>;
+  /**
+   * Clients in another account of the organization (through its admin role), for this step, with the
+   * same phase and rules as `aws`: what a management step uses for resources it keeps in a member.
+   */
+  clientsIn(account: AccountRef): Promise<AwsClients>;
   /** Clients acting as this member's root user under an AWS root-task policy (sts:AssumeRoot). */
   rootAws(taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients>;
   /**
@@ -41,13 +55,17 @@ export interface StepContext<A> {
   progress(text: string): void;
 }
 
-/** A change as a step plans it: the runner adds the step and the account it planned. */
-export type PlannedChange<Ops = Record<string, unknown>> = Omit<Change, 'step' | 'account' | 'operation'> & {
-  operation: { [K in keyof Ops & string]: Operation<K, Ops[K]> }[keyof Ops & string];
+/**
+ * A change as a step plans it: the runner adds the step and the account it planned, or `in`, the
+ * account the resource lives in when that is another one (then the change is made `from` the step's).
+ */
+export type PlannedChange<Ops = Record<string, unknown>> = Omit<Change, 'step' | 'account' | 'operation' | 'from'> & {
+  operation: { [K in keyof Ops & string]: Operation<K, Ops[K]> }[keyof Ops & string] | Operation<typeof DEFERRED, null>;
+  in?: AccountRef;
 };
 
-/** A finding as a step reports it: the runner adds the step and the account it verified. */
-export type PlannedFinding = Omit<Finding, 'step' | 'account'>;
+/** A finding as a step reports it: the runner adds the step and the account it verified, or `in`, where the resource is. */
+export type PlannedFinding = Omit<Finding, 'step' | 'account'> & { in?: AccountRef };
 
 /** One handler per operation kind: what apply does for a change of that kind. */
 export type Handlers<A, Ops> = { [K in keyof Ops]: (ctx: StepContext<A>, input: Ops[K], change: Change) => Promise<void> };
@@ -80,7 +98,7 @@ export interface StepDefinition<S extends ObjectSchema, Ops> {
    * function when it depends on the change, e.g. management vs member account). Without it set to
    * true, a destructive change is only ever applied after a typed confirmation.
    */
-  destructiveOptIn?: (keyof S['fields'] & string) | ((change: Change) => keyof S['fields'] & string);
+  destructiveOptIn?: (keyof S['fields'] & string) | ((change: Change) => (keyof S['fields'] & string) | (keyof S['fields'] & string)[]);
   /**
    * For the step that owns member accounts: the members configured in its answers, found by email
    * in the organization (`existing`) or still to be created (`pending`). Read-only.
@@ -129,7 +147,7 @@ export type Step = Omit<
   preflight?: (ctx: StepContext<never>, changes: Change[]) => Promise<void>;
   readUnknown?: (ctx: StepContext<never>, value: string) => Promise<string>;
   verify: (ctx: StepContext<never>) => Promise<PlannedFinding[]>;
-  destructiveOptIn?: string | ((change: Change) => string);
+  destructiveOptIn?: string | ((change: Change) => string | string[]);
 };
 
 /**
@@ -140,8 +158,8 @@ export function defineStep<S extends ObjectSchema, Ops extends Record<string, un
   return step;
 }
 
-/** The answers key that opts in to this destructive change, if the step has one. */
-export function optInFor(step: Step | undefined, change: Change): string | undefined {
+/** The answers keys that, all set, opt in to this destructive change; none when the step has no opt-in. */
+export function optInFor(step: Step | undefined, change: Change): string[] {
   const optIn = step?.destructiveOptIn;
-  return typeof optIn === 'function' ? optIn(change) : optIn;
+  return ([] as string[]).concat((typeof optIn === 'function' ? optIn(change) : optIn) ?? []);
 }
