@@ -13,7 +13,8 @@ import type { Step } from './kit/step.js';
 /**
  * Every step, in the order it runs. Explicit on purpose: a bundle has no folders to discover, and the
  * order carries meaning: the organization before its trail and its accounts, centralized root access
- * before member accounts are created, member accounts before the every-account baseline reaches them.
+ * before member accounts are created, member accounts (log-archive among them) before the trail whose
+ * logs log-archive keeps, and before the every-account baseline reaches them.
  */
 export const REGISTRY: readonly Step[] = [
   accountAlias,
@@ -21,8 +22,8 @@ export const REGISTRY: readonly Step[] = [
   adminGroup,
   mfaEnforcement,
   organization,
-  orgTrail,
   memberAccounts,
+  orgTrail,
   rootCredentials,
   s3BlockPublicAccess,
   securityContacts,

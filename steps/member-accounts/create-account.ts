@@ -7,7 +7,7 @@ import {
 import type { AwsClients } from '../../src/aws/clients.js';
 import { IsolatedFailure } from '../../src/errors.js';
 import type { StepContext } from '../../src/kit/step.js';
-import { doneOn, isAwsError } from '../../src/model.js';
+import { doneOn, isAwsError, type AccountPurpose } from '../../src/model.js';
 import { explainCreationFailure } from './failures.js';
 import { ENV_TAG, allAccounts, byEmail, envTag, inProgress, ousUnder, parentOf, rootId } from './reads.js';
 
@@ -17,6 +17,7 @@ export interface Wanted {
   email: string;
   ou: string;
   env: string;
+  purpose?: AccountPurpose;
 }
 
 const POLL_START_MS = 2_000;

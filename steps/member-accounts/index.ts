@@ -3,16 +3,27 @@ import { list, object, string, unique, type Infer, type Rule, type RuleIssue } f
 import { ALIAS_PATTERN } from '../account-alias/index.js';
 import { change, check, checks } from '../../src/kit/builders.js';
 import { defineStep, type PlannedChange, type StepContext } from '../../src/kit/step.js';
-import { doneOn, type AccountRef } from '../../src/model.js';
+import { doneOn, type AccountPurpose, type AccountRef } from '../../src/model.js';
 import { describeOrganization } from '../organization/index.js';
 import { requireOrganization, type OrganizationNeeds } from '../organization/preconditions.js';
 import { createAccount, moveInto, type Wanted } from './create-account.js';
-import { askMemberAccounts } from './questions.js';
+import { SECURITY_OU, askMemberAccounts } from './questions.js';
 import { ENV_TAG, allAccounts, byEmail, envTag, inProgress, organizationExists, ousUnder, parentOf, rootId } from './reads.js';
 
-/** A member's environment: its `env` answer, else the last hyphenated part of its name (acme-dev: dev). */
-const envOf = (a: { name: string; env?: string }) => a.env ?? a.name.split('-').pop()?.toLowerCase() ?? a.name;
+/**
+ * A member's environment: its `env` answer, else its purpose (log-archive), else the last hyphenated
+ * part of its name (acme-dev: dev). It names the member's sign-in alias, `<alias>-<env>`.
+ */
+const envOf = (a: { name: string; env?: string; purpose?: string }) =>
+  a.env ?? a.purpose ?? a.name.split('-').pop()?.toLowerCase() ?? a.name;
 const ENV = /^[a-z0-9]+$/;
+export const PURPOSES = ['log-archive', 'security-tooling'] as const satisfies readonly AccountPurpose[];
+export { SECURITY_OU };
+const WORKLOADS_OU = 'Workloads';
+const ouOf = (a: { ou?: string; purpose?: string }) => a.ou ?? (a.purpose ? SECURITY_OU : WORKLOADS_OU);
+/** Whether the account's environment is one the alias rule can use: an `env` answer of its own, or its purpose. */
+const envIsValid = (a: { name: string; env?: string; purpose?: string }) =>
+  (a.purpose !== undefined && a.env === undefined) || ENV.test(envOf(a));
 
 const accountSchema = object(
   {
@@ -34,10 +45,10 @@ const accountSchema = object(
       },
     }),
     ou: string({
-      description: 'Organizational unit to put it in',
+      description: 'Organizational unit to put it in (default: Security for an account with a purpose, else Workloads)',
       pattern: /^[\w .,@&'-]{1,128}$/,
       patternHint: 'an OU name',
-      default: 'Workloads',
+      optional: true,
     }),
     env: string({
       description: 'Environment (dev, staging, prod); default: the last hyphenated part of the name',
@@ -45,12 +56,19 @@ const accountSchema = object(
       patternHint: 'lowercase letters and digits',
       optional: true,
     }),
+    purpose: string({
+      description:
+        "The account's job instead of an environment: log-archive keeps the organization trail's logs out of the management account's reach, security-tooling administers the security services",
+      pattern: /^(log-archive|security-tooling)$/,
+      patternHint: 'log-archive or security-tooling',
+      optional: true,
+    }),
   },
   {
     description: 'a member account',
     rules: [
       (a) =>
-        a.env !== undefined || ENV.test(envOf(a))
+        a.env !== undefined || envIsValid(a)
           ? []
           : [
               {
@@ -75,7 +93,7 @@ const memberAliases: Rule<Member[]> = (accounts, { path, steps }) => {
   const first = new Map<string, number>();
   accounts.forEach((a, i) => {
     const env = envOf(a);
-    if (!ENV.test(env)) return; // the account's own rule says so
+    if (!envIsValid(a)) return; // the account's own rule says so
     const mine = `${alias}-${env}`;
     if (!ALIAS_PATTERN.test(mine)) {
       const message = `makes this account's sign-in alias "${mine}" ${mine.length} characters, over IAM's 63: shorten steps.account-alias.alias or give this account a shorter env`;
@@ -97,11 +115,19 @@ const answers = object(
       description:
         'Member accounts, e.g. [{ name: acme-dev, email: aws+dev@acme.example, ou: Workloads }, ...staging, ...prod]; each is created once and found again by email',
       default: [],
-      templateItems: ['dev', 'staging', 'prod'].map((env) => ({
-        name: `<your-company>-${env}`,
-        email: `aws+${env}@<your-domain>`,
-        ou: 'Workloads',
-      })),
+      templateItems: [
+        ...['dev', 'staging', 'prod'].map((env) => ({
+          name: `<your-company>-${env}`,
+          email: `aws+${env}@<your-domain>`,
+          ou: WORKLOADS_OU,
+        })),
+        ...PURPOSES.map((purpose) => ({
+          name: `<your-company>-${purpose}`,
+          email: `aws+${purpose}@<your-domain>`,
+          ou: SECURITY_OU,
+          purpose,
+        })),
+      ],
       rules: [
         unique({
           key: (a) => a.email.toLowerCase(),
@@ -116,6 +142,12 @@ const answers = object(
           why: 'the plan, and a creation still in progress, tell the accounts apart by name (compared ignoring case)',
         }),
         memberAliases,
+        unique({
+          key: (a) => a.purpose,
+          field: 'purpose',
+          what: 'the purpose',
+          why: 'the organization has one account for each purpose (one log archive for the trail, one security-tooling account)',
+        }),
       ],
       ask: askMemberAccounts(accountSchema.fields),
     }),
@@ -142,7 +174,17 @@ type Operations = {
 };
 
 function wanted(ctx: Ctx): Wanted[] {
-  return ctx.answers.accounts.map((a) => ({ ...a, env: envOf(a) }));
+  return ctx.answers.accounts.map(({ purpose, ...a }) => ({
+    ...a,
+    ou: ouOf({ ...a, purpose }),
+    env: envOf({ ...a, purpose }),
+    ...(purpose ? { purpose: purpose as AccountPurpose } : {}),
+  }));
+}
+
+/** The run's account with this purpose, if the answers configure one (pending: member-accounts makes it in this apply). */
+export async function accountFor(ctx: StepContext<unknown>, purpose: AccountPurpose): Promise<AccountRef | undefined> {
+  return (await ctx.accounts()).find((a) => a.purpose === purpose);
 }
 
 /** The changes for one configured account: create it, or move it into its OU and tag it. */
@@ -153,7 +195,13 @@ async function planAccount(ctx: Ctx, w: Wanted, accounts: Account[], running: Cr
     const summary = running.some((r) => r.AccountName === w.name)
       ? `finish creating the account ${w.name} (a request from an earlier run is still in progress)`
       : `create the account ${w.name} (${w.email}) in ${w.ou}; accounts are long-lived and the email stays theirs`;
-    const after = { Name: w.name, Email: w.email, OrganizationalUnit: w.ou, Environment: w.env };
+    const after = {
+      Name: w.name,
+      Email: w.email,
+      OrganizationalUnit: w.ou,
+      Environment: w.env,
+      ...(w.purpose ? { Purpose: w.purpose } : {}),
+    };
     return [change('create-account', w, { address, action: 'create', before: null, after, risk: 'security', summary })];
   }
   const accountId = found.Id;
@@ -205,21 +253,66 @@ const NEW_ACCOUNT_NEEDS: [string, OrganizationNeeds][] = [
 
 /**
  * One existing member as an answer: its name and email as they are, the OU it is in directly under
- * the root (else Workloads, where the plan moves it), and its environment tag (else one from its
- * name, which the plan tags). `taken` keeps environments unique, as each names the member's alias.
+ * the root (else Workloads, or Security for an account with a purpose, where the plan moves it), and
+ * its environment tag (else one from its name, which the plan tags). A member tagged with a purpose
+ * (as this tool tags the accounts it makes), or untagged and named like one (Control Tower's "Log
+ * Archive" and "Audit", acme-log-archive, SecurityTooling), gets that purpose instead, unless an
+ * account before it has it: the answers allow one account per purpose, and an environment tag is a
+ * choice a name does not overrule. `taken` keeps environments (each names the member's alias) and
+ * purposes unique.
  */
-async function memberAnswer(ctx: StepContext<unknown>, a: Account, ouNames: Map<string, string>, taken: Set<string>) {
+async function memberAnswer(
+  ctx: StepContext<unknown>,
+  a: Account,
+  ouNames: Map<string, string>,
+  taken: { envs: Set<string>; purposes: Set<AccountPurpose> },
+) {
   const id = a.Id as string;
+  const name = a.Name ?? id;
   const notes: string[] = [];
-  const parent = await parentOf(ctx.aws, id);
-  const ou = (parent && ouNames.get(parent)) || 'Workloads';
-  if (!parent || !ouNames.has(parent)) notes.push(`${a.Name} is not in an OU under the root: the plan moves it into ${ou}.`);
   const tag = await envTag(ctx.aws, id);
-  let env = tag && ENV.test(tag) ? tag : envOf({ name: a.Name ?? '' }).replace(/[^a-z0-9]/g, '') || 'env';
-  for (let n = 2; taken.has(env); n++) env = `${env.replace(/\d+$/, '')}${n}`;
-  taken.add(env);
-  if (tag !== env) notes.push(`${a.Name} is ${tag ? `tagged ${ENV_TAG}=${tag}` : `not tagged ${ENV_TAG}`}: the plan tags it ${env}.`);
-  return { answer: { name: a.Name ?? id, email: a.Email ?? '', ou, env }, notes };
+  // The name's words, lowercase and hyphenated: "Log Archive", "LogArchive" and "acme-log-archive" end in log-archive.
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join('-');
+  const namedLike: Record<AccountPurpose, RegExp> = {
+    'log-archive': /(^|-)logs?-archive$/,
+    'security-tooling': /(^|-)(audit|security-tooling)$/,
+  };
+  const byName = PURPOSES.find((p) => namedLike[p].test(words));
+  const envTagged = tag !== undefined && ENV.test(tag);
+  const guess = PURPOSES.find((p) => p === tag) ?? (envTagged ? undefined : byName);
+  const purpose = guess && !taken.purposes.has(guess) ? guess : undefined;
+  const parent = await parentOf(ctx.aws, id);
+  const ou = (parent && ouNames.get(parent)) || (purpose ? SECURITY_OU : WORKLOADS_OU);
+  if (!parent || !ouNames.has(parent)) notes.push(`${name} is not in an OU under the root: the plan moves it into ${ou}.`);
+  const tagged = tag ? `tagged ${ENV_TAG}=${tag}` : `not tagged ${ENV_TAG}`;
+  if (purpose) {
+    taken.purposes.add(purpose);
+    const why =
+      purpose === 'log-archive'
+        ? "the organization trail's key and buckets go there"
+        : "the organization's security services are run from it";
+    if (tag !== purpose)
+      notes.push(
+        `${name} is named like a ${purpose} account: purpose ${purpose} (${why}); it is ${tagged}: the plan tags it ${ENV_TAG}=${purpose}.`,
+      );
+    return { answer: { name, email: a.Email ?? '', ou, purpose }, notes };
+  }
+  if (guess) {
+    const why = tag === guess ? tagged : 'by its name';
+    notes.push(
+      `${name} looks like a ${guess} account (${why}), but an account before it has that purpose: kept as an environment account.`,
+    );
+  } else if (byName) notes.push(`${name} is named like a ${byName} account, but it is ${tagged}: kept as an environment account.`);
+  let env = envTagged ? tag : envOf({ name: a.Name ?? '' }).replace(/[^a-z0-9]/g, '') || 'env';
+  for (let n = 2; taken.envs.has(env); n++) env = `${env.replace(/\d+$/, '')}${n}`;
+  taken.envs.add(env);
+  if (tag !== env) notes.push(`${name} is ${tagged}: the plan tags it ${env}.`);
+  return { answer: { name, email: a.Email ?? '', ou, env }, notes };
 }
 
 async function requireForNewAccounts(ctx: Ctx): Promise<void> {
@@ -229,7 +322,8 @@ async function requireForNewAccounts(ctx: Ctx): Promise<void> {
 export default defineStep({
   id: 'member-accounts',
   title: 'Member accounts',
-  description: 'Creates the OUs and one AWS account per environment (dev, staging, prod), once, found again by email.',
+  description:
+    'Creates the OUs and one AWS account per environment (dev, staging, prod), and the log-archive and security-tooling accounts in a Security OU, once, found again by email.',
   checks: CHECKS.list,
   scope: 'management',
   answers,
@@ -264,7 +358,7 @@ export default defineStep({
     const ouNames = new Map([...(await ousUnder(ctx.aws, await rootId(ctx.aws)))].map(([name, id]) => [id, name]));
     const accounts: Member[] = [];
     const notes: string[] = [];
-    const taken = new Set<string>();
+    const taken = { envs: new Set<string>(), purposes: new Set<AccountPurpose>() };
     for (const a of await allAccounts(ctx.aws)) {
       if (!a.Id || a.Id === ctx.account.id) continue;
       if (a.Status !== 'ACTIVE') {
@@ -289,8 +383,9 @@ export default defineStep({
     const pending: AccountRef[] = [];
     for (const w of want) {
       const found = byEmail(accounts, w.email);
-      if (found?.Id && found.Status === 'ACTIVE') existing.push({ id: found.Id, name: w.name, role: 'member', env: w.env });
-      else pending.push({ id: `(new: ${w.name})`, name: w.name, role: 'member', env: w.env, pending: true });
+      const purpose = w.purpose ? { purpose: w.purpose } : {};
+      if (found?.Id && found.Status === 'ACTIVE') existing.push({ id: found.Id, name: w.name, role: 'member', env: w.env, ...purpose });
+      else pending.push({ id: `(new: ${w.name})`, name: w.name, role: 'member', env: w.env, pending: true, ...purpose });
     }
     return { existing, pending };
   },

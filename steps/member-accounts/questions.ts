@@ -1,13 +1,18 @@
 import { parseList } from '../../src/answers/answers.js';
 import { list, parseScalar, string, type ListQuestions, type StringSchema } from '../../src/answers/schema.js';
 import type { IoHost } from '../../src/io/host.js';
+import type { AccountPurpose } from '../../src/model.js';
 
-/** A member account as the wizard builds it: every field given, the environment explicit. */
+/**
+ * A member account as the wizard builds it: every field given, and either an explicit environment or
+ * a purpose (an account with a purpose has no environment of its own: its purpose names its alias).
+ */
 export interface AskedAccount {
   name: string;
   email: string;
   ou: string;
-  env: string;
+  env?: string;
+  purpose?: AccountPurpose;
 }
 
 /** The account's own field rules, so each prompt refuses what the answers file would. */
@@ -23,6 +28,22 @@ const HOW = `Give ${PATH} in an answers file (--answers FILE); \`aws-groundwork 
 export const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'prod'];
 /** The OU the wizard offers for prod alone, when prod is to be kept apart. */
 export const PROD_OU = 'Prod';
+/** Where the accounts with a purpose go, here and in the plan of such an account without an `ou` answer. */
+export const SECURITY_OU = 'Security';
+
+/**
+ * The accounts with a purpose the wizard proposes, in this order, with why each is worth having: the
+ * one sentence a founder needs to decide.
+ */
+const PURPOSE_WHY: Record<AccountPurpose, string> = {
+  'log-archive':
+    "a log-archive account (keeps the organization trail's logs where no administrator of this management account can delete them)",
+  'security-tooling':
+    "a security-tooling account (to run the organization's security services, such as GuardDuty and Access Analyzer, from an account apart from the workloads)",
+};
+const PURPOSES = Object.keys(PURPOSE_WHY) as AccountPurpose[];
+/** What names an account in the review and in its questions: its purpose, else its environment. */
+const labelOf = (a: AskedAccount) => a.purpose ?? a.env ?? a.name;
 
 /** One address per account from the founder's one: `+<env>` before the `@` (aws@acme.example: aws+dev@acme.example). */
 export function plusAddress(email: string, env: string): string {
@@ -47,48 +68,85 @@ const check = (field: StringSchema, text: string, path: string) => {
 /**
  * The wizard's questions for member accounts: the accounts the organization already has first, each
  * offered for adoption; then which environments get a new account, one email address that every
- * account's root address is made from, prod's own OU, and a last look at names, emails and OUs.
+ * account's root address is made from, prod's own OU; then the log-archive and security-tooling
+ * accounts the organization does not have yet, in one question; and a last look at names, emails and OUs.
  */
 export function askMemberAccounts(fields: AccountFields) {
   return async (host: IoHost, q: ListQuestions): Promise<AskedAccount[]> => {
     const adopted = await adopt(host, fields, adoptable(q.suggested));
-    const create = await host.request({
-      kind: 'confirm',
-      code: 'GW_ASK_member-accounts.create',
-      message: adopted.length
-        ? 'Member accounts: create more accounts, one per environment?'
-        : 'Member accounts: create a separate AWS account for each environment (dev, staging, prod), apart from this management account?',
-      default: adopted.length === 0,
-      howToAnswer: HOW,
-    });
-    if (!create) return adopted;
-    const envs = await askEnvironments(host, fields, adopted);
-    const base = await askEmail(host, fields, envs);
-    const prodApart =
-      envs.includes('prod') &&
-      envs.length > 1 &&
-      (await host.request({
-        kind: 'confirm',
-        code: 'GW_ASK_member-accounts.prodOu',
-        message: `Member accounts: put prod in its own OU (${PROD_OU}), so production can get stricter policies later?`,
-        default: false,
-        howToAnswer: HOW,
-      }));
     const alias = q.steps['account-alias']?.alias;
-    const fresh = envs.map((env) => ({
-      name: typeof alias === 'string' ? `${alias}-${env}` : env,
-      email: plusAddress(base, env),
-      ou: prodApart && env === 'prod' ? PROD_OU : String(fields.ou.default ?? 'Workloads'),
-      env,
-    }));
+    const named = (label: string) => (typeof alias === 'string' ? `${alias}-${label}` : label);
+    // Only the purposes no adopted account has: the answers allow one account for each.
+    const missing = PURPOSES.filter((p) => !adopted.some((a) => a.purpose === p));
+    const envs = await askEnvironmentAccounts(host, fields, adopted, { purposes: missing, named });
+    const purposes = missing.length && (await askPurposeAccounts(host, missing)) ? missing : [];
+    if (envs.accounts.length === 0 && purposes.length === 0) return adopted;
+    // One base address for every new account: asked here only if no environment account asked for it.
+    const base = envs.base ?? (await askEmail(host, fields, purposes, adopted.length));
+    const special = purposes.map((purpose) => ({ name: named(purpose), email: plusAddress(base, purpose), ou: SECURITY_OU, purpose }));
+    const fresh = [...envs.accounts, ...special];
     return [...adopted, ...(await review(host, fields, fresh, adopted.length))];
   };
+}
+
+/**
+ * The environment accounts, if the person wants them: the environments, the email address (its
+ * +<purpose> addresses checked too, as the accounts with a purpose proposed next are made from it)
+ * and whether prod gets its own OU.
+ */
+async function askEnvironmentAccounts(
+  host: IoHost,
+  fields: AccountFields,
+  adopted: AskedAccount[],
+  next: { purposes: AccountPurpose[]; named: (label: string) => string },
+): Promise<{ accounts: AskedAccount[]; base?: string }> {
+  const create = await host.request({
+    kind: 'confirm',
+    code: 'GW_ASK_member-accounts.create',
+    message: adopted.length
+      ? 'Member accounts: create more accounts, one per environment?'
+      : 'Member accounts: create a separate AWS account for each environment (dev, staging, prod), apart from this management account?',
+    default: adopted.length === 0,
+    howToAnswer: HOW,
+  });
+  if (!create) return { accounts: [] };
+  const envs = await askEnvironments(host, fields, adopted);
+  const base = await askEmail(host, fields, [...envs, ...next.purposes], adopted.length);
+  const prodApart =
+    envs.includes('prod') &&
+    envs.length > 1 &&
+    (await host.request({
+      kind: 'confirm',
+      code: 'GW_ASK_member-accounts.prodOu',
+      message: `Member accounts: put prod in its own OU (${PROD_OU}), so production can get stricter policies later?`,
+      default: false,
+      howToAnswer: HOW,
+    }));
+  const accounts = envs.map((env) => ({
+    name: next.named(env),
+    email: plusAddress(base, env),
+    ou: prodApart && env === 'prod' ? PROD_OU : String(fields.ou.default ?? 'Workloads'),
+    env,
+  }));
+  return { accounts, base };
+}
+
+/** The log-archive and security-tooling accounts still missing, proposed in one question with why. */
+async function askPurposeAccounts(host: IoHost, missing: AccountPurpose[]): Promise<boolean> {
+  return host.request({
+    kind: 'confirm',
+    code: 'GW_ASK_member-accounts.securityAccounts',
+    message: `Member accounts: add ${missing.map((p) => PURPOSE_WHY[p]).join(' and ')}, in a ${SECURITY_OU} OU?`,
+    default: true,
+    howToAnswer: HOW,
+  });
 }
 
 /** Lists the members the organization has and asks which this tool should keep in their OU and tagged. */
 async function adopt(host: IoHost, fields: AccountFields, found: Partial<AskedAccount>[]): Promise<AskedAccount[]> {
   if (found.length === 0) return [];
-  const line = (a: Partial<AskedAccount>) => `${a.name} <${a.email}>${a.ou ? ` in ${a.ou}` : ''}${a.env ? `, environment ${a.env}` : ''}`;
+  const line = (a: Partial<AskedAccount>) =>
+    `${a.name} <${a.email}>${a.ou ? ` in ${a.ou}` : ''}${a.purpose ? `, ${a.purpose}` : a.env ? `, environment ${a.env}` : ''}`;
   host.notify({
     code: 'GW_MEMBER_ACCOUNTS_FOUND',
     level: 'info',
@@ -122,7 +180,10 @@ async function adopt(host: IoHost, fields: AccountFields, found: Partial<AskedAc
   return out;
 }
 
-/** An adopted account's OU and environment, asked only when the organization does not show them. */
+/**
+ * An adopted account's OU and environment, asked only when the organization does not show them; an
+ * account with a purpose has no environment to ask for, and goes to the Security OU unless it is in one.
+ */
 async function completeAdopted(host: IoHost, fields: AccountFields, a: Partial<AskedAccount>, i: number): Promise<AskedAccount> {
   const at = `${PATH}[${i}]`;
   const ask = async (key: 'ou' | 'env', message: string, fallback?: string) =>
@@ -134,10 +195,16 @@ async function completeAdopted(host: IoHost, fields: AccountFields, a: Partial<A
       howToAnswer: HOW,
       validate: (t) => check(fields[key], t, `${at}.${key}`),
     });
+  const account = { name: a.name as string, email: a.email as string };
+  const ouDefault = a.purpose ? SECURITY_OU : String(fields.ou.default ?? 'Workloads');
+  if (a.purpose) {
+    const ou = a.ou ?? (await ask('ou', `Member accounts: organizational unit for ${a.name} (${a.purpose})`, ouDefault));
+    return { ...account, ou, purpose: a.purpose };
+  }
   const guess = a.name?.split('-').pop()?.toLowerCase();
   const env = a.env ?? (await ask('env', `Member accounts: environment of ${a.name} (dev, staging, prod, ...)`, guess));
-  const ou = a.ou ?? (await ask('ou', `Member accounts: organizational unit for ${a.name}`, String(fields.ou.default ?? 'Workloads')));
-  return { name: a.name as string, email: a.email as string, ou, env };
+  const ou = a.ou ?? (await ask('ou', `Member accounts: organizational unit for ${a.name}`, ouDefault));
+  return { ...account, ou, env };
 }
 
 async function askEnvironments(host: IoHost, fields: AccountFields, adopted: AskedAccount[]): Promise<string[]> {
@@ -163,14 +230,19 @@ async function askEnvironments(host: IoHost, fields: AccountFields, adopted: Ask
   return 'problem' in r ? [] : (r.value as string[]);
 }
 
-async function askEmail(host: IoHost, fields: AccountFields, envs: string[]): Promise<string> {
+/**
+ * One address of the person's, from which each new account's is made (`labels`: the environments and
+ * purposes, in the order of the accounts after the `offset` adopted ones), each checked like the file.
+ */
+async function askEmail(host: IoHost, fields: AccountFields, labels: string[], offset: number): Promise<string> {
+  const plus = labels.every((l) => l in PURPOSE_WHY) ? '+<purpose>' : '+<env>';
   host.notify({
     code: 'GW_MEMBER_EMAILS',
     level: 'info',
     text:
       "Each account's root user needs its own email address, used by no other AWS account, that receives mail " +
       '(AWS sends the sign-in and recovery mail there). From one address the wizard makes one per account, with ' +
-      `+<env> before the @ (${plusAddress('aws@acme.example', envs[0] ?? 'dev')}): + addressing works with most mail providers.`,
+      `${plus} before the @ (${plusAddress('aws@acme.example', labels[0] ?? 'dev')}): + addressing works with most mail providers.`,
   });
   return host
     .request({
@@ -179,8 +251,9 @@ async function askEmail(host: IoHost, fields: AccountFields, envs: string[]): Pr
       message: 'Member accounts: an email address of yours that receives mail',
       howToAnswer: HOW,
       validate: (t) => {
-        for (const [i, env] of envs.entries()) {
-          const problem = check(fields.email, plusAddress(t.trim(), env), `${PATH}[${i}].email (${plusAddress(t.trim(), env)})`);
+        for (const [j, label] of labels.entries()) {
+          const address = plusAddress(t.trim(), label);
+          const problem = check(fields.email, address, `${PATH}[${offset + j}].email (${address})`);
           if (problem) return problem;
         }
         return check(fields.email, t.trim(), 'the address');
@@ -189,15 +262,17 @@ async function askEmail(host: IoHost, fields: AccountFields, envs: string[]): Pr
     .then((t) => t.trim());
 }
 
-/** The accounts to create, shown whole; changed one field at a time when the person wants to. */
+/**
+ * The accounts to create, shown whole (an account with a purpose says which); changed one field at a
+ * time when the person wants to, its environment or purpose kept.
+ */
 async function review(host: IoHost, fields: AccountFields, fresh: AskedAccount[], offset: number): Promise<AskedAccount[]> {
   const w = Math.max(...fresh.map((a) => a.name.length)) + 2;
   const e = Math.max(...fresh.map((a) => a.email.length)) + 2;
-  host.notify({
-    code: 'GW_MEMBER_ACCOUNTS_PLANNED',
-    level: 'info',
-    text: `New member accounts:\n${fresh.map((a) => `  ${a.name.padEnd(w)}${a.email.padEnd(e)}OU ${a.ou}`).join('\n')}`,
-  });
+  const o = Math.max(...fresh.map((a) => a.ou.length)) + 5;
+  const row = (a: AskedAccount) =>
+    `  ${a.name.padEnd(w)}${a.email.padEnd(e)}${a.purpose ? `OU ${a.ou}`.padEnd(o) + a.purpose : `OU ${a.ou}`}`;
+  host.notify({ code: 'GW_MEMBER_ACCOUNTS_PLANNED', level: 'info', text: `New member accounts:\n${fresh.map(row).join('\n')}` });
   const keep = await host.request({
     kind: 'confirm',
     code: 'GW_ASK_member-accounts.review',
@@ -213,12 +288,13 @@ async function review(host: IoHost, fields: AccountFields, fresh: AskedAccount[]
       host.request({
         kind: 'input',
         code: `GW_ASK_member-accounts.accounts[${i}].${key}`,
-        message: `Member accounts: ${what} of the ${a.env} account`,
+        message: `Member accounts: ${what} of the ${labelOf(a)} account`,
         default: a[key],
         howToAnswer: HOW,
         validate: (t) => check(fields[key], t, `${PATH}[${i}].${key}`),
       });
-    out.push({ name: await edit('name', 'name'), email: await edit('email', 'root email'), ou: await edit('ou', 'OU'), env: a.env });
+    const kind = a.purpose ? { purpose: a.purpose } : { env: a.env };
+    out.push({ name: await edit('name', 'name'), email: await edit('email', 'root email'), ou: await edit('ou', 'OU'), ...kind });
   }
   return out;
 }

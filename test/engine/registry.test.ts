@@ -15,7 +15,7 @@ describe('the step registry', () => {
     expect([...ids].sort()).toEqual(folders);
   });
 
-  it('uses kebab-case ids, the ten of the design, in the order the design lists them', () => {
+  it('uses kebab-case ids, the ten of the design, in the design order, with member accounts (log-archive among them) before the trail', () => {
     for (const step of REGISTRY) expect(step.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(REGISTRY.map((s) => s.id)).toEqual([
       'account-alias',
@@ -23,8 +23,8 @@ describe('the step registry', () => {
       'admin-group',
       'mfa-enforcement',
       'organization',
-      'org-trail',
       'member-accounts',
+      'org-trail',
       'root-credentials',
       's3-block-public-access',
       'security-contacts',
