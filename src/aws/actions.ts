@@ -31,6 +31,8 @@ const ACTION_OVERRIDES: Record<string, string | null> = {
   's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
   's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
   's3:DeletePublicAccessBlock': 's3:DeleteBucketPublicAccessBlock',
+  's3:GetObjectLockConfiguration': 's3:GetBucketObjectLockConfiguration',
+  's3:PutObjectLockConfiguration': 's3:PutBucketObjectLockConfiguration',
   's3control:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock',
   's3control:PutPublicAccessBlock': 's3:PutAccountPublicAccessBlock',
   's3control:DeletePublicAccessBlock': 's3:DeleteAccountPublicAccessBlock',
@@ -116,6 +118,7 @@ export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
   's3:PutBucketOwnershipControls': IDEMPOTENT,
   's3:PutBucketPolicy': IDEMPOTENT,
   's3:PutBucketVersioning': IDEMPOTENT,
+  's3:PutObjectLockConfiguration': IDEMPOTENT,
   's3:PutPublicAccessBlock': IDEMPOTENT,
   's3control:PutPublicAccessBlock': IDEMPOTENT,
 };

@@ -95,6 +95,7 @@ export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
   'org-trail.access-log-bucket': [gw('GW.ACCESS-LOG-BUCKET')],
   'org-trail.key-policy': [gw('GW.TRAIL-KEY')],
   'org-trail.delivery': [gw('GW.TRAIL-DELIVERY')],
+  'org-trail.logs-outside-management': [gw('GW.LOG-ARCHIVE')],
 
   'member-accounts.accounts': [gw('GW.MEMBER-ACCOUNTS')],
 

@@ -27,6 +27,7 @@ export interface ReportAccount {
   name: string;
   role: AccountRef['role'];
   env?: string;
+  purpose?: AccountRef['purpose'];
 }
 
 export interface ReportFinding {
@@ -68,7 +69,7 @@ export interface PlanDocument {
   region: string;
   summary: PlanSummary;
   accounts: PlanAccount[];
-  changes: (Omit<Change, 'account' | 'operation' | 'unknown'> & { account: PlanAccount })[];
+  changes: (Omit<Change, 'account' | 'from' | 'operation' | 'unknown'> & { account: PlanAccount; from?: PlanAccount })[];
   skipped: SkippedStep[];
 }
 
@@ -78,7 +79,13 @@ export type PlanAccount = Omit<ReportAccount, 'id'> & { id: string | null; pendi
 /** Titles of the checks, by id, from the steps that declare them. */
 export type CheckTitles = ReadonlyMap<string, string>;
 
-const account = (a: AccountRef): ReportAccount => ({ id: a.id, name: a.name, role: a.role, ...(a.env ? { env: a.env } : {}) });
+const account = (a: AccountRef): ReportAccount => ({
+  id: a.id,
+  name: a.name,
+  role: a.role,
+  ...(a.env ? { env: a.env } : {}),
+  ...(a.purpose ? { purpose: a.purpose } : {}),
+});
 
 export function verifyDocument(findings: Finding[], info: RunInfo, titles: CheckTitles, skipped: SkippedStep[] = []): VerifyDocument {
   const summary = summarizeFindings(findings);
@@ -122,7 +129,11 @@ export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedS
     summary: summarizePlan(changes),
     accounts: groupByAccount(changes).map(([a]) => ref(a)),
     // How apply works a change out (its operation, its unknowns) is the tool's business, not the document's.
-    changes: changes.map(({ operation: _operation, unknown: _unknown, ...c }) => ({ ...c, account: ref(c.account) })),
+    changes: changes.map(({ operation: _operation, unknown: _unknown, from, ...c }) => ({
+      ...c,
+      account: ref(c.account),
+      ...(from ? { from: ref(from) } : {}),
+    })),
     skipped,
   };
 }

@@ -6,6 +6,7 @@ import {
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
@@ -14,6 +15,7 @@ import {
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
+  PutObjectLockConfigurationCommand,
   PutPublicAccessBlockCommand,
   type LifecycleRule,
   type ServerSideEncryptionRule,
@@ -25,7 +27,13 @@ import { KEY_ARN, ORG_ID, orPlaceholder, unknownAt } from './known-after-apply.j
 import { logBucketPolicy, orgIdPath, trailBucketPolicy, type TrailNames } from './policies.js';
 
 export type BucketSettingId =
-  'public-access-block' | 'ownership-controls' | 'encryption' | 'versioning' | 'policy' | 'lifecycle' | 'logging';
+  'public-access-block' | 'ownership-controls' | 'encryption' | 'versioning' | 'policy' | 'lifecycle' | 'logging' | 'object-lock';
+
+/** Object Lock's default retention for new log files: write-once for `Days` (GOVERNANCE, or COMPLIANCE: nobody, root included). */
+export interface ObjectLock {
+  Mode: 'GOVERNANCE' | 'COMPLIANCE';
+  Days: number;
+}
 
 /** One configuration of a bucket: how to read it as plain JSON (null: not set) and how to write it whole. */
 interface BucketSetting {
@@ -148,6 +156,25 @@ export const SETTINGS: Record<BucketSettingId, BucketSetting> = {
       await aws.s3.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: v } }));
     },
   },
+  'object-lock': {
+    read: (aws, Bucket) =>
+      absentOn('ObjectLockConfigurationNotFoundError')(async () => {
+        const c = (await aws.s3.send(new GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration;
+        const retention = c?.Rule?.DefaultRetention;
+        if (c?.ObjectLockEnabled !== 'Enabled') return null;
+        return retention?.Mode ? { Mode: retention.Mode, Days: retention.Days ?? null } : { Mode: null, Days: null };
+      }),
+    // Needs versioning, which is written before it; it can be turned on for an existing bucket, never off.
+    write: async (aws, Bucket, value) => {
+      const { Mode, Days } = value as unknown as ObjectLock;
+      await aws.s3.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket,
+          ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode, Days } } },
+        }),
+      );
+    },
+  },
 };
 
 export type BucketState = 'ours' | 'absent';
@@ -202,7 +229,7 @@ export interface KnownValues {
  * Every setting each bucket must have, in the order they are written, and where a setting holds a
  * value not known yet (its placeholder stands there until apply fills it in).
  */
-export function desiredBuckets(n: TrailNames, retentionDays: number, { keyArn, orgId }: KnownValues) {
+export function desiredBuckets(n: TrailNames, retentionDays: number, { keyArn, orgId }: KnownValues, lock?: ObjectLock) {
   const common = { 'public-access-block': ALL_BLOCKED, 'ownership-controls': 'BucketOwnerEnforced', versioning: 'Enabled' };
   const trailPolicy = trailBucketPolicy(n, orPlaceholder(orgId, ORG_ID));
   return [
@@ -228,6 +255,8 @@ export function desiredBuckets(n: TrailNames, retentionDays: number, { keyArn, o
         policy: trailPolicy as Json,
         lifecycle: lifecycle(retentionDays),
         logging: { TargetBucket: n.logBucket, TargetPrefix: `${n.trailBucket}/` },
+        // Only when chosen: Object Lock cannot be turned off again, so a bucket that has it is left as it is.
+        ...(lock ? { 'object-lock': { Mode: lock.Mode, Days: lock.Days } } : {}),
       } as Partial<Record<BucketSettingId, Json>>,
       unknown: {
         encryption: unknownAt(keyArn, KEY_ARN, ['KMSMasterKeyID']),

@@ -24,10 +24,10 @@ export const unknownAt = (known: string | null, value: string, path: Unknown['pa
  * Reads a value no change of this run learned (a lost answer, a resumed run): by then the key is
  * behind its alias and the organization exists, or the organization step has not run.
  */
-export async function readKnownAfterApply(aws: AwsClients, alias: string, value: string): Promise<string> {
-  if (value === KEY_ARN) return (await aws.kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn as string;
+export async function readKnownAfterApply(management: AwsClients, storage: AwsClients, alias: string, value: string): Promise<string> {
+  if (value === KEY_ARN) return (await storage.kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn as string;
   if (value !== ORG_ID) throw new Error(`org-trail plans nothing without ${value}`);
-  const org = await describeOrganization(aws);
+  const org = await describeOrganization(management);
   if (!org?.Id) throw new Error('the organization trail needs an organization; run the organization step first');
   return org.Id;
 }

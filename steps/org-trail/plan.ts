@@ -4,7 +4,7 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import { change } from '../../src/kit/builders.js';
 import type { PlannedChange } from '../../src/kit/step.js';
 import type { ChangeAction, Json, Unknown } from '../../src/model.js';
-import { SETTINGS, bucketState, desiredBuckets, type BucketSettingId, type KnownValues } from './buckets.js';
+import { SETTINGS, bucketState, desiredBuckets, type BucketSettingId, type KnownValues, type ObjectLock } from './buckets.js';
 import { findTrailKey, keyAlias, keyPolicy, rotationEnabled } from './key.js';
 import { KEY_ARN, orPlaceholder, unknownAt } from './known-after-apply.js';
 import { trailKeyPolicy, type TrailNames } from './policies.js';
@@ -71,9 +71,10 @@ export async function planBuckets(
   region: string,
   retentionDays: number,
   known: KnownValues,
+  lock?: ObjectLock,
 ): Promise<Planned[]> {
   const changes: Planned[] = [];
-  for (const b of desiredBuckets(n, retentionDays, known)) {
+  for (const b of desiredBuckets(n, retentionDays, known, lock)) {
     const state = await bucketState(aws, b.bucket, b.answer);
     if (state === 'absent') {
       const after = { Bucket: b.bucket, Region: region, ObjectOwnership: 'BucketOwnerEnforced' };
@@ -95,15 +96,31 @@ export async function planBuckets(
           `set ${id} on the ${b.role}`,
           b.unknown[id],
         );
-        changes.push(change('bucket-setting', { bucket: b.bucket, setting: id }, planned));
+        // COMPLIANCE retention cannot be shortened or removed by anyone, root included, until it expires.
+        const irreversible = id === 'object-lock' && lock?.Mode === 'COMPLIANCE';
+        const risk = irreversible ? ('destructive' as const) : planned.risk;
+        const summary = irreversible
+          ? `${planned.summary}: COMPLIANCE, no one can delete a log file for ${lock.Days} days`
+          : planned.summary;
+        changes.push(change('bucket-setting', { bucket: b.bucket, setting: id }, { ...planned, risk, summary }));
       }
     }
   }
   return changes;
 }
 
-/** The trail, then logging. */
-export async function planTrail(aws: AwsClients, n: TrailNames, region: string, keyArn: string | null): Promise<Planned[]> {
+/**
+ * The trail, then logging. A trail that delivers somewhere else today is moved, which is destructive:
+ * new logs go to the new bucket, the old bucket keeps what it has and is never touched again.
+ */
+export async function planTrail(
+  aws: AwsClients,
+  n: TrailNames,
+  region: string,
+  keyArn: string | null,
+  where: string,
+  note: (text: string) => void,
+): Promise<Planned[]> {
   const changes: Planned[] = [];
   const trail = await currentTrail(aws, n.trailName);
   if (trail?.HomeRegion && trail.HomeRegion !== region) {
@@ -118,8 +135,14 @@ export async function planTrail(aws: AwsClients, n: TrailNames, region: string, 
     const summary = `create the organization trail ${n.trailName} (all regions, log file validation, KMS)`;
     changes.push(change('trail', { mode: 'create' as const }, fields(address, 'create', null, wanted, summary, unknown)));
   } else if (!isDeepStrictEqual(trailConfig(trail), wanted)) {
-    const summary = `update the trail ${n.trailName}`;
-    changes.push(change('trail', { mode: 'update' as const }, fields(address, 'update', trailConfig(trail), wanted, summary, unknown)));
+    const from = trail.S3BucketName;
+    const moves = Boolean(from) && from !== n.trailBucket;
+    const summary = moves
+      ? `move the trail ${n.trailName}'s logs from the bucket ${from} to ${n.trailBucket} in ${where}; ${from} and the logs in it are kept as they are`
+      : `update the trail ${n.trailName}`;
+    const planned = fields(address, 'update', trailConfig(trail), wanted, summary, unknown);
+    changes.push(change('trail', { mode: 'update' as const }, { ...planned, risk: moves ? 'destructive' : planned.risk }));
+    if (moves) note(`the logs delivered until now stay in ${from}, where they are; this tool never deletes a bucket, an object or a key.`);
   }
   const logging = trail ? Boolean((await aws.cloudtrail.send(new GetTrailStatusCommand({ Name: n.trailName }))).IsLogging) : false;
   if (!logging) {

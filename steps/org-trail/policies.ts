@@ -4,7 +4,10 @@ import { renderTemplate } from '../../src/templates.js';
 export interface TrailNames {
   partition: string;
   region: string;
+  /** The management account: the trail's owner, in its ARN and in the log prefix of its own events. */
   accountId: string;
+  /** Where the key and both buckets are: the log-archive account, else the management account itself. */
+  storageAccountId: string;
   trailName: string;
   trailBucket: string;
   logBucket: string;
@@ -20,9 +23,14 @@ export function trailArn(n: TrailNames): string {
 
 /**
  * Must let CloudTrail, and only on behalf of our trail, read the bucket ACL and write log files under
- * `AWSLogs/<account id>/` and `AWSLogs/<org id>/` with the bucket-owner-full-control ACL, and must deny
+ * `AWSLogs/<management id>/` and `AWSLogs/<org id>/` with the bucket-owner-full-control ACL, and must deny
  * every request to the bucket that is not made over TLS. Without the org-id prefix the organization trail
- * cannot be created.
+ * cannot be created. Nobody else may write a log file, and nobody at all may delete one or bypass
+ * Object Lock's governance retention: the logs leave the bucket only by its lifecycle, which S3 itself
+ * runs and no bucket policy governs. The bucket's account keeps every bucket-level permission, so the
+ * tool (through the account's admin role) can still restore the bucket's settings; which means one of
+ * that account's administrators may rewrite this policy too, so against them only COMPLIANCE Object
+ * Lock, or a service control policy on log-archive, holds.
  */
 export function trailBucketPolicy(n: TrailNames, orgId: string): Record<string, unknown> {
   return renderJson('trail-bucket-policy.json', {
@@ -49,26 +57,31 @@ export function orgIdPath(policy: Record<string, unknown>): (string | number)[] 
 
 /**
  * Must let the S3 logging service write access logs for the trail bucket, and for no other bucket or
- * account, under the `<trail bucket>/` prefix of the log bucket, and must deny non-TLS requests.
+ * account (the buckets' own), under the `<trail bucket>/` prefix of the log bucket, and must deny
+ * non-TLS requests.
  */
 export function logBucketPolicy(n: TrailNames): Record<string, unknown> {
   return renderJson('log-bucket-policy.json', {
     partition: n.partition,
     logBucket: n.logBucket,
     trailBucket: n.trailBucket,
-    accountId: n.accountId,
+    storageAccountId: n.storageAccountId,
   });
 }
 
 /**
- * Must keep the account-root `kms:*` statement (without it nobody in the account, not even an
- * administrator, can manage the key again), let CloudTrail use the key only for our trail, and let
- * principals of this account, and no other, decrypt what CloudTrail encrypted.
+ * Must keep the account-root `kms:*` statement of the key's own account (without it nobody there, not
+ * even an administrator, can manage the key again), let CloudTrail use the key only for our trail, let
+ * principals of the key's account, and no other, decrypt what CloudTrail encrypted, and let the
+ * management account decrypt: with an S3 Bucket Key, whoever creates or updates the trail needs
+ * kms:Decrypt (CloudTrail user guide). That grants no log: the bucket policy lets the management
+ * account read no object.
  */
 export function trailKeyPolicy(n: TrailNames): Record<string, unknown> {
   return renderJson('trail-key-policy.json', {
     partition: n.partition,
     accountId: n.accountId,
+    storageAccountId: n.storageAccountId,
     trailArn: trailArn(n),
   });
 }

@@ -1,10 +1,10 @@
 import { GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { isDeepStrictEqual } from 'node:util';
 import type { AwsClients } from '../../src/aws/clients.js';
-import { check, checks } from '../../src/kit/builders.js';
+import { check, checks, manual } from '../../src/kit/builders.js';
 import type { PlannedFinding } from '../../src/kit/step.js';
 import type { Json } from '../../src/model.js';
-import { SETTINGS, bucketState, desiredBuckets, type BucketSettingId, type KnownValues } from './buckets.js';
+import { SETTINGS, bucketState, desiredBuckets, type BucketSettingId, type KnownValues, type ObjectLock } from './buckets.js';
 import { keyAlias, keyPolicy, rotationEnabled, type TrailKey } from './key.js';
 import { trailKeyPolicy, type TrailNames } from './policies.js';
 import { currentTrail } from './trail.js';
@@ -37,7 +37,7 @@ export const CHECKS = checks({
   },
   trailBucketSettings: {
     id: 'org-trail.trail-bucket-settings',
-    title: 'The trail bucket is encrypted with the trail key, versioned and has its lifecycle',
+    title: 'The trail bucket is encrypted with the trail key, versioned and has its lifecycle (and Object Lock, when chosen)',
     remediation: RESTORE,
   },
   accessLogBucket: {
@@ -49,6 +49,12 @@ export const CHECKS = checks({
     id: 'org-trail.key-policy',
     title: 'The trail key policy lets CloudTrail encrypt only for this trail',
     remediation: RESTORE,
+  },
+  outsideManagement: {
+    id: 'org-trail.logs-outside-management',
+    title: "The trail delivers to a log-archive account, outside the management account's reach",
+    remediation:
+      'Add a log-archive account to steps.member-accounts.accounts (purpose: log-archive) and run `aws-groundwork apply`: the trail moves there, and the old bucket is kept as it is.',
   },
   delivery: {
     id: 'org-trail.delivery',
@@ -138,9 +144,41 @@ function deniesInsecureTransport(policy: Json): boolean {
   });
 }
 
-export async function verifyBuckets(aws: AwsClients, n: TrailNames, retentionDays: number, known: KnownValues): Promise<PlannedFinding[]> {
+/**
+ * Where the logs are: outside the management account when a log-archive account holds the bucket the
+ * trail delivers to. Without a log-archive account that is a choice the answers made, so it is reported
+ * for a person to weigh (`manual`), not failed.
+ */
+export async function verifyOutsideManagement(aws: AwsClients, n: TrailNames, archive: { name: string } | null): Promise<PlannedFinding> {
+  const resource = `cloudtrail:trail/${n.trailName}`;
+  if (!archive) {
+    return manual(
+      CHECKS.outsideManagement,
+      resource,
+      "the trail's bucket, key and logs are in the management account, whose administrators can delete them and which no service control policy restrains",
+    );
+  }
+  const trail = await currentTrail(aws, n.trailName);
+  const problem = !trail
+    ? `the trail ${n.trailName} does not exist`
+    : trail.S3BucketName !== n.trailBucket && `the trail delivers to ${trail.S3BucketName}, not to ${n.trailBucket} in ${archive.name}`;
+  return check(
+    CHECKS.outsideManagement,
+    resource,
+    problem,
+    `the trail delivers to ${n.trailBucket} in ${archive.name} (${n.storageAccountId})`,
+  );
+}
+
+export async function verifyBuckets(
+  aws: AwsClients,
+  n: TrailNames,
+  retentionDays: number,
+  known: KnownValues,
+  lock?: ObjectLock,
+): Promise<PlannedFinding[]> {
   const alias = keyAlias(n);
-  const [logBucket, trailBucket] = desiredBuckets(n, retentionDays, known) as [Bucket, Bucket];
+  const [logBucket, trailBucket] = desiredBuckets(n, retentionDays, known, lock) as [Bucket, Bucket];
   const trailHave = await actual(aws, trailBucket);
   const logHave = await actual(aws, logBucket);
   const tlsOnly = (have: Settings | null, bucket: string) =>
@@ -151,11 +189,17 @@ export async function verifyBuckets(aws: AwsClients, n: TrailNames, retentionDay
     'ownership-controls': 'ACLs are not disabled (ownership is not BucketOwnerEnforced)',
     policy: 'the bucket policy differs from the CloudTrail policy',
   });
-  const settingsProblems = differs(trailBucket, trailHave, ['encryption', 'versioning', 'lifecycle'], {
-    encryption: `the bucket is not encrypted with ${alias} (SSE-KMS)`,
-    versioning: 'versioning is off',
-    lifecycle: 'the lifecycle differs',
-  });
+  const settingsProblems = differs(
+    trailBucket,
+    trailHave,
+    ['encryption', 'versioning', 'lifecycle', ...(lock ? ['object-lock' as const] : [])],
+    {
+      encryption: `the bucket is not encrypted with ${alias} (SSE-KMS)`,
+      versioning: 'versioning is off',
+      lifecycle: 'the lifecycle differs',
+      'object-lock': `Object Lock is not ${lock?.Mode} for ${lock?.Days} days`,
+    },
+  );
   const loggingProblems = differs(trailBucket, trailHave, ['logging'], { logging: `access logging into ${n.logBucket} is off` });
   return [
     check(

@@ -217,7 +217,10 @@ describe('the JSON Schema of the answers file', () => {
     expect(member).toMatchObject({
       type: 'array',
       default: [],
-      items: { required: ['name', 'email'], properties: { ou: { default: 'Workloads' } } },
+      items: {
+        required: ['name', 'email'],
+        properties: { ou: { type: 'string' }, purpose: { type: 'string', pattern: '^(log-archive|security-tooling)$' } },
+      },
     });
     expect(member.items.$comment).toContain('rules across answers');
     expect(schema.properties.steps.properties.organization?.anyOf[1]).toEqual({ description: 'Skip this step', const: false });

@@ -30,6 +30,10 @@ const PLACEHOLDER_PATHS = [
   'steps.member-accounts.accounts[1].email',
   'steps.member-accounts.accounts[2].name',
   'steps.member-accounts.accounts[2].email',
+  'steps.member-accounts.accounts[3].name',
+  'steps.member-accounts.accounts[3].email',
+  'steps.member-accounts.accounts[4].name',
+  'steps.member-accounts.accounts[4].email',
   'steps.security-contacts.security.name',
   'steps.security-contacts.security.title',
   'steps.security-contacts.security.email',
@@ -84,6 +88,8 @@ describe('the answers template', () => {
         { name: 'acme-dev', email: 'aws+dev@acme.example', ou: 'Workloads' },
         { name: 'acme-staging', email: 'aws+staging@acme.example', ou: 'Workloads' },
         { name: 'acme-prod', email: 'aws+prod@acme.example', ou: 'Workloads' },
+        { name: 'acme-log-archive', email: 'aws+log-archive@acme.example', ou: 'Security', purpose: 'log-archive' },
+        { name: 'acme-security-tooling', email: 'aws+security-tooling@acme.example', ou: 'Security', purpose: 'security-tooling' },
       ],
     });
     expect(answers.steps['security-contacts']).toEqual({

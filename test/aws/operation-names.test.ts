@@ -80,6 +80,7 @@ describe('every write the steps send is classified for a lost answer', () => {
       's3:PutLifecycleConfiguration': ['s3:PutBucketLifecycleConfiguration'],
       's3:PutBucketPublicAccessBlock': ['s3:PutPublicAccessBlock'],
       's3:PutAccountPublicAccessBlock': ['s3control:PutPublicAccessBlock'],
+      's3:PutBucketObjectLockConfiguration': ['s3:PutObjectLockConfiguration'],
     };
     const missing = declaredWrites.filter((a) => !(byAction[a] ?? [a]).every((k) => keys.has(k)));
     expect(missing).toEqual([]);

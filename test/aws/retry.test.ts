@@ -190,8 +190,8 @@ describe('transient AWS failures', () => {
     const run = await cli(['apply', '--yes', '--answers', file]);
     expect(run.code, run.stderr).toBe(0);
     expect((await cli(['verify', '--answers', file])).code).toBe(0);
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3 + 3); // three bursts, three accounts
-    expect([...fake.orgAccounts.values()]).toHaveLength(4);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3 + 5); // three bursts, five accounts
+    expect([...fake.orgAccounts.values()]).toHaveLength(6);
   });
 
   it('a persistent failure gives up after the bounded attempts with a clear message, exit 1', async () => {
@@ -259,16 +259,20 @@ describe('a lost answer', () => {
     const run = await cli(['apply', '--yes', '--answers', file]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('the answer to organizations:CreateAccount was lost');
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
-    expect([...fake.orgAccounts.values()]).toHaveLength(4);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(5);
+    expect([...fake.orgAccounts.values()]).toHaveLength(6);
     expect((await cli(['verify', '--answers', file])).code).toBe(0);
   });
 
-  it('of CreateOrganizationalUnit ends the same run with exit 0 and exactly one OU', async () => {
+  it('of CreateOrganizationalUnit ends the same run with exit 0 and exactly one of each OU', async () => {
     fake.loseAnswerNext('CreateOrganizationalUnit');
     const run = await cli(['apply', '--yes', '--answers', answersFile(FULL_EXAMPLE)]);
     expect(run.code, run.stderr).toBe(0);
-    expect(fake.calls.filter((c) => c.operation === 'CreateOrganizationalUnit')).toHaveLength(1);
-    expect([...fake.ous.values()].map((o) => o.Name)).toEqual(['Workloads']);
+    // The lost one (Workloads) is read back, not sent again; Security is sent once.
+    expect(fake.calls.filter((c) => c.operation === 'CreateOrganizationalUnit').map((c) => c.input.Name)).toEqual([
+      'Workloads',
+      'Security',
+    ]);
+    expect([...fake.ous.values()].map((o) => o.Name)).toEqual(['Workloads', 'Security']);
   });
 });

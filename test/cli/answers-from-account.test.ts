@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateAnswers, parseAnswersText } from '../../src/answers/answers.js';
 import { REGISTRY } from '../../src/registry.js';
-import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
+import { FakeAws, MANAGEMENT_ID, ROOT_ID } from '../helpers/fake-aws.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 
@@ -99,6 +99,43 @@ describe('answers --from-account', () => {
     expect(text).toContain('Also in Platform, without a console password: deploy');
     expect(text).toContain('groups: [ Platform ]');
     expect(await plannedChanges(file)).toEqual([]);
+  });
+
+  it('gives a Control Tower layout\'s "Log Archive" and "Audit" their purposes, keeping their OU, says so, and the plan only tags them', async () => {
+    // Control Tower's layout, without this tool: the two accounts in its Security OU, untagged.
+    fake.organization = {
+      Id: 'o-abc123def4',
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
+      FeatureSet: 'ALL',
+      MasterAccountId: MANAGEMENT_ID,
+    };
+    const security = 'ou-ab12-00000099';
+    fake.ous.set(security, {
+      Id: security,
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:ou/o-abc123def4/${security}`,
+      Name: 'Security',
+      parentId: ROOT_ID,
+    });
+    fake.addMemberAccount('Log Archive', 'aws+ct-log-archive@acme.example', { parentId: security });
+    fake.addMemberAccount('Audit', 'aws+ct-audit@acme.example', { parentId: security });
+    const file = newPath();
+    const run = await cli(['answers', '--from-account', file, '--only', 'member-accounts']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(fake.writes).toEqual([]);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('- { name: Log Archive, email: aws+ct-log-archive@acme.example, ou: Security, purpose: log-archive }');
+    expect(text).toContain('- { name: Audit, email: aws+ct-audit@acme.example, ou: Security, purpose: security-tooling }');
+    expect(text).toContain(
+      "# Log Archive is named like a log-archive account: purpose log-archive (the organization trail's key and buckets go there); it is not tagged environment: the plan tags it environment=log-archive.",
+    );
+    expect(text).toContain(
+      "# Audit is named like a security-tooling account: purpose security-tooling (the organization's security services are run from it); it is not tagged environment: the plan tags it environment=security-tooling.",
+    );
+    // Neither is created again or moved: the plan only tags them.
+    expect((await plannedChanges(file)).sort()).toEqual([
+      'management member-accounts organizations:account/Audit/tags',
+      'management member-accounts organizations:account/Log Archive/tags',
+    ]);
   });
 
   it('leaves an answer the account does not show as a placeholder to fill in, and says so', async () => {

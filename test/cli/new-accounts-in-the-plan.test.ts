@@ -9,9 +9,11 @@ beforeEach(() => {
 });
 afterEach(() => fake.restore());
 
-const NEW = ['acme-dev', 'acme-staging', 'acme-prod'];
+const NEW = ['acme-dev', 'acme-staging', 'acme-prod', 'acme-log-archive', 'acme-security-tooling'];
 /** Steps that run in every account: each new account's baseline has one deferred change per step. */
 const EVERY_ACCOUNT_STEPS = 5;
+/** And the new log-archive account gets the trail's key and buckets: org-trail's change there waits for it too. */
+const DEFERRED = NEW.length * EVERY_ACCOUNT_STEPS + 1;
 
 interface PlanDoc {
   summary: { create: number; deferred: number };
@@ -41,14 +43,14 @@ describe('the plan summary line', () => {
     const inDetail = doc.changes.filter((c) => c.action === 'create' && !c.deferred).length;
     const human = await cli(['plan', '--answers', file]);
     expect(human.stdout).toContain(
-      `Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 3 new accounts (${EVERY_ACCOUNT_STEPS} steps each), planned once they exist.`,
+      `Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 5 new accounts (${DEFERRED} steps), planned once they exist.`,
     );
     const markdown = await cli(['plan', '--output', 'markdown', '--answers', file]);
-    expect(markdown.stdout).toContain(`**Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 3 new accounts`);
+    expect(markdown.stdout).toContain(`**Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 5 new accounts`);
   });
 
   it('says "1 new account ... once it exists" for one', async () => {
-    const one = FULL_EXAMPLE.replace(/\n {6}- \{ name: acme-(staging|prod),[^\n]*/g, '');
+    const one = FULL_EXAMPLE.replace(/\n {6}- \{ name: acme-(staging|prod|log-archive|security-tooling),[^\n]*/g, '');
     const run = await cli(['plan', '--answers', answersFile(one)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
@@ -69,7 +71,7 @@ describe("the JSON plan's summary", () => {
   it('keeps create as the count of every create change (version 2) and says how many of them are deferred baselines', async () => {
     const doc = JSON.parse((await cli(['plan', '--output', 'json', '--answers', answersFile(FULL_EXAMPLE)])).stdout) as PlanDoc;
     expect(doc.summary.create).toBe(doc.changes.filter((c) => c.action === 'create').length);
-    expect(doc.summary.deferred).toBe(NEW.length * EVERY_ACCOUNT_STEPS);
+    expect(doc.summary.deferred).toBe(DEFERRED);
     expect(doc.summary.deferred).toBe(doc.changes.filter((c) => c.deferred).length);
     expect(doc.changes.filter((c) => c.deferred).every((c) => c.account.pending)).toBe(true);
   });
@@ -82,7 +84,7 @@ describe('after an apply that creates accounts', () => {
     const inDetail = doc.changes.filter((c) => !c.deferred).length;
     const apply = await cli(['apply', '--yes', '--answers', file]);
     expect(apply.code, apply.stderr).toBe(0);
-    expect(apply.stderr).toContain(`Applied ${inDetail} of ${inDetail} changes, and the baselines of 3 new accounts.`);
+    expect(apply.stderr).toContain(`Applied ${inDetail} of ${inDetail} changes, and the baselines of 5 new accounts.`);
   });
 
   it('says only the changes when no account is created', async () => {

@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveAnswers } from '../../src/answers/answers.js';
 import { TestHost } from '../../src/io/test-host.js';
-import { FakeAws } from '../helpers/fake-aws.js';
+import { REGISTRY } from '../../src/registry.js';
+import { SECURITY_OU } from '../../steps/member-accounts/index.js';
+import { FakeAws, MANAGEMENT_ID, ROOT_ID } from '../helpers/fake-aws.js';
 import { EXAMPLE_ANSWERS, answersFile, cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -22,6 +27,7 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_org-trail.name': ['acme-org-trail'],
       'GW_ASK_org-trail.retentionDays': ['400'],
       'GW_ASK_member-accounts.create': [false],
+      'GW_ASK_member-accounts.securityAccounts': [false],
       'GW_ASK_security-contacts.security.name': ['Jane Founder'],
       'GW_ASK_security-contacts.security.title': ['CTO'],
       'GW_ASK_security-contacts.security.email': ['security@acme.example'],
@@ -38,9 +44,10 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_password-policy.maxAgeDays',
       'GW_ASK_admin-group.name',
       'GW_ASK_admin-group.users',
+      'GW_ASK_member-accounts.create',
+      'GW_ASK_member-accounts.securityAccounts',
       'GW_ASK_org-trail.name',
       'GW_ASK_org-trail.retentionDays',
-      'GW_ASK_member-accounts.create',
       'GW_ASK_security-contacts.security.name',
       'GW_ASK_security-contacts.security.title',
       'GW_ASK_security-contacts.security.email',
@@ -56,7 +63,10 @@ describe('the wizard through the message channel', () => {
     expect(length.default).toBe('14');
     expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.7)');
     expect(host.results[0]).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
-    expect(host.results[1]).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
+    // Without a log-archive account (declined) the trail's logs stay in the management account:
+    // verify says so as the one manual check, and nothing fails.
+    expect(host.results[1]).toMatch(/Controls: \d+ pass, 0 fail, 1 manual, 0 error\./);
+    expect(host.results[1]).toMatch(/MANUAL GW\.LOG-ARCHIVE\s+org-trail/);
     expect(fake.trails.get('acme-org-trail')?.logging).toBe(true);
     expect(fake.management).toMatchObject({ alias: 'acme', passwordPolicy: { MinimumPasswordLength: 16 } });
   });
@@ -128,8 +138,11 @@ describe('the wizard through the message channel', () => {
   });
 });
 
-/** The wizard's answers for everything but member accounts and admin users, as a person would give them. */
-const BASELINE_SCRIPT = {
+/**
+ * The wizard's answers for everything but member accounts and admin users, as a person would give
+ * them: a new script each time, as a TestHost uses its answers up.
+ */
+const baselineScript = (): Record<string, unknown[]> => ({
   'GW_ASK_account-alias.alias': ['acme'],
   'GW_ASK_password-policy.minimumLength': ['14'],
   'GW_ASK_password-policy.reusePrevention': ['24'],
@@ -143,20 +156,21 @@ const BASELINE_SCRIPT = {
   'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
   GW_APPROVE_PLAN: ['all'],
   GW_SAVE_ANSWERS: [false],
-};
+});
 
 const requestOf = (host: TestHost, code: string) =>
   host.requests.find((r) => r.code === code) as { default?: string; message: string; validate?: (t: string) => string | undefined };
 
 describe('member accounts in the wizard', () => {
-  it('from the default environments and one email, creates <alias>-<env> accounts with +<env> addresses, prod in its own OU, verified in four accounts', async () => {
+  it('from the default environments and one email, creates <alias>-<env> accounts with +<env> addresses, prod in its own OU, and without the declined log-archive and security-tooling accounts, verified in four accounts', async () => {
     const host = new TestHost({
-      ...BASELINE_SCRIPT,
+      ...baselineScript(),
       'GW_ASK_admin-group.users': ['none'],
       'GW_ASK_member-accounts.create': [true],
       'GW_ASK_member-accounts.environments': ['dev, staging, prod'],
       'GW_ASK_member-accounts.email': ['aws@acme.example'],
       'GW_ASK_member-accounts.prodOu': [true],
+      'GW_ASK_member-accounts.securityAccounts': [false],
       'GW_ASK_member-accounts.review': [true],
     });
     const run = await cli([], { host });
@@ -176,9 +190,130 @@ describe('member accounts in the wizard', () => {
       ['acme-staging', 'aws+staging@acme.example', 'Workloads'],
       ['acme-prod', 'aws+prod@acme.example', 'Prod'],
     ]);
+    expect([...fake.ous.values()].map((ou) => ou.Name)).not.toContain('Security');
     const verified = host.results.at(-1) ?? '';
     expect(verified.match(/^Account \d{12} \((management|acme-dev|acme-staging|acme-prod)\)$/gm)).toHaveLength(4);
+    // The one manual check is the trail's storage, still in the management account without a log archive.
+    expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 1 manual, 0 error\./);
+    expect(verified).toMatch(/MANUAL GW\.LOG-ARCHIVE/);
+  });
+
+  it('proposes the log-archive and security-tooling accounts in one question that says why, and accepted creates them in a Security OU from one address, verified with the logs outside the management account, the saved answers replaying to an empty plan', async () => {
+    const saved = join(mkdtempSync(join(tmpdir(), 'gw-wizard-')), 'saved.yaml');
+    const host = new TestHost({
+      ...baselineScript(),
+      'GW_ASK_admin-group.users': ['none'],
+      'GW_ASK_member-accounts.create': [false],
+      'GW_ASK_member-accounts.securityAccounts': [true],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.review': [true],
+      GW_SAVE_ANSWERS: [true],
+      GW_SAVE_ANSWERS_PATH: [saved],
+    });
+    const run = await cli([], { host });
+    expect(run.code, run.stderr).toBe(0);
+    const proposal = host.requests.find((r) => r.code === 'GW_ASK_member-accounts.securityAccounts') as {
+      kind: string;
+      default: boolean;
+      message: string;
+    };
+    expect(proposal).toMatchObject({ kind: 'confirm', default: true });
+    expect(proposal.message).toBe(
+      "Member accounts: add a log-archive account (keeps the organization trail's logs where no administrator of this management account can delete them) " +
+        "and a security-tooling account (to run the organization's security services, such as GuardDuty and Access Analyzer, from an account apart from the workloads), " +
+        `in a ${SECURITY_OU} OU?`,
+    );
+    // No environment account asked for the address: it is asked once, for these two.
+    expect(host.requests.filter((r) => r.code === 'GW_ASK_member-accounts.email')).toHaveLength(1);
+    expect(host.messages.find((m) => m.code === 'GW_MEMBER_EMAILS')?.text).toContain(
+      '+<purpose> before the @ (aws+log-archive@acme.example)',
+    );
+    expect(host.messages.find((m) => m.code === 'GW_MEMBER_ACCOUNTS_PLANNED')?.text).toBe(
+      'New member accounts:\n' +
+        '  acme-log-archive       aws+log-archive@acme.example       OU Security  log-archive\n' +
+        '  acme-security-tooling  aws+security-tooling@acme.example  OU Security  security-tooling',
+    );
+    const ouName = (id: string) => [...fake.ous.values()].find((ou) => ou.Id === id)?.Name;
+    const members = [...fake.orgAccounts.values()].filter((a) => a.Name.startsWith('acme-'));
+    expect(members.map((a) => [a.Name, a.Email, ouName(a.parentId), a.tags.find((t) => t.Key === 'environment')?.Value])).toEqual([
+      ['acme-log-archive', 'aws+log-archive@acme.example', 'Security', 'log-archive'],
+      ['acme-security-tooling', 'aws+security-tooling@acme.example', 'Security', 'security-tooling'],
+    ]);
+    const verified = host.results.at(-1) ?? '';
+    expect(verified.match(/^Account \d{12} \((management|acme-log-archive|acme-security-tooling)\)$/gm)).toHaveLength(3);
+    expect(verified).toMatch(/PASS\s+GW\.LOG-ARCHIVE/);
     expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 0 manual, 0 error\./);
+    const text = readFileSync(saved, 'utf8');
+    expect(text).toMatch(/name: acme-log-archive\n\s+email: aws\+log-archive@acme\.example\n\s+ou: Security\n\s+purpose: log-archive\n/);
+    const replay = await cli(['plan', '--detailed-exitcode', '--answers', saved]);
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
+    expect(replay.stdout).toContain('No changes.');
+  });
+
+  it('with environment accounts, makes the log-archive and security-tooling addresses from the same one, checked at that prompt, and lists them last in the review with their purpose', async () => {
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_member-accounts.create': [true],
+      'GW_ASK_member-accounts.environments': ['dev, staging, prod'],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.prodOu': [true],
+      'GW_ASK_member-accounts.securityAccounts': [true],
+      'GW_ASK_member-accounts.review': [true],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'account-alias,organization,member-accounts'], { host });
+    expect(host.requests.map((r) => r.code).filter((c) => c.startsWith('GW_ASK_member-accounts'))).toEqual([
+      'GW_ASK_member-accounts.create',
+      'GW_ASK_member-accounts.environments',
+      'GW_ASK_member-accounts.email',
+      'GW_ASK_member-accounts.prodOu',
+      'GW_ASK_member-accounts.securityAccounts',
+      'GW_ASK_member-accounts.review',
+    ]);
+    // 50 characters: +prod and +log-archive fit in the 64 an account's email may have, +security-tooling does not.
+    const email = requestOf(host, 'GW_ASK_member-accounts.email');
+    const long = `${'a'.repeat(37)}@acme.example`;
+    expect(email.validate?.(long)).toBe(
+      `steps.member-accounts.accounts[4].email (${'a'.repeat(37)}+security-tooling@acme.example) must be at most 64 characters long`,
+    );
+    expect(host.messages.find((m) => m.code === 'GW_MEMBER_ACCOUNTS_PLANNED')?.text).toBe(
+      'New member accounts:\n' +
+        '  acme-dev               aws+dev@acme.example               OU Workloads\n' +
+        '  acme-staging           aws+staging@acme.example           OU Workloads\n' +
+        '  acme-prod              aws+prod@acme.example              OU Prod\n' +
+        '  acme-log-archive       aws+log-archive@acme.example       OU Security   log-archive\n' +
+        '  acme-security-tooling  aws+security-tooling@acme.example  OU Security   security-tooling',
+    );
+    expect(host.results[0]).toContain('create the account acme-log-archive (aws+log-archive@acme.example) in Security');
+    expect(host.results[0]).toContain('create the account acme-security-tooling (aws+security-tooling@acme.example) in Security');
+    expect(host.results[0]).toContain('create the account acme-prod (aws+prod@acme.example) in Prod');
+  });
+
+  it('lets the person change the name, email or OU of a proposed log-archive account, which keeps its purpose', async () => {
+    const host = new TestHost({
+      'GW_ASK_member-accounts.create': [false],
+      'GW_ASK_member-accounts.securityAccounts': [true],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.review': [false],
+      'GW_ASK_member-accounts.accounts[0].name': ['acme-logs'],
+      'GW_ASK_member-accounts.accounts[0].email': ['logs@acme.example'],
+      'GW_ASK_member-accounts.accounts[0].ou': ['Audit'],
+      'GW_ASK_member-accounts.accounts[1].name': ['acme-security-tooling'],
+      'GW_ASK_member-accounts.accounts[1].email': ['aws+security-tooling@acme.example'],
+      'GW_ASK_member-accounts.accounts[1].ou': ['Security'],
+    });
+    const { answers } = await resolveAnswers({ sets: [], steps: REGISTRY, ask: REGISTRY.filter((s) => s.id === 'member-accounts'), host });
+    const name = requestOf(host, 'GW_ASK_member-accounts.accounts[0].name');
+    expect(name.message).toBe('Member accounts: name of the log-archive account');
+    // Without the account-alias step in the run, the names are the purposes alone.
+    expect(name.default).toBe('log-archive');
+    expect(name.validate?.('logs/archive')).toMatch(/^steps\.member-accounts\.accounts\[0\]\.name must be at most 50 letters/);
+    expect(answers.steps['member-accounts']).toEqual({
+      accounts: [
+        { name: 'acme-logs', email: 'logs@acme.example', ou: 'Audit', purpose: 'log-archive' },
+        { name: 'acme-security-tooling', email: 'aws+security-tooling@acme.example', ou: 'Security', purpose: 'security-tooling' },
+      ],
+    });
   });
 
   it('refuses at the prompt what the answers file refuses: a bad environment, a repeated one, an address that is not one', async () => {
@@ -187,6 +322,7 @@ describe('member accounts in the wizard', () => {
       'GW_ASK_member-accounts.create': [true],
       'GW_ASK_member-accounts.environments': ['dev'],
       'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.securityAccounts': [false],
       'GW_ASK_member-accounts.review': [true],
       GW_APPROVE_PLAN: ['stop'],
     });
@@ -209,6 +345,7 @@ describe('member accounts in the wizard', () => {
       'GW_ASK_member-accounts.create': [true],
       'GW_ASK_member-accounts.environments': ['dev'],
       'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.securityAccounts': [false],
       'GW_ASK_member-accounts.review': [false],
       'GW_ASK_member-accounts.accounts[0].name': ['acme-sandbox'],
       'GW_ASK_member-accounts.accounts[0].email': ['sandbox@acme.example'],
@@ -222,17 +359,78 @@ describe('member accounts in the wizard', () => {
     expect(host.results[0]).toContain('create the account acme-sandbox (sandbox@acme.example) in Sandbox');
   });
 
+  it('adopts a Control Tower style "Log Archive" account as the log archive, keeping its OU, and proposes only the security-tooling account', async () => {
+    fake.organization = {
+      Id: 'o-abc123def4',
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
+      FeatureSet: 'ALL',
+      MasterAccountId: MANAGEMENT_ID,
+    };
+    const security = 'ou-ab12-00000099';
+    fake.ous.set(security, {
+      Id: security,
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:ou/o-abc123def4/${security}`,
+      Name: 'Core',
+      parentId: ROOT_ID,
+    });
+    fake.addMemberAccount('Log Archive', 'aws+ct-logs@acme.example', { parentId: security });
+    const host = new TestHost({
+      'GW_ASK_account-alias.alias': ['acme'],
+      'GW_ASK_member-accounts.adopt': ['all'],
+      'GW_ASK_member-accounts.create': [false],
+      'GW_ASK_member-accounts.securityAccounts': [true],
+      'GW_ASK_member-accounts.email': ['aws@acme.example'],
+      'GW_ASK_member-accounts.review': [true],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'account-alias,organization,member-accounts'], { host });
+    expect(host.messages.find((m) => m.code === 'GW_MEMBER_ACCOUNTS_FOUND')?.text).toContain(
+      'Log Archive <aws+ct-logs@acme.example> in Core, log-archive',
+    );
+    // Neither its environment nor its OU is asked: it has a purpose, and an OU it stays in.
+    expect(host.requests.map((r) => r.code).filter((c) => c.includes('accounts[0]'))).toEqual([]);
+    expect(requestOf(host, 'GW_ASK_member-accounts.securityAccounts').message).toBe(
+      "Member accounts: add a security-tooling account (to run the organization's security services, such as GuardDuty and Access Analyzer, from an account apart from the workloads), in a Security OU?",
+    );
+    const plan = host.results[0] ?? '';
+    expect(plan).toContain('tag Log Archive environment=log-archive');
+    expect(plan).not.toContain('organizations:account/Log Archive/ou');
+    expect(plan).toContain('create the account acme-security-tooling (aws+security-tooling@acme.example) in Security');
+    expect(plan.match(/create the account/g)).toHaveLength(1);
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('proposes neither account when the organization has both, adopted with their purpose', async () => {
+    const host = new TestHost({ 'GW_ASK_member-accounts.adopt': ['all'], 'GW_ASK_member-accounts.create': [false] });
+    const suggested = {
+      'member-accounts': {
+        accounts: [
+          { name: 'Log Archive', email: 'aws+logs@acme.example', ou: 'Security', purpose: 'log-archive' },
+          { name: 'Audit', email: 'aws+audit@acme.example', ou: 'Security', purpose: 'security-tooling' },
+        ],
+      },
+    };
+    const { answers } = await resolveAnswers({
+      sets: [],
+      steps: REGISTRY,
+      ask: REGISTRY.filter((s) => s.id === 'member-accounts'),
+      host,
+      suggested,
+    });
+    expect(host.requests.map((r) => r.code)).toEqual(['GW_ASK_member-accounts.adopt', 'GW_ASK_member-accounts.create']);
+    expect(answers.steps['member-accounts']).toEqual(suggested['member-accounts']);
+  });
+
   it('lists the member accounts the organization already has and adopts the ones chosen, with their environment', async () => {
     const host = new TestHost({
       'GW_ASK_member-accounts.adopt': ['all'],
       'GW_ASK_member-accounts.create': [false],
+      'GW_ASK_member-accounts.securityAccounts': [false],
       GW_APPROVE_PLAN: ['stop'],
     });
     const suggested = {
       'member-accounts': { accounts: [{ name: 'acme-dev', email: 'aws+dev@acme.example', ou: 'Workloads', env: 'dev' }] },
     };
-    const { resolveAnswers } = await import('../../src/answers/answers.js');
-    const { REGISTRY } = await import('../../src/registry.js');
     const ask = REGISTRY.filter((s) => s.id === 'member-accounts');
     const { answers } = await resolveAnswers({ sets: [], steps: REGISTRY, ask, host, suggested });
     expect(host.messages.find((m) => m.code === 'GW_MEMBER_ACCOUNTS_FOUND')?.text).toContain(

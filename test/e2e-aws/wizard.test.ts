@@ -97,8 +97,6 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
             'Days before a password expires',
             'Admin group: The admin group',
             'Admin group: who signs in as an admin?',
-            'Organization trail: Name of the organization trail',
-            'Days to keep trail logs',
             'Member accounts: create a separate AWS account for each environment',
             'Member accounts: environments, one new account each',
           ];
@@ -113,9 +111,17 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
           await t.waitFor('Member accounts: put prod in its own OU (Prod)');
           t.type('y');
           t.send('Enter');
+          // The log-archive and security-tooling accounts: declined, this scenario is the environments'.
+          await t.waitFor('Member accounts: add a log-archive account');
+          t.type('n');
+          t.send('Enter');
           const review = await t.waitFor('Member accounts: use these names, emails and OUs?');
           expect(review).toMatch(/acme-staging\s+aws\+staging@acme\.example\s+OU Workloads/);
           t.send('Enter');
+          for (const question of ['Organization trail: Name of the organization trail', 'Days to keep trail logs']) {
+            await t.waitFor(question);
+            t.send('Enter');
+          }
           for (const [question, text] of [
             ["Security contact's name", 'Jane Founder'],
             ["Security contact's title", 'CTO'],
@@ -132,10 +138,12 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
           const verified = await t.waitFor('Save these answers to a file', 240_000);
           for (const name of ['management', 'acme-dev', 'acme-staging', 'acme-prod'])
             expect(verified).toMatch(new RegExp(`^Account \\d{12} \\(${name}\\)$`, 'm'));
-          // The one manual check is the management account's root MFA, which only its root user can
-          // add (and the emulator always reports missing).
-          expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 1 manual, 0 error\./);
+          // The manual checks: the management account's root MFA, which only its root user can add (and
+          // the emulator always reports missing), and the trail's logs, in the management account
+          // without a log-archive account.
+          expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 2 manual, 0 error\./);
           expect(verified).toMatch(/MANUAL CIS 1\.4\s+root-credentials\s+the root user has no MFA/);
+          expect(verified).toMatch(/MANUAL GW\.LOG-ARCHIVE\s+org-trail/);
           t.send('Enter');
           await t.waitFor('File name:');
           t.send('Enter');

@@ -42,6 +42,6 @@ describe('eventual consistency', () => {
     fake.roleDelayCalls = 4;
     const run = await cli(['apply', '--yes', '--answers', answersFile(FULL_EXAMPLE)]);
     expect(run.code, run.stderr).toBe(0);
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(5);
   });
 });

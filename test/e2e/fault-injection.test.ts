@@ -142,7 +142,9 @@ describe('a full apply on a fresh account whose k-th write fails with a fatal er
         'security-contacts',
       ]),
     );
-    expect(new Set(clean.writes.map((w) => w.accountName))).toEqual(new Set(['management', 'acme-dev', 'acme-staging', 'acme-prod']));
+    expect(new Set(clean.writes.map((w) => w.accountName))).toEqual(
+      new Set(['management', 'acme-dev', 'acme-staging', 'acme-prod', 'acme-log-archive', 'acme-security-tooling']),
+    );
   });
 
   const cases: [number, string][] = clean.writes.map((w, i) => [i + 1, `${w.action} by ${w.step} in ${w.accountName}`]);

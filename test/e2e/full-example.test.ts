@@ -11,7 +11,15 @@ beforeEach(() => {
 });
 afterEach(() => fake.restore());
 
-const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod'];
+/** The new members and the environment each is tagged with: dev, staging and prod, and the two with a purpose. */
+const MEMBERS: Record<string, string> = {
+  'acme-dev': 'dev',
+  'acme-staging': 'staging',
+  'acme-prod': 'prod',
+  'acme-log-archive': 'log-archive',
+  'acme-security-tooling': 'security-tooling',
+};
+const CREATED = Object.keys(MEMBERS);
 const memberId = (name: string) => [...fake.orgAccounts.values()].find((a) => a.Name === name)?.Id as string;
 
 async function verifyJson(file: string): Promise<{ code: number; findings: Finding[] }> {
@@ -20,7 +28,7 @@ async function verifyJson(file: string): Promise<{ code: number; findings: Findi
 }
 
 describe('one apply on a fresh account with the full example answers file', () => {
-  it('ends with every step verified in the management account and all three new members, and the next plan is empty', async () => {
+  it('ends with every step verified in the management account and all five new members, the logs in log-archive, and the next plan is empty', async () => {
     const file = answersFile(FULL_EXAMPLE);
     const apply = await cli(['apply', '--yes', '--answers', file]);
     expect(apply.code, apply.stderr).toBe(0);
@@ -44,10 +52,10 @@ describe('one apply on a fresh account with the full example answers file', () =
         'security-contacts',
       ]),
     );
-    for (const name of MEMBERS) {
-      expect(steps(name)).toEqual(
-        new Set(['account-alias', 'password-policy', 'root-credentials', 's3-block-public-access', 'security-contacts']),
-      );
+    const baseline = ['account-alias', 'password-policy', 'root-credentials', 's3-block-public-access', 'security-contacts'];
+    for (const [name, env] of Object.entries(MEMBERS)) {
+      // The trail's key and buckets are checked where they are.
+      expect(steps(name)).toEqual(new Set(name === 'acme-log-archive' ? [...baseline, 'org-trail'] : baseline));
       const id = memberId(name);
       const state = fake.accounts.get(id)!;
       expect(state.alias).toBe(name);
@@ -55,9 +63,12 @@ describe('one apply on a fresh account with the full example answers file', () =
       expect(state.accountPublicAccessBlock).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
       expect(state.contacts.SECURITY?.EmailAddress).toBe('security@acme.example');
       expect(state.contacts.BILLING?.Name).toBe('Jane Founder');
-      expect(fake.orgAccounts.get(id)?.tags).toContainEqual({ Key: 'environment', Value: name.split('-')[1] });
+      expect(fake.orgAccounts.get(id)?.tags).toContainEqual({ Key: 'environment', Value: env });
     }
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(5);
+    const archive = memberId('acme-log-archive');
+    expect([...fake.buckets.values()].map((b) => b.account)).toEqual([archive, archive]);
+    expect(fake.trails.get('acme-org-trail')?.KmsKeyId).toContain(`:${archive}:key/`);
     // Every finding names a control its step declares (what `--help`, reports and docs list).
     const declared = new Map(REGISTRY.map((s) => [s.id, new Set(s.checks.map((c) => c.id))]));
     for (const f of findings) expect(declared.get(f.step)?.has(f.check), `${f.step} ${f.check}`).toBe(true);
@@ -92,8 +103,8 @@ describe('account creation', () => {
     const rerun = await cli(['apply', '--yes', '--answers', file]);
     expect(rerun.code, rerun.stderr).toBe(0);
     const creates = fake.calls.filter((c) => c.operation === 'CreateAccount').map((c) => c.input.AccountName);
-    expect(creates).toEqual(['acme-dev', 'acme-staging', 'acme-prod']);
-    expect([...fake.orgAccounts.values()].filter((a) => a.Id !== MANAGEMENT_ID)).toHaveLength(3);
+    expect(creates).toEqual(CREATED);
+    expect([...fake.orgAccounts.values()].filter((a) => a.Id !== MANAGEMENT_ID)).toHaveLength(5);
   });
 
   it('interrupted after the account was made, a re-run finds it by email', async () => {
@@ -109,7 +120,7 @@ describe('account creation', () => {
     await cli(['plan', '--answers', file]);
     const rerun = await cli(['apply', '--yes', '--answers', file]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(3);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(5);
   });
 
   const FAILURES: [string, () => void, RegExp][] = [
@@ -145,18 +156,13 @@ describe('account creation', () => {
     fake.creationFailures.clear();
     const rerun = await cli(['apply', '--yes', '--answers', file]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(fake.calls.filter((c) => c.operation === 'CreateAccount').map((c) => c.input.AccountName)).toEqual([
-      'acme-dev',
-      'acme-staging',
-      'acme-prod',
-      'acme-dev',
-    ]);
+    expect(fake.calls.filter((c) => c.operation === 'CreateAccount').map((c) => c.input.AccountName)).toEqual([...CREATED, 'acme-dev']);
     expect((await verifyJson(file)).code).toBe(0);
   });
 
   it('ACCOUNT_NUMBER_LIMIT_EXCEEDED at CreateAccount names the account and the quota to raise, and the others converge', async () => {
     const file = answersFile(FULL_EXAMPLE);
-    fake.accountQuota = 3; // the management account and two members
+    fake.accountQuota = 3; // the management account and two members: prod, log-archive and security-tooling wait
     const run = await cli(['apply', '--yes', '--answers', file]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/quota of accounts, so acme-prod was not created.*ACCOUNT_NUMBER_LIMIT_EXCEEDED/);

@@ -153,10 +153,14 @@ describe('every AWS command a step sends', () => {
       seq: n,
     }));
     mfa.nextVersion = 6;
-    fake.kmsAliases.get('us-east-1')?.clear(); // a key left without its alias
+    // The trail's key and buckets are in log-archive.
+    const archive = [...fake.orgAccounts.values()].find((a) => a.Name === 'acme-log-archive')!;
+    fake.kmsAliases.get(`${archive.Id}:us-east-1`)?.clear(); // a key left without its alias
     [...fake.kms.values()][0]!.policy = '{"Version":"2012-10-17","Statement":[]}';
     Object.assign(fake.trails.get('acme-org-trail')!, { IsMultiRegionTrail: false });
-    fake.buckets.get('aws-groundwork-trail-111111111111-us-east-1')!.ownership = 'ObjectWriter';
+    const trailBucket = fake.buckets.get(`aws-groundwork-trail-${archive.Id}-us-east-1`)!;
+    trailBucket.ownership = 'ObjectWriter';
+    trailBucket.objectLockRetention = { Mode: 'GOVERNANCE', Days: 1 };
     staging.parentId = 'r-ab12';
     staging.tags = [];
     Object.assign(member.root, {

@@ -1,5 +1,6 @@
 /**
- * The design's example answers file, whole: all ten steps and three new member accounts. It lives
+ * The design's example answers file, whole: all ten steps, three new environment accounts and the
+ * log-archive and security-tooling accounts (which the design's example predates). It lives
  * here, not in a test file, so other test files can use it without also running that file's tests
  * (and its beforeEach, which installs a fake of its own).
  */
@@ -11,12 +12,14 @@ steps:
   admin-group:         { name: Admins, users: [] }
   mfa-enforcement:     { groups: [Admins] }
   organization:        {}
-  org-trail:           { name: acme-org-trail, retentionDays: 365 }
   member-accounts:
     accounts:
       - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }
       - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }
       - { name: acme-prod,    email: aws+prod@acme.example,    ou: Workloads }
+      - { name: acme-log-archive,      email: aws+log-archive@acme.example,      purpose: log-archive }
+      - { name: acme-security-tooling, email: aws+security-tooling@acme.example, purpose: security-tooling }
+  org-trail:           { name: acme-org-trail, retentionDays: 365 }
   root-credentials:    { deleteMemberRootCredentials: true }
   s3-block-public-access: {}
   security-contacts:
@@ -24,7 +27,8 @@ steps:
 `;
 
 /**
- * Every step, with an admin user, two new members and every opt-in on: the answers that make each
+ * Every step, with an admin user, two new members, a log-archive account, write-once trail logs and
+ * every opt-in on: the answers that make each
  * step send every command it has, for the tests that hold those commands to the declared permissions.
  */
 export const EVERY_STEP_ANSWERS = {
@@ -35,10 +39,13 @@ export const EVERY_STEP_ANSWERS = {
     'admin-group': { users: ['alice'] },
     'mfa-enforcement': {},
     organization: {},
-    'org-trail': { name: 'acme-org-trail' },
     'member-accounts': {
-      accounts: ['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
+      accounts: [
+        ...['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
+        { name: 'acme-log-archive', email: 'aws+log-archive@acme.example', purpose: 'log-archive' },
+      ],
     },
+    'org-trail': { name: 'acme-org-trail', objectLockMode: 'GOVERNANCE', objectLockDays: 30, allowMove: true },
     'root-credentials': { deleteMemberRootCredentials: true },
     's3-block-public-access': {},
     'security-contacts': { security: { name: 'Jane Founder', title: 'CTO', email: 'security@acme.example', phone: '+1 555 0100' } },

@@ -62,7 +62,15 @@ describe('verify --output json', () => {
       tool: { name: 'aws-groundwork' },
       region: 'us-east-1',
     });
-    expect(doc.accounts.map((a) => a.name)).toEqual(['management', 'acme-dev', 'acme-staging', 'acme-prod']);
+    // In the order they first come up: log-archive holds the trail's key and buckets, checked with the management account's steps.
+    expect(doc.accounts.map((a) => a.name)).toEqual([
+      'management',
+      'acme-log-archive',
+      'acme-dev',
+      'acme-staging',
+      'acme-prod',
+      'acme-security-tooling',
+    ]);
     expect(doc.findings.every((f) => f.controls.length >= 1)).toBe(true);
     expect(doc.findings.flatMap((f) => f.controls)).toContainEqual({
       framework: 'CIS Amazon Web Services Foundations Benchmark',
@@ -175,9 +183,11 @@ describe('plan --output json', () => {
     const doc = JSON.parse(run.stdout) as PlanDoc;
     expectValid(validatePlan, doc);
     expect(doc.accounts.filter((a) => a.pending).map((a) => [a.id, a.name])).toEqual([
+      [null, 'acme-log-archive'],
       [null, 'acme-dev'],
       [null, 'acme-staging'],
       [null, 'acme-prod'],
+      [null, 'acme-security-tooling'],
     ]);
     expect(doc.changes.some((c) => c.deferred)).toBe(true);
     expect(doc.summary.create).toBe(doc.changes.filter((c) => c.action === 'create' || c.action === 'replace').length);

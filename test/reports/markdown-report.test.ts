@@ -83,13 +83,13 @@ describe('verify --report FILE on a drifted organization', () => {
     ]);
 
     // The metadata a reader needs to trust it.
-    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 1 check needs a person; 51 pass.');
+    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 1 check needs a person; 72 pass.');
     expect(md).toContain('| Generated | 2026-11-24 09:30:02 UTC (started 2026-11-24 09:30:00 UTC) |');
     expect(md).toMatch(/\| Tool \| aws-groundwork \d+\.\d+\.\d+, `aws-groundwork verify` \(read-only/);
     expect(md).toContain(`| Caller | \`arn:aws:iam::${MANAGEMENT_ID}:user/founder\` |`);
     expect(md).toContain(`| Management account | ${MANAGEMENT_ID} |`);
     expect(md).toContain('| Home region | us-east-1 |');
-    expect(md).toContain('| Accounts checked | 4 |');
+    expect(md).toContain('| Accounts checked | 6 |');
     expect(md).toContain('CIS: CIS Amazon Web Services Foundations Benchmark v5.0.0');
     expect(md).toContain('SSB: AWS Startup Security Baseline (unversioned)');
 

@@ -73,6 +73,34 @@ describe('member-accounts', () => {
     expect(assumeRoot[0]?.region).toBe('us-east-1');
   });
 
+  it('suggests each purpose for one account only, and keeps an account tagged with an environment in it whatever its name', async () => {
+    fake.addMemberAccount('LogArchive', 'aws+ct-logs@acme.example');
+    fake.addMemberAccount('acme-log-archive', 'aws+logs@acme.example');
+    const audit = fake.addMemberAccount('Audit', 'aws+audit@acme.example');
+    fake.orgAccounts.get(audit)!.tags = [{ Key: 'environment', Value: 'qa' }];
+    fake.addMemberAccount('SecurityTooling', 'aws+tooling@acme.example');
+    const run = await cli(['answers', '--from-account', '--only', 'member-accounts']);
+    expect(run.code, run.stderr).toBe(0);
+    const accounts = run.stdout.split('\n').filter((l) => l.trim().startsWith('- {'));
+    expect(accounts.map((l) => l.trim())).toEqual([
+      // Directly under the root: the plan moves the one with a purpose into Security, the others into Workloads.
+      '- { name: LogArchive, email: aws+ct-logs@acme.example, ou: Security, purpose: log-archive }',
+      '- { name: acme-log-archive, email: aws+logs@acme.example, ou: Workloads, env: archive }',
+      '- { name: Audit, email: aws+audit@acme.example, ou: Workloads, env: qa }',
+      '- { name: SecurityTooling, email: aws+tooling@acme.example, ou: Security, purpose: security-tooling }',
+    ]);
+    expect(run.stdout).toContain(
+      '# acme-log-archive looks like a log-archive account (by its name), but an account before it has that purpose: kept as an environment account.',
+    );
+    expect(run.stdout).toContain(
+      '# Audit is named like a security-tooling account, but it is tagged environment=qa: kept as an environment account.',
+    );
+    // What it suggests is a valid answers file: the plan reads it and makes only those moves and tags.
+    const plan = await cli(['plan', '--answers', answersFile(run.stdout)]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout.match(/create the account/g)).toBeNull();
+  });
+
   it('as root, says the root user cannot reach members instead of a bare AccessDenied', async () => {
     fake.addMemberAccount('acme-dev', 'aws+dev@acme.example');
     fake.callAsRoot();

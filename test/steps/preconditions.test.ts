@@ -248,7 +248,7 @@ describe('the same steps when what they need is there, or made in the same run',
     expect(verify.code, verify.stdout).toBe(0);
   });
 
-  it('with the organization step in the run, a fresh account plans the trail, the accounts and their baselines as before', async () => {
+  it('with the organization step in the run, a fresh account plans the accounts, the trail storage in the new log-archive, and the baselines', async () => {
     const plan = await cli([
       'plan',
       '--only',
@@ -257,8 +257,11 @@ describe('the same steps when what they need is there, or made in the same run',
       answersFile(FULL_EXAMPLE),
     ]);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toContain('create the organization trail acme-org-trail');
+    expect(plan.stdout).toContain(
+      "make the trail's KMS key and buckets in the new account acme-log-archive and the trail delivering there; planned in detail once it exists",
+    );
     expect(plan.stdout).toContain('create the account acme-dev (aws+dev@acme.example) in Workloads');
+    expect(plan.stdout).toContain('create the account acme-log-archive (aws+log-archive@acme.example) in Security');
     expect(plan.stdout).toContain('Security contacts in the new account acme-dev, planned in detail once it exists');
   });
 });

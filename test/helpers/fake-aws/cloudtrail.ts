@@ -1,6 +1,6 @@
 /**
  * CloudTrail trails, in the caller's account; each trail has a home region.
- * - cloudtrail: `trails` by name. CreateTrail checks the bucket exists and its policy names the trail ARN
+ * - cloudtrail: `trails` by name. CreateTrail checks the bucket exists (in any account) and its policy names the trail ARN
  *   and cloudtrail.amazonaws.com, a KmsKeyId is a key of the client's region whose policy lets CloudTrail
  *   GenerateDataKey, and an organization trail has an ALL-features organization managed by the caller
  *   with trusted access for cloudtrail.amazonaws.com. Defaults: single-region, no validation, not logging.
@@ -68,9 +68,12 @@ function checkBucket(s: FakeState, bucketName: string, trailArn: string): void {
   }
 }
 
-/** The ARN of the key a trail names, which CloudTrail must be allowed to use. */
-function checkKey(s: FakeState, ref: string, region: string): string {
-  const k = findKey(s, ref, region, true);
+/**
+ * The ARN of the key a trail names, which CloudTrail must be allowed to use: by id or alias a key of
+ * the trail's account, by ARN a key of any account (a log-archive account's, say) whose policy allows it.
+ */
+function checkKey(s: FakeState, ref: string, region: string, account: string): string {
+  const k = findKey(s, ref, region, true, ref.startsWith('arn:') ? null : account);
   if (!k) throw new KmsKeyNotFoundException({ message: `KMS key ${ref} does not exist in ${region}.`, ...meta });
   if (!k.policy.includes('cloudtrail.amazonaws.com') || !k.policy.includes('kms:GenerateDataKey')) {
     throw new InsufficientEncryptionPolicyException({
@@ -126,14 +129,14 @@ function describe(t: FakeTrail) {
   return { ...summary(t), HomeRegion: t.HomeRegion, HasCustomEventSelectors: false, HasInsightSelectors: false };
 }
 
-function createTrail({ s, i, region }: Call) {
+function createTrail({ s, i, region, ctx }: Call) {
   const name = String(i.Name);
   if (s.trails.has(name)) {
     throw new TrailAlreadyExistsException({ message: `Trail ${name} already exists for customer: ${s.caller.Account}`, ...meta });
   }
   const TrailARN = `arn:aws:cloudtrail:${region}:${s.caller.Account}:trail/${name}`;
   checkBucket(s, String(i.S3BucketName), TrailARN);
-  const KmsKeyId = i.KmsKeyId ? checkKey(s, String(i.KmsKeyId), region) : null;
+  const KmsKeyId = i.KmsKeyId ? checkKey(s, String(i.KmsKeyId), region, ctx.account) : null;
   if (i.IsOrganizationTrail) checkOrganization(s);
   const t: FakeTrail = {
     Name: name,
@@ -174,7 +177,7 @@ function updated(s: FakeState, t: FakeTrail, i: Input, region: string): FakeTrai
     next.S3BucketName = String(i.S3BucketName);
   }
   // An empty KmsKeyId turns SSE-KMS off.
-  if (i.KmsKeyId !== undefined) next.KmsKeyId = i.KmsKeyId ? checkKey(s, String(i.KmsKeyId), region) : null;
+  if (i.KmsKeyId !== undefined) next.KmsKeyId = i.KmsKeyId ? checkKey(s, String(i.KmsKeyId), region, t.TrailARN.split(':')[4] ?? '') : null;
   if (i.IsOrganizationTrail !== undefined) {
     if (i.IsOrganizationTrail) checkOrganization(s);
     next.IsOrganizationTrail = Boolean(i.IsOrganizationTrail);

@@ -6,7 +6,8 @@
  * Each service's behaviour is described in its file: auth.ts (credentials, sessions, root sessions),
  * sts.ts, iam.ts, iam-identities.ts, organizations.ts, kms.ts, s3.ts, s3-control.ts, cloudtrail.ts,
  * account.ts; state.ts holds the state. Notes on the whole fake:
- * - member state is made lazily in `accounts`; `calls` records `account`; S3/KMS/CloudTrail are the caller's only (Error).
+ * - member state is made lazily in `accounts`; `calls` records `account`; S3 buckets and KMS keys belong to
+ *   the account that made them (s3.ts, kms.ts); CloudTrail is the caller's only (Error).
  * - concurrency: every call waits `delayMs`; `inFlight` / `maxInFlight` count overlapping calls.
  * - regions: every command is handled in the region of the client that sent it (`this.config.region()`
  *   of the SDK client), and `calls` records it. IAM and Organizations state is global; S3 bucket names
@@ -304,7 +305,7 @@ export class FakeAws {
       const handler = HANDLERS[`${service}:${operation}`];
       if (!handler) throw new Error(`fake AWS has no handler for ${service}:${operation}Command`);
       checkRootTask(service, operation, ctx);
-      if ((service === 's3' || service === 'kms' || service === 'cloudtrail') && ctx.account !== this.caller.Account) {
+      if (service === 'cloudtrail' && ctx.account !== this.caller.Account) {
         throw new Error(`fake AWS keeps ${service} state for the caller's account ${this.caller.Account} only, not for ${ctx.account}`);
       }
       const acct = this.iamView(service, operation, ctx.account);

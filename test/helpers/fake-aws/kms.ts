@@ -1,5 +1,6 @@
 /**
- * KMS, per region, in the caller's account.
+ * KMS, per account and region: keys belong to the account that made them (a member's, through its
+ * role), and a call sees the keys of its own account only, except a key ARN CloudTrail is given.
  * - kms: keys `kms` (ids in counter order) and aliases `kmsAliases` per region; DescribeKey takes an id,
  *   key ARN, alias or alias ARN, the other key APIs only an id or key ARN; a key of another region is
  *   NotFoundException. CreateKey without Policy gets KMS's default account-root `kms:*` policy.
@@ -17,35 +18,50 @@ import {
 import { meta, type Call, type HandlerTable, type Input } from './shared.js';
 import type { FakeKey, FakeState } from './state.js';
 
-/** The aliases of a region (made empty on first use). */
-function aliasesIn(s: FakeState, region: string): Map<string, string> {
-  let aliases = s.kmsAliases.get(region);
+/** Where an account's region keeps its aliases: `<region>` for the caller's account, else `<account>:<region>`. */
+const aliasesAt = (s: FakeState, region: string, account: string) => (account === s.caller.Account ? region : `${account}:${region}`);
+
+/** The aliases of an account's region, to read: a read never changes the state (no empty map is stored). */
+function aliasesIn(s: FakeState, region: string, account: string = s.caller.Account): ReadonlyMap<string, string> {
+  return s.kmsAliases.get(aliasesAt(s, region, account)) ?? new Map();
+}
+
+/** The aliases of an account's region, to change (made empty on first use). */
+function writableAliasesIn(s: FakeState, region: string, account: string): Map<string, string> {
+  const at = aliasesAt(s, region, account);
+  let aliases = s.kmsAliases.get(at);
   if (!aliases) {
     aliases = new Map();
-    s.kmsAliases.set(region, aliases);
+    s.kmsAliases.set(at, aliases);
   }
   return aliases;
 }
+
+/** The account a key belongs to, from its ARN. */
+export const ownerOf = (k: FakeKey) => k.Arn.split(':')[4] ?? '';
 
 /**
  * The key a KeyId names in this region: a key id or key ARN, and with `aliases` an alias name
  * (`alias/x`) or alias ARN too. Undefined when there is none in this region.
  */
-export function findKey(s: FakeState, ref: unknown, region: string, aliases: boolean): FakeKey | undefined {
+export function findKey(s: FakeState, ref: unknown, region: string, aliases: boolean, account: string | null): FakeKey | undefined {
   const id = String(ref ?? '');
   const arn = /^arn:aws[\w-]*:kms:([^:]*):(\d{12}):(key|alias)\/(.+)$/.exec(id);
   let keyId: string | undefined;
+  // `account` null: any account's key, named by its ARN (what CloudTrail may be given).
+  let owner = account;
   if (arn) {
-    const [, arnRegion, account, kind, rest] = arn;
-    if (arnRegion !== region || account !== s.caller.Account) return undefined;
-    keyId = kind === 'key' ? rest : aliases ? aliasesIn(s, region).get(`alias/${rest}`) : undefined;
+    const [, arnRegion, arnAccount = '', kind, rest] = arn;
+    if (arnRegion !== region || (account !== null && arnAccount !== account)) return undefined;
+    owner = arnAccount;
+    keyId = kind === 'key' ? rest : aliases ? aliasesIn(s, region, arnAccount).get(`alias/${rest}`) : undefined;
   } else if (id.startsWith('alias/')) {
-    keyId = aliases ? aliasesIn(s, region).get(id) : undefined;
+    keyId = aliases && owner !== null ? aliasesIn(s, region, owner).get(id) : undefined;
   } else {
     keyId = id;
   }
   const key = keyId === undefined ? undefined : s.kms.get(keyId);
-  return key && key.region === region ? key : undefined;
+  return key && key.region === region && (owner === null || ownerOf(key) === owner) ? key : undefined;
 }
 
 /**
@@ -79,8 +95,8 @@ function kmsPage<T>(s: FakeState, items: T[], input: Input): { items: T[]; Trunc
 }
 
 /** The key a call names, or KMS's NotFoundException. */
-function key(s: FakeState, ref: unknown, region: string, aliases = false): FakeKey {
-  const k = findKey(s, ref, region, aliases);
+function key(s: FakeState, ref: unknown, region: string, account: string, aliases = false): FakeKey {
+  const k = findKey(s, ref, region, aliases, account);
   if (!k) {
     const alias = String(ref).includes('alias/');
     const message = !alias
@@ -127,9 +143,9 @@ function defaultPolicy(account: string): string {
   );
 }
 
-function metadata(s: FakeState, k: FakeKey) {
+function metadata(k: FakeKey) {
   return {
-    AWSAccountId: s.caller.Account,
+    AWSAccountId: ownerOf(k),
     KeyId: k.KeyId,
     Arn: k.Arn,
     Description: k.Description,
@@ -142,13 +158,13 @@ function metadata(s: FakeState, k: FakeKey) {
   };
 }
 
-function createKey({ s, i, region }: Call) {
-  const policy = i.Policy === undefined ? defaultPolicy(s.caller.Account) : checkPolicy(i.Policy);
+function createKey({ s, i, region, ctx }: Call) {
+  const policy = i.Policy === undefined ? defaultPolicy(ctx.account) : checkPolicy(i.Policy);
   const n = s.nextKeyNumber++;
   const KeyId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const k: FakeKey = {
     KeyId,
-    Arn: `arn:aws:kms:${region}:${s.caller.Account}:key/${KeyId}`,
+    Arn: `arn:aws:kms:${region}:${ctx.account}:key/${KeyId}`,
     region,
     Description: (i.Description as string | undefined) ?? '',
     KeyState: 'Enabled',
@@ -157,23 +173,23 @@ function createKey({ s, i, region }: Call) {
     tags: ((i.Tags as FakeKey['tags'] | undefined) ?? []).map((t) => ({ ...t })),
   };
   s.kms.set(KeyId, k);
-  return { KeyMetadata: metadata(s, k) };
+  return { KeyMetadata: metadata(k) };
 }
 
-function describeKey({ s, i, region }: Call) {
-  return { KeyMetadata: metadata(s, key(s, i.KeyId, region, true)) };
+function describeKey({ s, i, region, ctx }: Call) {
+  return { KeyMetadata: metadata(key(s, i.KeyId, region, ctx.account, true)) };
 }
 
-function createAlias({ s, i, region }: Call) {
+function createAlias({ s, i, region, ctx }: Call) {
   const name = String(i.AliasName);
   if (!/^alias\/[a-zA-Z0-9/_-]+$/.test(name) || name.startsWith('alias/aws/')) {
     throw new InvalidAliasNameException({ message: `Alias ${name} is not a valid customer alias name.`, ...meta });
   }
-  const k = key(s, i.TargetKeyId, region);
-  const aliases = aliasesIn(s, region);
+  const k = key(s, i.TargetKeyId, region, ctx.account);
+  const aliases = writableAliasesIn(s, region, ctx.account);
   if (aliases.has(name)) {
     throw new AlreadyExistsException({
-      message: `An alias with the name arn:aws:kms:${region}:${s.caller.Account}:${name} already exists`,
+      message: `An alias with the name arn:aws:kms:${region}:${ctx.account}:${name} already exists`,
       ...meta,
     });
   }
@@ -181,60 +197,60 @@ function createAlias({ s, i, region }: Call) {
   return {};
 }
 
-function listAliases({ s, i, region }: Call) {
-  const only = i.KeyId === undefined ? undefined : key(s, i.KeyId, region).KeyId;
+function listAliases({ s, i, region, ctx }: Call) {
+  const only = i.KeyId === undefined ? undefined : key(s, i.KeyId, region, ctx.account).KeyId;
   const { items, ...rest } = kmsPage(
     s,
-    [...aliasesIn(s, region)].filter(([, keyId]) => only === undefined || keyId === only),
+    [...aliasesIn(s, region, ctx.account)].filter(([, keyId]) => only === undefined || keyId === only),
     i,
   );
   const Aliases = items.map(([AliasName, TargetKeyId]) => ({
     AliasName,
-    AliasArn: `arn:aws:kms:${region}:${s.caller.Account}:${AliasName}`,
+    AliasArn: `arn:aws:kms:${region}:${ctx.account}:${AliasName}`,
     TargetKeyId,
   }));
   return { Aliases, ...rest };
 }
 
-function listKeys({ s, i, region }: Call) {
+function listKeys({ s, i, region, ctx }: Call) {
   const { items, ...rest } = kmsPage(
     s,
-    [...s.kms.values()].filter((k) => k.region === region),
+    [...s.kms.values()].filter((k) => k.region === region && ownerOf(k) === ctx.account),
     i,
   );
   return { Keys: items.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })), ...rest };
 }
 
-function listResourceTags({ s, i, region }: Call) {
-  const { items, ...rest } = kmsPage(s, key(s, i.KeyId, region).tags, i);
+function listResourceTags({ s, i, region, ctx }: Call) {
+  const { items, ...rest } = kmsPage(s, key(s, i.KeyId, region, ctx.account).tags, i);
   return { Tags: items.map((t) => ({ ...t })), ...rest };
 }
 
-function getKeyPolicy({ s, i, region }: Call) {
-  const k = key(s, i.KeyId, region);
+function getKeyPolicy({ s, i, region, ctx }: Call) {
+  const k = key(s, i.KeyId, region, ctx.account);
   checkPolicyName(i);
   return { Policy: k.policy, PolicyName: 'default' };
 }
 
-function putKeyPolicy({ s, i, region }: Call) {
-  const k = key(s, i.KeyId, region);
+function putKeyPolicy({ s, i, region, ctx }: Call) {
+  const k = key(s, i.KeyId, region, ctx.account);
   checkPolicyName(i);
   k.policy = checkPolicy(i.Policy);
   return {};
 }
 
-function getKeyRotationStatus({ s, i, region }: Call) {
-  const k = key(s, i.KeyId, region);
+function getKeyRotationStatus({ s, i, region, ctx }: Call) {
+  const k = key(s, i.KeyId, region, ctx.account);
   return { KeyId: k.Arn, KeyRotationEnabled: k.rotation };
 }
 
-function enableKeyRotation({ s, i, region }: Call) {
-  key(s, i.KeyId, region).rotation = true;
+function enableKeyRotation({ s, i, region, ctx }: Call) {
+  key(s, i.KeyId, region, ctx.account).rotation = true;
   return {};
 }
 
-function disableKeyRotation({ s, i, region }: Call) {
-  key(s, i.KeyId, region).rotation = false;
+function disableKeyRotation({ s, i, region, ctx }: Call) {
+  key(s, i.KeyId, region, ctx.account).rotation = false;
   return {};
 }
 

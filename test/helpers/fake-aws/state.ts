@@ -168,6 +168,8 @@ export interface FakePublicAccessBlock {
 }
 
 export interface FakeBucket {
+  /** The account that owns it: a call from any other account is refused (the fake evaluates no bucket policy). */
+  account: string;
   region: string;
   ownership: string | null;
   publicAccessBlock: FakePublicAccessBlock | null;
@@ -178,6 +180,8 @@ export interface FakeBucket {
   lifecycle: LifecycleRule[] | null;
   logging: { TargetBucket: string; TargetPrefix: string } | null;
   objectLock: boolean;
+  /** Object Lock's default retention, once configured. */
+  objectLockRetention: { Mode: string; Days?: number; Years?: number } | null;
 }
 
 export interface FakeTrail {
