@@ -1,6 +1,6 @@
 /**
  * AWS figures for `npm run bench`, against the fake: calls made by `plan` and `verify` for a
- * management account and three members, and verify wall time for 1 and 4 accounts with simulated
+ * management account and the full example's five members, and verify wall time for 1 and 6 accounts with simulated
  * latency. Prints one JSON line. Run with: node --import tsx test/bench/aws-figures.ts
  */
 import { PassThrough, Writable } from 'node:stream';
@@ -53,7 +53,7 @@ async function timed(file: string): Promise<number> {
 }
 fake.delayMs = LATENCY_MS;
 const oneAccountMs = await timed(single);
-const fourAccountsMs = await timed(full);
+const allAccountsMs = await timed(full);
 fake.restore();
 
-console.log(JSON.stringify({ planCalls, verifyCalls, latencyMs: LATENCY_MS, oneAccountMs, fourAccountsMs }));
+console.log(JSON.stringify({ planCalls, verifyCalls, latencyMs: LATENCY_MS, oneAccountMs, allAccountsMs }));
