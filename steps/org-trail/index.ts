@@ -126,12 +126,8 @@ function trailGaps(t: Trail): string[] {
   return gaps.filter(([ok]) => !ok).map(([, what]) => what);
 }
 
-/**
- * The trail bucket's retention as an answer: the controls need 90 days at least; no expiry reads as the
- * default. A bucket this account may not read (another account's, such as log-archive's), or none, says nothing.
- */
+/** The trail bucket's retention as an answer: the controls need 90 days at least; no expiry reads as the default. */
 async function liveRetention(ctx: StepContext<unknown>, bucket: string): Promise<{ days?: number; note?: string }> {
-  if ((await absentOn('AccessDenied', 'NoSuchBucket')(() => SETTINGS.versioning.read(ctx.aws, bucket))) === null) return {};
   const rules = (await absentOn('NoSuchBucket')(() => SETTINGS.lifecycle.read(ctx.aws, bucket))) as
     { Status?: string; ExpirationDays?: number }[] | null;
   const days = Math.max(0, ...(rules ?? []).filter((r) => r.Status === 'Enabled').map((r) => r.ExpirationDays ?? 0));
@@ -282,12 +278,15 @@ export default defineStep({
     const bucket = trail.S3BucketName;
     if (bucket && BUCKET_NAME.test(bucket)) {
       defaults.bucketName = bucket;
+      // Another account's bucket (log-archive's) is not this account's to read: its settings stay unread.
+      if ((await absentOn('AccessDenied', 'NoSuchBucket')(() => SETTINGS.versioning.read(ctx.aws, bucket))) === null) {
+        notes.bucketName = [`${bucket} is not readable from this account (another account's, or gone): the plan reads it where it is.`];
+        return { defaults, notes };
+      }
       const { days, note } = await liveRetention(ctx, bucket);
       if (days !== undefined) defaults.retentionDays = days;
       if (note) notes.retentionDays = [note];
-      const target = (
-        (await absentOn('NoSuchBucket', 'AccessDenied')(() => SETTINGS.logging.read(ctx.aws, bucket))) as { TargetBucket?: string } | null
-      )?.TargetBucket;
+      const target = ((await SETTINGS.logging.read(ctx.aws, bucket)) as { TargetBucket?: string } | null)?.TargetBucket;
       if (target && target !== bucket && BUCKET_NAME.test(target)) defaults.logBucketName = target;
       else notes.logBucketName = [`${bucket} writes no access logs to a bucket of its own: the plan makes this one.`];
     }
