@@ -113,7 +113,7 @@ const answers = object(
   {
     accounts: list(accountSchema, {
       description:
-        'Member accounts, e.g. [{ name: acme-dev, email: aws+dev@acme.example, ou: Workloads }, ...staging, ...prod]; each is created once and found again by email',
+        'Member accounts, e.g. [{ name: acme-dev, email: aws+dev@acme.example, ou: Workloads }, ...staging, ...prod], and the log-archive and security-tooling accounts (purpose); each is created once and found again by email',
       default: [],
       templateItems: [
         ...['dev', 'staging', 'prod'].map((env) => ({

@@ -34,20 +34,20 @@ const answers = object(
       default: 365,
     }),
     bucketName: string({
-      description: 'Trail bucket name (default: aws-groundwork-trail-<account>-<region>)',
+      description: 'Trail bucket name (default: aws-groundwork-trail-<account that holds it>-<region>)',
       pattern: BUCKET_NAME,
       patternHint: '3-63 lowercase letters, digits and hyphens (an S3 bucket name)',
       optional: true,
     }),
     logBucketName: string({
-      description: 'Access-log bucket name (default: aws-groundwork-access-logs-<account>-<region>)',
+      description: 'Access-log bucket name (default: aws-groundwork-access-logs-<account that holds it>-<region>)',
       pattern: BUCKET_NAME,
       patternHint: '3-63 lowercase letters, digits and hyphens (an S3 bucket name)',
       optional: true,
     }),
     objectLockMode: string({
       description:
-        'Write-once logs: S3 Object Lock on the trail bucket, GOVERNANCE (only a permission no one here is given can bypass it) or COMPLIANCE (nobody, root included, for its days: irreversible)',
+        'Write-once logs: S3 Object Lock on the trail bucket, GOVERNANCE (the bucket policy denies everyone the bypass) or COMPLIANCE (nobody, root included, can delete a log file for its days)',
       pattern: /^(GOVERNANCE|COMPLIANCE)$/,
       patternHint: 'GOVERNANCE or COMPLIANCE',
       optional: true,
@@ -207,7 +207,7 @@ export default defineStep({
   id: 'org-trail',
   title: 'Organization trail',
   description:
-    'Records every API call in every account and region: a multi-region organization trail with log file validation, encrypted with its own KMS key, into a locked-down, access-logged bucket.',
+    'Records every API call in every account and region: a multi-region organization trail with log file validation, encrypted with its own KMS key, into a locked-down, access-logged bucket, kept in the log-archive account when there is one.',
   checks: CHECKS.list,
   scope: 'management',
   answers,
