@@ -281,6 +281,7 @@ export default defineStep({
       // Another account's bucket (log-archive's) is not this account's to read: its settings stay unread.
       if ((await absentOn('AccessDenied', 'NoSuchBucket')(() => SETTINGS.versioning.read(ctx.aws, bucket))) === null) {
         notes.bucketName = [`${bucket} is not readable from this account (another account's, or gone): the plan reads it where it is.`];
+        notes.retentionDays = [`not read from ${bucket}: check it, as the plan sets the trail's lifecycle to this many days.`];
         return { defaults, notes };
       }
       const { days, note } = await liveRetention(ctx, bucket);

@@ -23,17 +23,28 @@ export const ORGANIZATION_ANSWERS = derive(FULL_EXAMPLE, [
   ],
 ]);
 
-export const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod'] as const;
-export const TRAIL_BUCKET = `aws-groundwork-trail-123456789012-${REGION}`;
-export const LOG_BUCKET = `aws-groundwork-access-logs-123456789012-${REGION}`;
+export const MEMBERS = ['acme-dev', 'acme-staging', 'acme-prod', 'acme-log-archive', 'acme-security-tooling'] as const;
+/** The member that keeps the trail's key and both buckets (purpose: log-archive). */
+export const LOG_ARCHIVE = 'acme-log-archive';
 
 /**
- * The full apply the fault scenarios disturb: every step, in the management account and one new
- * member (each member repeats the same writes; the three-member organization is scenario a's).
+ * The buckets' default names carry the id of the account that holds them (log-archive's, drawn at
+ * random). In what readState answers every member id is replaced by the member's name, so there they
+ * read `trailBucket(LOG_ARCHIVE)`; against the emulator itself, give the real id.
+ */
+export const trailBucket = (storageAccount: string) => `aws-groundwork-trail-${storageAccount}-${REGION}`;
+export const logBucket = (storageAccount: string) => `aws-groundwork-access-logs-${storageAccount}-${REGION}`;
+
+/**
+ * The full apply the fault scenarios disturb: every step, in the management account, one environment
+ * member (acme-dev) and the log-archive member that keeps the trail's key and buckets. Each further
+ * member repeats an environment member's writes, so staging, prod and security-tooling are left to
+ * scenario a's five-member organization: with them every write of the apply would take too long for CI.
  */
 export const FAULT_ANSWERS = derive(ORGANIZATION_ANSWERS, [
   ['      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }\n', ''],
   ['      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Production }\n', ''],
+  ['      - { name: acme-security-tooling, email: aws+security-tooling@acme.example, purpose: security-tooling }\n', ''],
 ]);
 
 /** The password policy and account Block Public Access the full example's answers ask for, as AWS returns them. */

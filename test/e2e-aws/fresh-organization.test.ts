@@ -10,13 +10,32 @@ import { DisableKeyRotationCommand, ListAliasesCommand } from '@aws-sdk/client-k
 import { DeleteAccountPasswordPolicyCommand, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
 import { DeleteAlternateContactCommand } from '@aws-sdk/client-account';
 import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { ALL_BLOCKED, FAULT_ANSWERS, LOG_BUCKET, MEMBERS, ORGANIZATION_ANSWERS, REGION, STRONG_POLICY, TRAIL_BUCKET } from './answers.js';
+import {
+  ALL_BLOCKED,
+  FAULT_ANSWERS,
+  LOG_ARCHIVE,
+  MEMBERS,
+  ORGANIZATION_ANSWERS,
+  REGION,
+  STRONG_POLICY,
+  logBucket,
+  trailBucket,
+} from './answers.js';
 import { baseEnv, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
 import { e2eSuite, type World } from './harness/suite.js';
-import { readState } from './harness/aws-state.js';
+import { inventory, memberClients, readState } from './harness/aws-state.js';
 import { destroyAll, sdkClients } from './harness/sdk-clients.js';
 import type { Exchange } from './harness/proxy.js';
+
+/** The buckets as readState names them: with log-archive's name where AWS has its id. */
+const TRAIL_BUCKET = trailBucket(LOG_ARCHIVE);
+const LOG_BUCKET = logBucket(LOG_ARCHIVE);
+
+/** A policy's statements by Sid. */
+function statementsOf(policy: unknown): Record<string, Record<string, unknown> | undefined> {
+  const statements = (policy as { Statement?: { Sid?: string }[] } | null)?.Statement ?? [];
+  return Object.fromEntries(statements.map((st) => [st.Sid ?? '', st as Record<string, unknown>]));
+}
 
 e2eSuite(
   'the packed package against the emulator: a fresh organization',
@@ -30,7 +49,7 @@ e2eSuite(
     };
 
     it.concurrent(
-      'a. one apply makes the whole organization: exit 0, then an empty plan, a passing verify, and every control in place in every account, read back with the SDK',
+      'a. one apply makes the whole organization, its logs kept in log-archive: exit 0, then an empty plan, a passing verify, and every control in place in the account that holds it, read back with the SDK',
       () =>
         use(async (w) => {
           const { gw } = session(w);
@@ -41,28 +60,63 @@ e2eSuite(
           expect(plan.stdout).toContain('No changes.');
           const verify = await gw('verify', '--output', 'json');
           expect(verify.code, verify.stdout).toBe(0);
-          const doc = JSON.parse(verify.stdout) as { findings: { status: string; account: { name: string } }[] };
+          const doc = JSON.parse(verify.stdout) as {
+            accounts: { id: string; name: string }[];
+            findings: { status: string; check: string; account: { name: string }; reason: string }[];
+          };
           expect(new Set(doc.findings.map((f) => f.account.name))).toEqual(new Set(['management', ...MEMBERS]));
+          // Nothing fails, and the one finding left for a person is the emulator's: it always reports the
+          // management root user without MFA, which only that root user can add. The logs are no longer
+          // a manual finding: they are outside the management account.
+          expect(doc.findings.filter((f) => f.status !== 'pass').map((f) => `${f.status} ${f.account.name} ${f.check}`)).toEqual([
+            'manual management root-credentials.root-mfa',
+          ]);
+          // Each trail check is reported where what it looks at is: the trail in the management account,
+          // the key and the buckets in log-archive.
+          const trailChecks = doc.findings.filter((f) => f.check.startsWith('org-trail.'));
+          expect(trailChecks.map((f) => `${f.account.name} ${f.check}`).sort()).toEqual([
+            `${LOG_ARCHIVE} org-trail.access-log-bucket`,
+            `${LOG_ARCHIVE} org-trail.bucket-access-logging`,
+            `${LOG_ARCHIVE} org-trail.buckets-deny-http`,
+            `${LOG_ARCHIVE} org-trail.key-policy`,
+            `${LOG_ARCHIVE} org-trail.key-rotation`,
+            `${LOG_ARCHIVE} org-trail.trail-bucket-protected`,
+            `${LOG_ARCHIVE} org-trail.trail-bucket-settings`,
+            'management org-trail.delivery',
+            'management org-trail.kms-encryption',
+            'management org-trail.log-file-validation',
+            'management org-trail.logs-outside-management',
+            'management org-trail.multi-region-logging',
+          ]);
+          const archiveId = doc.accounts.find((a) => a.name === LOG_ARCHIVE)?.id as string;
+          expect(trailChecks.find((f) => f.check === 'org-trail.logs-outside-management')?.reason).toBe(
+            `the trail delivers to ${trailBucket(archiveId)} in ${LOG_ARCHIVE} (${archiveId})`,
+          );
 
-          // Not what the tool says, but what the emulator holds.
+          // Not what the tool says, but what the emulator holds, read in each account with its own credentials.
           const s = await readState(w.emulator.url, REGION);
           expect(s.organization).toEqual({ FeatureSet: 'ALL', managedHere: true });
           expect(s.trustedAccess).toEqual(['account.amazonaws.com', 'cloudtrail.amazonaws.com', 'iam.amazonaws.com']);
           expect(s.iamOrganizationsFeatures).toEqual(['RootCredentialsManagement', 'RootSessions']);
-          expect(s.ous).toEqual(['Production', 'Workloads']);
+          expect(s.ous).toEqual(['Production', 'Security', 'Workloads']);
           const members = Object.entries(s.accounts)
             .filter(([id]) => id !== MANAGEMENT)
             .map(([, a]) => a);
+          // log-archive and security-tooling in the Security OU, their purpose as their environment tag.
           expect(members.map((a) => `${a.name} ${a.email} ${a.status} ${a.parent} ${a.tags.environment}`).sort()).toEqual([
             'acme-dev aws+dev@acme.example ACTIVE ou:Workloads dev',
+            'acme-log-archive aws+log-archive@acme.example ACTIVE ou:Security log-archive',
             'acme-prod aws+prod@acme.example ACTIVE ou:Production prod',
+            'acme-security-tooling aws+security-tooling@acme.example ACTIVE ou:Security security-tooling',
             'acme-staging aws+staging@acme.example ACTIVE ou:Workloads staging',
           ]);
           // One request per member, none failed (a second request for an email would end FAILED). moto also
           // lists the management account's own, as `master`.
           expect(s.createAccountRequests).toEqual([
             'acme-dev SUCCEEDED',
+            'acme-log-archive SUCCEEDED',
             'acme-prod SUCCEEDED',
+            'acme-security-tooling SUCCEEDED',
             'acme-staging SUCCEEDED',
             'master SUCCEEDED',
           ]);
@@ -87,33 +141,122 @@ e2eSuite(
             'arn:aws:iam::123456789012:policy/aws-groundwork/AwsGroundworkRequireMFA': ['v1 (default)'],
           });
 
-          expect(Object.values(s.kmsKeys)).toEqual([
-            {
-              description: 'aws-groundwork: encrypts the organization CloudTrail trail acme-org-trail',
-              state: 'Enabled',
-              aliases: ['alias/aws-groundwork/acme-org-trail'],
-              rotation: true,
+          // The trail's storage: one key and two buckets, all in log-archive; no key, bucket or trail anywhere else.
+          expect(inventory(s)).toMatchObject({
+            keys: [`${LOG_ARCHIVE} alias/aws-groundwork/acme-org-trail aws-groundwork:trail=acme-org-trail`],
+            buckets: [`${LOG_ARCHIVE} ${LOG_BUCKET}`, `${LOG_ARCHIVE} ${TRAIL_BUCKET}`],
+            trails: [`management acme-org-trail -> ${TRAIL_BUCKET}`],
+          });
+          const keyName = '<key alias/aws-groundwork/acme-org-trail>';
+          const key = s.kmsKeys[LOG_ARCHIVE]![keyName]!;
+          expect(key).toMatchObject({
+            description: 'aws-groundwork: encrypts the organization CloudTrail trail acme-org-trail',
+            state: 'Enabled',
+            rotation: true,
+          });
+          // In the names readState gives ids: the key is log-archive's, the trail the management account's.
+          const keyArn = `arn:aws:kms:${REGION}:${LOG_ARCHIVE}:key/${keyName}`;
+          const trailArn = `arn:aws:cloudtrail:${REGION}:${MANAGEMENT}:trail/acme-org-trail`;
+          const keyStatements = statementsOf(key.policy);
+          // log-archive administers its key; CloudTrail may use it for this trail only; readers in
+          // log-archive, and only there, decrypt; the management account (which creates the trail)
+          // may only decrypt, to validate the S3 Bucket Key.
+          expect(keyStatements.EnableAccountAdministration).toMatchObject({
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${LOG_ARCHIVE}:root` },
+            Action: 'kms:*',
+          });
+          expect(keyStatements.AllowCloudTrailEncrypt).toMatchObject({
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 'kms:GenerateDataKey*',
+            Condition: {
+              StringEquals: { 'aws:SourceArn': trailArn },
+              StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${MANAGEMENT}:trail/*` },
             },
+          });
+          expect(keyStatements.AllowLogDecryptionInAccount?.Condition).toMatchObject({
+            StringEquals: { 'kms:CallerAccount': LOG_ARCHIVE },
+          });
+          expect(keyStatements.AllowTrailOwnerToValidateTheBucketKey).toMatchObject({
+            Principal: { AWS: `arn:aws:iam::${MANAGEMENT}:root` },
+            Action: 'kms:Decrypt',
+          });
+          expect(Object.keys(keyStatements).sort()).toEqual([
+            'AllowCloudTrailDescribeKey',
+            'AllowCloudTrailEncrypt',
+            'AllowLogDecryptionInAccount',
+            'AllowTrailOwnerToValidateTheBucketKey',
+            'EnableAccountAdministration',
           ]);
-          const key = `arn:aws:kms:${REGION}:${MANAGEMENT}:key/<key alias/aws-groundwork/acme-org-trail>`;
-          expect(Object.keys(s.buckets).sort()).toEqual([LOG_BUCKET, TRAIL_BUCKET]);
-          const trailBucket = s.buckets[TRAIL_BUCKET]!;
-          expect(trailBucket.publicAccessBlock).toEqual(allBlocked);
-          expect(trailBucket.ownership).toEqual(['BucketOwnerEnforced']);
-          expect(trailBucket.versioning).toBe('Enabled');
-          expect(trailBucket.encryption).toEqual([{ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key, BucketKeyEnabled: true }]);
-          expect(trailBucket.logging).toEqual({ TargetBucket: LOG_BUCKET, TargetPrefix: `${TRAIL_BUCKET}/` });
-          expect(trailBucket.lifecycle).toEqual(['aws-groundwork-retention']);
-          const statements = (trailBucket.policy as { Statement: { Effect: string; Condition?: unknown }[] }).Statement;
-          expect(
-            statements.some((st) => st.Effect === 'Deny' && JSON.stringify(st.Condition).includes('"aws:SecureTransport":"false"')),
-          ).toBe(true);
-          expect(JSON.stringify(trailBucket.policy)).toContain('AWSLogs/<organization>/');
-          const logBucket = s.buckets[LOG_BUCKET]!;
-          expect(logBucket.encryption).toEqual([{ SSEAlgorithm: 'AES256', BucketKeyEnabled: false }]);
-          expect(logBucket.versioning).toBe('Enabled');
-          expect(logBucket.publicAccessBlock).toEqual(allBlocked);
-          expect(s.trails).toEqual({
+
+          const trailBucketState = s.buckets[LOG_ARCHIVE]![TRAIL_BUCKET]!;
+          expect(trailBucketState.publicAccessBlock).toEqual(allBlocked);
+          expect(trailBucketState.ownership).toEqual(['BucketOwnerEnforced']);
+          expect(trailBucketState.versioning).toBe('Enabled');
+          expect(trailBucketState.encryption).toEqual([{ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn, BucketKeyEnabled: true }]);
+          expect(trailBucketState.logging).toEqual({ TargetBucket: LOG_BUCKET, TargetPrefix: `${TRAIL_BUCKET}/` });
+          expect(trailBucketState.lifecycle).toEqual(['aws-groundwork-retention']);
+          // CloudTrail, for this trail only, reads the ACL and writes under the management account's and
+          // the organization's prefixes; nothing goes without TLS, nobody else writes a log, nobody deletes one.
+          const bucketStatements = statementsOf(trailBucketState.policy);
+          const trailBucketArn = `arn:aws:s3:::${TRAIL_BUCKET}`;
+          expect(bucketStatements.AWSCloudTrailAclCheck).toMatchObject({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 's3:GetBucketAcl',
+            Resource: trailBucketArn,
+            Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
+          });
+          for (const [sid, prefix] of [
+            ['AWSCloudTrailWriteAccount', MANAGEMENT],
+            ['AWSCloudTrailWriteOrganization', '<organization>'],
+          ] as const)
+            expect(bucketStatements[sid], sid).toMatchObject({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudtrail.amazonaws.com' },
+              Action: 's3:PutObject',
+              Resource: `${trailBucketArn}/AWSLogs/${prefix}/*`,
+              Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+            });
+          expect(bucketStatements.DenyInsecureTransport).toMatchObject({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          });
+          expect(bucketStatements.DenyLogWritesByAnyoneButCloudTrail).toMatchObject({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:PutObject',
+            Condition: { Bool: { 'aws:PrincipalIsAWSService': 'false' } },
+          });
+          expect(bucketStatements.DenyLogDeletion).toMatchObject({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'],
+            Resource: `${trailBucketArn}/*`,
+          });
+          expect(bucketStatements.DenyLogDeletion).not.toHaveProperty('Condition');
+          expect(Object.keys(bucketStatements)).toHaveLength(6);
+
+          const logBucketState = s.buckets[LOG_ARCHIVE]![LOG_BUCKET]!;
+          expect(logBucketState.encryption).toEqual([{ SSEAlgorithm: 'AES256', BucketKeyEnabled: false }]);
+          expect(logBucketState.versioning).toBe('Enabled');
+          expect(logBucketState.publicAccessBlock).toEqual(allBlocked);
+          expect(logBucketState.lifecycle).toEqual(['aws-groundwork-retention']);
+          // S3's logging service writes here for the trail bucket, on behalf of log-archive, which owns both.
+          expect(statementsOf(logBucketState.policy).S3ServerAccessLogs).toMatchObject({
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: `arn:aws:s3:::${LOG_BUCKET}/${TRAIL_BUCKET}/*`,
+            Condition: { ArnLike: { 'aws:SourceArn': trailBucketArn }, StringEquals: { 'aws:SourceAccount': LOG_ARCHIVE } },
+          });
+          expect(statementsOf(logBucketState.policy).DenyInsecureTransport).toMatchObject({ Effect: 'Deny' });
+
+          // The emulator's CloudTrail checks only that the bucket exists (in any account) and neither reads
+          // the bucket policy nor uses the key: that the trail could deliver is the policies' job, checked
+          // above against what AWS documents, not shown by a delivery here.
+          expect(s.trails.management).toEqual({
             'acme-org-trail': {
               home: REGION,
               bucket: TRAIL_BUCKET,
@@ -121,7 +264,7 @@ e2eSuite(
               multiRegion: true,
               validation: true,
               globalEvents: true,
-              kmsKey: key,
+              kmsKey: keyArn,
               logging: true,
             },
           });
@@ -130,42 +273,40 @@ e2eSuite(
     );
 
     it.concurrent(
-      "b. drift made behind the tool's back in the management account and in a member fails verify naming each control and account; apply restores it",
+      "b. drift made behind the tool's back in the management account, in log-archive and in a member fails verify naming each control and the account that holds it; apply restores it",
       () =>
         use(async (w) => {
           const { gw } = session(w);
           expect((await gw('apply', '--yes')).code).toBe(0);
-          // The management account: four steps.
+          const verifyJson = await gw('verify', '--output', 'json');
+          const idOf = (name: string) =>
+            (JSON.parse(verifyJson.stdout) as { accounts: { id: string; name: string }[] }).accounts.find((a) => a.name === name)
+              ?.id as string;
+          // The management account: four steps, the trail among them.
           const m = sdkClients(w.emulator.url, REGION);
           await m.iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 8, PasswordReusePrevention: 1 }));
           await m.s3control.send(new DeletePublicAccessBlockCommand({ AccountId: MANAGEMENT }));
           await m.cloudtrail.send(new StopLoggingCommand({ Name: 'acme-org-trail' }));
-          const alias = (await m.kms.send(new ListAliasesCommand({}))).Aliases?.find(
+          await m.account.send(new DeleteAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
+          // log-archive, through its admin role as one of its administrators would: the trail key's rotation
+          // off, the trail bucket's versioning suspended.
+          const archiveId = idOf(LOG_ARCHIVE);
+          const archive = await memberClients(m, w.emulator.url, REGION, archiveId);
+          const alias = (await archive.kms.send(new ListAliasesCommand({}))).Aliases?.find(
             (a) => a.AliasName === 'alias/aws-groundwork/acme-org-trail',
           );
-          await m.kms.send(new DisableKeyRotationCommand({ KeyId: alias?.TargetKeyId }));
-          await m.s3.send(new PutBucketVersioningCommand({ Bucket: TRAIL_BUCKET, VersioningConfiguration: { Status: 'Suspended' } }));
-          await m.account.send(new DeleteAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
-          // One member, acme-staging: its own password policy and Block Public Access, and a contact.
-          const verifyJson = await gw('verify', '--output', 'json');
-          const stagingRealId = (JSON.parse(verifyJson.stdout) as { accounts: { id: string; name: string }[] }).accounts.find(
-            (a) => a.name === 'acme-staging',
-          )?.id as string;
-          const role = await m.sts.send(
-            new AssumeRoleCommand({
-              RoleArn: `arn:aws:iam::${stagingRealId}:role/OrganizationAccountAccessRole`,
-              RoleSessionName: 'drift',
-            }),
+          await archive.kms.send(new DisableKeyRotationCommand({ KeyId: alias?.TargetKeyId }));
+          await archive.s3.send(
+            new PutBucketVersioningCommand({ Bucket: trailBucket(archiveId), VersioningConfiguration: { Status: 'Suspended' } }),
           );
-          const member = sdkClients(w.emulator.url, REGION, {
-            accessKeyId: role.Credentials?.AccessKeyId as string,
-            secretAccessKey: role.Credentials?.SecretAccessKey as string,
-            sessionToken: role.Credentials?.SessionToken as string,
-          });
+          // One environment member, acme-staging: its own password policy and Block Public Access, and a contact.
+          const stagingId = idOf('acme-staging');
+          const member = await memberClients(m, w.emulator.url, REGION, stagingId);
           await member.iam.send(new DeleteAccountPasswordPolicyCommand({}));
-          await member.s3control.send(new DeletePublicAccessBlockCommand({ AccountId: stagingRealId }));
-          await m.account.send(new DeleteAlternateContactCommand({ AlternateContactType: 'OPERATIONS', AccountId: stagingRealId }));
+          await member.s3control.send(new DeletePublicAccessBlockCommand({ AccountId: stagingId }));
+          await m.account.send(new DeleteAlternateContactCommand({ AlternateContactType: 'OPERATIONS', AccountId: stagingId }));
           destroyAll(m);
+          destroyAll(archive);
           destroyAll(member);
 
           const drifted = await gw('verify', '--output', 'json');
@@ -179,14 +320,14 @@ e2eSuite(
             .map((f) => `${f.account.name} ${f.check} ${f.controls.map((c) => c.id).join(',')}`)
             .sort();
           expect(failing).toEqual([
+            `${LOG_ARCHIVE} org-trail.key-rotation 3.6`,
+            `${LOG_ARCHIVE} org-trail.trail-bucket-settings ACCT.07,GW.TRAIL-BUCKET`,
             'acme-staging password-policy.matches-answers ACCT.06',
             'acme-staging password-policy.minimum-length 1.7,ACCT.06',
             'acme-staging password-policy.reuse-prevention 1.8,ACCT.06',
             'acme-staging s3-block-public-access.account-level 2.1.4,ACCT.08',
             'acme-staging security-contacts.all-contacts ACCT.01',
-            'management org-trail.key-rotation 3.6',
             'management org-trail.multi-region-logging 3.1,ACCT.07',
-            'management org-trail.trail-bucket-settings ACCT.07,GW.TRAIL-BUCKET',
             'management password-policy.matches-answers ACCT.06',
             'management password-policy.minimum-length 1.7,ACCT.06',
             'management password-policy.reuse-prevention 1.8,ACCT.06',
@@ -194,15 +335,24 @@ e2eSuite(
             'management security-contacts.all-contacts ACCT.01',
             'management security-contacts.security-contact 1.2,ACCT.01',
           ]);
-          // The human view names them too.
+          // The human view names them under their accounts too.
           const human = await gw('verify');
           expect(human.code).toBe(3);
           expect(human.stdout).toMatch(/Account \d{12} \(acme-staging\)[\s\S]*FAIL +CIS 2\.1\.4/);
+          // Within log-archive's section: the lines up to the next account's heading.
+          expect(human.stdout).toMatch(
+            new RegExp(`^Account ${archiveId} \\(${LOG_ARCHIVE}\\)$\\n(?:(?!Account \\d{12} ).*\\n)*?.*FAIL +CIS 3\\.6`, 'm'),
+          );
 
           const repair = await gw('apply', '--yes');
           expect(repair.code, repair.stderr).toBe(0);
           expect((await gw('verify')).code).toBe(0);
           expect((await gw('plan', '--detailed-exitcode')).code).toBe(0);
+          // Restored where it is, read back in log-archive.
+          const s = await readState(w.emulator.url, REGION);
+          expect(s.buckets[LOG_ARCHIVE]?.[TRAIL_BUCKET]?.versioning).toBe('Enabled');
+          expect(s.kmsKeys[LOG_ARCHIVE]?.['<key alias/aws-groundwork/acme-org-trail>']?.rotation).toBe(true);
+          expect(s.trails.management?.['acme-org-trail']?.logging).toBe(true);
         }),
       180_000,
     );
@@ -257,11 +407,11 @@ e2eSuite(
     );
 
     it.concurrent.each([
-      ['CreateAccount', 'exactly one new account'],
-      ['CreateOrganizationalUnit', 'exactly one OU'],
+      ['CreateAccount', 'exactly one account per member, log-archive among them', 2],
+      ['CreateOrganizationalUnit', 'exactly one OU of each name, Security among them', 2],
     ])(
       'a lost %s answer ends the same run with exit 0 and %s, read back instead of sent again',
-      (operation) =>
+      (operation, _, sent) =>
         use(async (w) => {
           const home = tempDir();
           const answers = writeAnswers(home, FAULT_ANSWERS);
@@ -273,15 +423,21 @@ e2eSuite(
           expect(run.stderr).toMatch(
             /read back before sending anything again: (it had been done|it was not complete, so the step went on from what AWS holds)/,
           );
-          expect(w.proxy.log.filter((e) => e.operation === operation)).toHaveLength(1);
+          // One request for each of the two members (acme-dev, acme-log-archive) or OUs (Workloads,
+          // Security), the lost one among them: none was sent again.
+          expect(w.proxy.log.filter((e) => e.operation === operation)).toHaveLength(sent);
           const s = await readState(w.emulator.url, REGION);
-          expect(s.ous).toEqual(['Workloads']);
+          expect(s.ous).toEqual(['Security', 'Workloads']);
+          expect(inventory(s).members).toEqual([
+            'acme-dev aws+dev@acme.example ou:Workloads',
+            `${LOG_ARCHIVE} aws+log-archive@acme.example ou:Security`,
+          ]);
           expect(
             Object.entries(s.accounts)
               .filter(([id]) => id !== MANAGEMENT)
-              .map(([, a]) => `${a.name} ${a.status} ${a.parent}`),
-          ).toEqual(['acme-dev ACTIVE ou:Workloads']);
-          expect(s.createAccountRequests).toEqual(['acme-dev SUCCEEDED', 'master SUCCEEDED']);
+              .map(([, a]) => a.status),
+          ).toEqual(['ACTIVE', 'ACTIVE']);
+          expect(s.createAccountRequests).toEqual(['acme-dev SUCCEEDED', `${LOG_ARCHIVE} SUCCEEDED`, 'master SUCCEEDED']);
         }),
       120_000,
     );

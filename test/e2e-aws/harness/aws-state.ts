@@ -16,7 +16,14 @@ import {
   ListPolicyVersionsCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  ListAliasesCommand,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+} from '@aws-sdk/client-kms';
 import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
@@ -131,6 +138,80 @@ async function bucketOf(c: Clients, name: string) {
   };
 }
 
+/**
+ * The customer-managed keys, buckets and trails one account holds, read with that account's own
+ * credentials: where a thing is, not only that it exists somewhere. Each key gets a name from its
+ * aliases (`<key alias/...>`), numbered when two keys of the account would get the same one, so a second
+ * key, even one without an alias, shows as a key of its own.
+ */
+async function storageOf(c: Clients, accountId: string, names: Map<string, string>) {
+  const keys: Record<string, unknown> = {};
+  const aliases = (await c.kms.send(new ListAliasesCommand({}))).Aliases ?? [];
+  const labels = new Set<string>();
+  for (const k of (await c.kms.send(new ListKeysCommand({}))).Keys ?? []) {
+    const meta = (await c.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata;
+    if (meta?.KeyManager === 'AWS') continue;
+    const named = aliases
+      .filter((a) => a.TargetKeyId === k.KeyId)
+      .map((a) => a.AliasName as string)
+      .sort();
+    const base = `<key ${named.join(',') || 'without alias'}`;
+    let label = `${base}>`;
+    for (let n = 2; labels.has(label); n++) label = `${base} #${n}>`;
+    labels.add(label);
+    names.set(k.KeyId as string, label);
+    const tags = (await c.kms.send(new ListResourceTagsCommand({ KeyId: k.KeyId }))).Tags ?? [];
+    keys[k.KeyId as string] = {
+      description: meta?.Description,
+      state: meta?.KeyState,
+      aliases: named,
+      tags: Object.fromEntries(tags.map((t) => [t.TagKey, t.TagValue])),
+      rotation: (await c.kms.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).KeyRotationEnabled,
+      policy: await orCode(
+        async () =>
+          JSON.parse((await c.kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId, PolicyName: 'default' }))).Policy ?? 'null') as unknown,
+      ),
+    };
+  }
+  // ListBuckets answers the caller's own buckets only, so each bucket is listed under the account that
+  // owns it, and read with that account's credentials, as AWS requires. (The emulator would also answer
+  // the management account about log-archive's buckets: moto lets any account read another's bucket.)
+  const buckets: Record<string, unknown> = {};
+  for (const b of (await c.s3.send(new ListBucketsCommand({}))).Buckets ?? [])
+    buckets[b.Name as string] = await bucketOf(c, b.Name as string);
+  // The account's own trails: AWS also lists the organization trail in every member (with the management
+  // account's ARN), which is not a trail of theirs. (The emulator lists it in the management account only.)
+  const trails: Record<string, unknown> = {};
+  for (const t of (await c.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }))).trailList ?? []) {
+    if (!t.TrailARN?.includes(`:${accountId}:trail/`)) continue;
+    const status = await c.cloudtrail.send(new GetTrailStatusCommand({ Name: t.TrailARN }));
+    trails[t.Name as string] = {
+      home: t.HomeRegion,
+      bucket: t.S3BucketName,
+      organization: t.IsOrganizationTrail,
+      multiRegion: t.IsMultiRegionTrail,
+      validation: t.LogFileValidationEnabled,
+      globalEvents: t.IncludeGlobalServiceEvents,
+      kmsKey: t.KmsKeyId,
+      logging: status.IsLogging,
+    };
+  }
+  return { keys, buckets, trails };
+}
+
+/** A member's clients, through the admin role the organization gives it, as the tool reaches it. */
+export async function memberClients(management: Clients, url: string, region: string, accountId: string): Promise<Clients> {
+  const r = await management.sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: 'e2e-state' }),
+  );
+  const c = r.Credentials;
+  return sdkClients(url, region, {
+    accessKeyId: c?.AccessKeyId as string,
+    secretAccessKey: c?.SecretAccessKey as string,
+    sessionToken: c?.SessionToken as string,
+  });
+}
+
 export type EmulatorState = Awaited<ReturnType<typeof readState>>;
 
 /** The whole state the tool manages, in every account, with random ids replaced by names. */
@@ -179,64 +260,25 @@ export async function readState(url: string, region: string) {
   }
   const perAccount: Record<string, unknown> = { management: await everyAccountOf(management, MANAGEMENT) };
   const contacts: Record<string, unknown> = { management: await contactsOf(management, MANAGEMENT) };
+  const held = { management: await storageOf(management, MANAGEMENT, names) } as Record<string, Awaited<ReturnType<typeof storageOf>>>;
   for (const id of Object.keys(accounts)) {
     if (id === MANAGEMENT) continue;
-    const r = await management.sts.send(
-      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'e2e-state' }),
-    );
-    const c = r.Credentials;
-    const member = sdkClients(url, region, {
-      accessKeyId: c?.AccessKeyId as string,
-      secretAccessKey: c?.SecretAccessKey as string,
-      sessionToken: c?.SessionToken as string,
-    });
+    const member = await memberClients(management, url, region, id);
     perAccount[id] = await everyAccountOf(member, id);
     contacts[id] = await contactsOf(management, id);
+    held[id] = await storageOf(member, id, names);
     destroyAll(member);
   }
   state.accounts = accounts;
   state.baseline = perAccount;
   state.contacts = contacts;
-
-  const keys: Record<string, unknown> = {};
-  const aliases = (await management.kms.send(new ListAliasesCommand({}))).Aliases ?? [];
-  for (const k of (await management.kms.send(new ListKeysCommand({}))).Keys ?? []) {
-    const meta = (await management.kms.send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata;
-    if (meta?.KeyManager === 'AWS') continue;
-    const named = aliases
-      .filter((a) => a.TargetKeyId === k.KeyId)
-      .map((a) => a.AliasName as string)
-      .sort();
-    const label = `<key ${named.join(',') || 'without alias'}>`;
-    names.set(k.KeyId as string, label);
-    keys[k.KeyId as string] = {
-      description: meta?.Description,
-      state: meta?.KeyState,
-      aliases: named,
-      rotation: (await management.kms.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))).KeyRotationEnabled,
-    };
-  }
-  state.kmsKeys = keys;
-  const buckets: Record<string, unknown> = {};
-  for (const b of (await management.s3.send(new ListBucketsCommand({}))).Buckets ?? [])
-    buckets[b.Name as string] = await bucketOf(management, b.Name as string);
-  state.buckets = buckets;
-  const trails: Record<string, unknown> = {};
-  for (const t of (await management.cloudtrail.send(new DescribeTrailsCommand({}))).trailList ?? []) {
-    const status = await management.cloudtrail.send(new GetTrailStatusCommand({ Name: t.TrailARN }));
-    trails[t.Name as string] = {
-      home: t.HomeRegion,
-      bucket: t.S3BucketName,
-      organization: t.IsOrganizationTrail,
-      multiRegion: t.IsMultiRegionTrail,
-      validation: t.LogFileValidationEnabled,
-      globalEvents: t.IncludeGlobalServiceEvents,
-      kmsKey: t.KmsKeyId,
-      logging: status.IsLogging,
-    };
-  }
-  state.trails = trails;
+  // Per account (management, or a member by name): what each one holds, so a key or bucket made in the
+  // wrong account, or twice in two accounts, shows.
+  state.kmsKeys = Object.fromEntries(Object.entries(held).map(([id, h]) => [id, h.keys]));
+  state.buckets = Object.fromEntries(Object.entries(held).map(([id, h]) => [id, h.buckets]));
+  state.trails = Object.fromEntries(Object.entries(held).map(([id, h]) => [id, h.trails]));
   destroyAll(management);
+
   // Random ids become names, wherever they appear (ARNs, policies, keys of maps).
   let text = JSON.stringify(state);
   for (const [id, name] of [...names].sort((a, b) => b[0].length - a[0].length)) text = text.split(id).join(name);
@@ -249,8 +291,56 @@ export async function readState(url: string, region: string) {
     accounts: Record<string, { name: string; email: string; status: string; parent: string; tags: Record<string, string> }>;
     baseline: Record<string, { iam: Awaited<ReturnType<typeof iamOf>>; accountPublicAccessBlock: unknown }>;
     contacts: Record<string, Record<string, unknown>>;
-    kmsKeys: Record<string, { description: string; state: string; aliases: string[]; rotation: boolean }>;
-    buckets: Record<string, Awaited<ReturnType<typeof bucketOf>>>;
-    trails: Record<string, Record<string, unknown>>;
+    /** By account (`management`, or the member's name), then by key name (`<key alias/...>`). */
+    kmsKeys: Record<
+      string,
+      Record<
+        string,
+        { description: string; state: string; aliases: string[]; tags: Record<string, string>; rotation: boolean; policy: unknown }
+      >
+    >;
+    /** By account, then by bucket name. */
+    buckets: Record<string, Record<string, Awaited<ReturnType<typeof bucketOf>>>>;
+    /** By account, then by trail name: the trails whose ARN is the account's own. */
+    trails: Record<string, Record<string, Record<string, unknown>>>;
   };
+}
+
+/**
+ * What must exist exactly once, and where: each customer-managed key by account, alias and our tag,
+ * each bucket and trail by account, each member by name and email. A second key (with or without
+ * its alias), a second bucket, a trail or bucket in the wrong account, or a second account for an
+ * email shows here as one more line.
+ */
+export function inventory(s: EmulatorState) {
+  const lines = <T>(byAccount: Record<string, Record<string, T>>, say: (name: string, v: T) => string) =>
+    Object.entries(byAccount)
+      .flatMap(([account, things]) => Object.entries(things).map(([name, v]) => `${account} ${say(name, v)}`))
+      .sort();
+  return {
+    keys: lines(
+      s.kmsKeys,
+      (_, k) =>
+        `${k.aliases.join(',') || 'without alias'} ${Object.entries(k.tags)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(',')}`,
+    ),
+    buckets: lines(s.buckets, (name) => name),
+    trails: lines(s.trails, (name, t) => `${name} -> ${String(t.bucket)}`),
+    members: Object.entries(s.accounts)
+      .filter(([id]) => id !== MANAGEMENT)
+      .map(([, a]) => `${a.name} ${a.email} ${a.parent}`)
+      .sort(),
+  };
+}
+
+/** Each member's name by its id (drawn at random by each emulator), for saying where a request went. */
+export async function accountNames(url: string, region: string): Promise<Map<string, string>> {
+  const management = sdkClients(url, region);
+  try {
+    const accounts = (await management.organizations.send(new ListAccountsCommand({}))).Accounts ?? [];
+    return new Map(accounts.map((a) => [a.Id as string, a.Id === MANAGEMENT ? 'management' : (a.Name as string)]));
+  } finally {
+    destroyAll(management);
+  }
 }

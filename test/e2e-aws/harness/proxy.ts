@@ -15,6 +15,11 @@ export interface Exchange {
   operation: string;
   write: boolean;
   accessKey: string;
+  /**
+   * The account whose role signed it: set when the access key is one this proxy saw `sts:AssumeRole`
+   * hand out (a member's admin role), absent for the caller's own credentials (the management account).
+   */
+  account?: string;
   status?: number;
 }
 
@@ -83,6 +88,8 @@ export class RecordingProxy {
   readonly log: Exchange[] = [];
   fault: Fault | null = null;
   private writes = 0;
+  /** Access keys of assumed roles, and the account of each role. */
+  private readonly roleKeys = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -109,6 +116,7 @@ export class RecordingProxy {
     this.log.length = 0;
     this.writes = 0;
     this.fault = null;
+    this.roleKeys.clear();
   }
 
   get writesSeen(): Exchange[] {
@@ -120,6 +128,8 @@ export class RecordingProxy {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const exchange: Exchange = identify(req.method ?? 'GET', req.url ?? '/', req.headers, body.toString('utf8'));
+    const roleAccount = this.roleKeys.get(exchange.accessKey);
+    if (roleAccount) exchange.account = roleAccount;
     this.log.push(exchange);
     const number = exchange.write ? ++this.writes : 0;
     const at = this.fault?.at;
@@ -130,6 +140,8 @@ export class RecordingProxy {
     try {
       const answer = await this.forward(req, body);
       exchange.status = answer.status;
+      if (exchange.service === 'sts' && exchange.operation === 'AssumeRole')
+        this.rememberRole(body.toString('utf8'), answer.body.toString('utf8'));
       if (fault) {
         if (fault.kind === 'kill') await fault.kill();
         // No answer at all: the request was carried out, the caller hears a reset connection.
@@ -142,6 +154,13 @@ export class RecordingProxy {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`recording proxy: ${(err as Error).message}`);
     }
+  }
+
+  /** The role's account (from the RoleArn asked for) under the access key the answer hands out. */
+  private rememberRole(request: string, answer: string): void {
+    const account = /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(new URLSearchParams(request).get('RoleArn') ?? '')?.[1];
+    const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer)?.[1];
+    if (account && key) this.roleKeys.set(key, account);
   }
 
   private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
