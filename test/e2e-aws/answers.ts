@@ -36,15 +36,23 @@ export const trailBucket = (storageAccount: string) => `aws-groundwork-trail-${s
 export const logBucket = (storageAccount: string) => `aws-groundwork-access-logs-${storageAccount}-${REGION}`;
 
 /**
- * The full apply the fault scenarios disturb: every step, in the management account, one environment
- * member (acme-dev) and the log-archive member that keeps the trail's key and buckets. Each further
- * member repeats an environment member's writes, so staging, prod and security-tooling are left to
- * scenario a's five-member organization: with them every write of the apply would take too long for CI.
+ * Two members in two OUs, an environment (acme-dev, Workloads) and log-archive (Security): what the
+ * lost-answer tests of account and OU creation need to show one request per member and per OU.
  */
-export const FAULT_ANSWERS = derive(ORGANIZATION_ANSWERS, [
+export const TWO_MEMBER_ANSWERS = derive(ORGANIZATION_ANSWERS, [
   ['      - { name: acme-staging, email: aws+staging@acme.example, ou: Workloads }\n', ''],
   ['      - { name: acme-prod,    email: aws+prod@acme.example,    ou: Production }\n', ''],
   ['      - { name: acme-security-tooling, email: aws+security-tooling@acme.example, purpose: security-tooling }\n', ''],
+]);
+
+/**
+ * The full apply the fault scenarios disturb: every step, in the management account and the log-archive
+ * member, which gets a member's baseline and keeps the trail's key and buckets. Each further member
+ * repeats those baseline writes, so dev, staging, prod and security-tooling are left to scenario a's
+ * five-member organization: with them every write of the apply would take too long for CI.
+ */
+export const FAULT_ANSWERS = derive(TWO_MEMBER_ANSWERS, [
+  ['      - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }\n', ''],
 ]);
 
 /** The password policy and account Block Public Access the full example's answers ask for, as AWS returns them. */

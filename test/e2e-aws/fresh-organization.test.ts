@@ -12,7 +12,7 @@ import { DeleteAlternateContactCommand } from '@aws-sdk/client-account';
 import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import {
   ALL_BLOCKED,
-  FAULT_ANSWERS,
+  TWO_MEMBER_ANSWERS,
   LOG_ARCHIVE,
   MEMBERS,
   ORGANIZATION_ANSWERS,
@@ -414,7 +414,7 @@ e2eSuite(
       (operation, _, sent) =>
         use(async (w) => {
           const home = tempDir();
-          const answers = writeAnswers(home, FAULT_ANSWERS);
+          const answers = writeAnswers(home, TWO_MEMBER_ANSWERS);
           w.proxy.fault = { at: { operation }, kind: 'lose-answer' };
           const run = await runBin(w.bin, ['apply', '--yes', '--answers', answers, '--endpoint-url', w.proxy.url], baseEnv(home));
           expect(run.code, run.stderr).toBe(0);

@@ -39,7 +39,7 @@ const ONCE_EACH = {
   keys: [`${LOG_ARCHIVE} alias/aws-groundwork/acme-org-trail aws-groundwork:trail=acme-org-trail`],
   buckets: [`${LOG_ARCHIVE} ${logBucket(LOG_ARCHIVE)}`, `${LOG_ARCHIVE} ${trailBucket(LOG_ARCHIVE)}`],
   trails: [`management acme-org-trail -> ${trailBucket(LOG_ARCHIVE)}`],
-  members: ['acme-dev aws+dev@acme.example ou:Workloads', `${LOG_ARCHIVE} aws+log-archive@acme.example ou:Security`],
+  members: [`${LOG_ARCHIVE} aws+log-archive@acme.example ou:Security`],
 };
 
 export async function writeFaultSuite(kind: Fault['kind'], title: string, label: string): Promise<void> {
@@ -89,7 +89,6 @@ export async function writeFaultSuite(kind: Fault['kind'], title: string, label:
           'organizations:CreateAccount in management',
           'organizations:MoveAccount in management',
           'cloudtrail:CreateTrail in management',
-          'iam:CreateAccountAlias in acme-dev',
           `iam:CreateAccountAlias in ${LOG_ARCHIVE}`,
           `kms:CreateKey in ${LOG_ARCHIVE}`,
           `kms:CreateAlias in ${LOG_ARCHIVE}`,
