@@ -13,4 +13,5 @@ export const STEP_LIST: readonly { id: string; title: string }[] = [
   { id: 'root-credentials', title: 'Root credentials' },
   { id: 's3-block-public-access', title: 'S3 Block Public Access' },
   { id: 'security-contacts', title: 'Security contacts' },
+  { id: 'guardrails', title: 'Guardrails' },
 ];

@@ -77,7 +77,7 @@ const AMBIGUOUS: WriteKind = { kind: 'ambiguous' };
 
 /**
  * Every write the steps send, keyed by client and operation. No write sent today takes a client
- * token (CreateAccount, CreateKey and CreateTrail have none). A write missing here is treated as
+ * token (CreateAccount, CreateKey, CreateTrail and CreatePolicy have none). A write missing here is treated as
  * ambiguous, and a test holds every declared write to an entry.
  */
 export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
@@ -105,12 +105,19 @@ export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
   'kms:CreateKey': AMBIGUOUS,
   'kms:EnableKeyRotation': IDEMPOTENT,
   'kms:PutKeyPolicy': IDEMPOTENT,
+  // Sent again, AttachPolicy, DetachPolicy and EnablePolicyType answer that it is done already
+  // (DuplicatePolicyAttachment, PolicyNotAttached, PolicyTypeAlreadyEnabled), which the guardrails read as done.
+  'organizations:AttachPolicy': IDEMPOTENT,
   'organizations:CreateAccount': AMBIGUOUS,
   'organizations:CreateOrganization': AMBIGUOUS,
   'organizations:CreateOrganizationalUnit': AMBIGUOUS,
+  'organizations:CreatePolicy': AMBIGUOUS,
+  'organizations:DetachPolicy': IDEMPOTENT,
   'organizations:EnableAWSServiceAccess': IDEMPOTENT,
+  'organizations:EnablePolicyType': IDEMPOTENT,
   'organizations:MoveAccount': AMBIGUOUS,
   'organizations:TagResource': IDEMPOTENT,
+  'organizations:UpdatePolicy': IDEMPOTENT,
   's3:CreateBucket': AMBIGUOUS,
   's3:PutBucketEncryption': IDEMPOTENT,
   's3:PutBucketLifecycleConfiguration': IDEMPOTENT,

@@ -6,7 +6,7 @@
  * CIS's registration; the numbers were taken from Prowler's `cis_5.0_aws.json` (commit 0b63ccb) and
  * checked recommendation by recommendation against its v3.0.0 file, matching on title and on the
  * check behind each (e.g. v3.0.0 1.8 "password minimum length 14" is v5.0.0 1.7). The AWS Startup
- * Security Baseline is published without version numbers; its ids (ACCT.01-ACCT.12) are quoted as AWS
+ * Security Baseline is published without version numbers; its ids (ACCT.01-ACCT.17) are quoted as AWS
  * Prescriptive Guidance publishes them. `GW` is this tool's own catalogue, for what it checks and no
  * benchmark names; a GW id keeps its meaning for as long as the catalogue version stays the same.
  */
@@ -107,6 +107,16 @@ export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
 
   'security-contacts.security-contact': [cis('1.2'), ssb('ACCT.01')],
   'security-contacts.all-contacts': [ssb('ACCT.01')],
+
+  // CIS v5.0.0 has no recommendation on service or resource control policies (the SCP guardrails
+  // recommendation came in a later version), so these are GW, except the region allow-list: SSB
+  // ACCT.17 "Restrict AWS API calls to used Regions only" asks for exactly that deny.
+  'guardrails.policy-types': [gw('GW.GUARDRAILS-POLICY-TYPES')],
+  'guardrails.baseline': [gw('GW.GUARDRAILS-BASELINE')],
+  'guardrails.tls-only': [gw('GW.GUARDRAILS-TLS-ONLY')],
+  'guardrails.logs-untouchable': [gw('GW.GUARDRAILS-LOG-ARCHIVE')],
+  'guardrails.no-access-keys': [gw('GW.GUARDRAILS-NO-ACCESS-KEYS')],
+  'guardrails.regions': [ssb('ACCT.17')],
 };
 
 /**

@@ -146,8 +146,12 @@ class ApplyWork {
     } catch (err) {
       throw new StepFailedError(real.step.id, account, 'plan', err);
     }
-    // Planned for real, nothing can still wait for an account: it exists now.
-    if (changes.some((c) => c.deferred)) throw new Error(`${real.step.id} still waits for ${deferred.account.name}, which exists now`);
+    // Planned for real, nothing can still wait for this account: it exists now. A step that waits for
+    // several accounts (guardrails) may still wait for one that was not made: its own change says so.
+    if (changes.some((c) => c.deferred && c.account.name === deferred.account.name)) {
+      throw new Error(`${real.step.id} still waits for ${deferred.account.name}, which exists now`);
+    }
+    changes = changes.filter((c) => !c.deferred);
     const approved = changes.filter((change) => {
       if (!needsOwnApproval(change)) return true;
       if (deferred.risk === 'destructive' && change.risk === 'destructive' && !change.revealsSecret) return true;

@@ -168,6 +168,7 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
     accounts: () => configuredAccounts(opts, phase === 'apply' ? undefined : extras.readCache),
     clientsIn: async (account) => (account.id === managementRef.id ? management : opts.session.memberClientsFor(scope(account))),
     inRun: (stepId) => opts.steps.some((s) => s.id === stepId),
+    answersOf: (stepId) => opts.answers.steps[stepId] || undefined,
     rootAws: (taskPolicy) => opts.session.rootClientsFor(scope(unit.account), taskPolicy),
     reveal: (label, secret) => {
       if (phase !== 'apply') throw new Error(`${unit.step.id} revealed a secret during ${phase}`);

@@ -25,6 +25,12 @@ export interface StepContext<A> {
    * needs what that step makes plans on it only when it runs, and otherwise stops the plan saying so.
    */
   inRun(stepId: string): boolean;
+  /**
+   * Another step's answers as the file gives them (validated, defaults filled), whether or not that
+   * step is in this run; undefined when the file leaves it out. For names one step makes and another
+   * protects (the trail's buckets, which the guardrails keep out of reach).
+   */
+  answersOf(stepId: string): Readonly<Record<string, unknown>> | undefined;
   /** The management account's clients, same phase and rules: what a step uses to reach members from there. */
   managementAws: AwsClients;
   /**

@@ -136,17 +136,31 @@ async function liveRetention(ctx: StepContext<unknown>, bucket: string): Promise
   return { days: Math.min(3650, days) };
 }
 
-/** The names of everything this step manages; the buckets' default names carry the account that holds them. */
+/**
+ * The trail's two buckets: as answered, else named after the account that holds them and the region
+ * (bucket names are global). The guardrails protect exactly these, so both steps take them from here.
+ */
+export function trailBuckets(
+  a: { bucketName?: string; logBucketName?: string } | undefined,
+  storageAccountId: string,
+  region: string,
+): { trailBucket: string; logBucket: string } {
+  const suffix = `${storageAccountId}-${region}`;
+  return {
+    trailBucket: a?.bucketName ?? `aws-groundwork-trail-${suffix}`,
+    logBucket: a?.logBucketName ?? `aws-groundwork-access-logs-${suffix}`,
+  };
+}
+
+/** The names of everything this step manages. */
 function namesFor(ctx: Ctx, storage: AccountRef): TrailNames {
-  const suffix = `${storage.id}-${ctx.region}`;
   return {
     partition: ctx.caller.partition,
     region: ctx.region,
     accountId: ctx.account.id,
     storageAccountId: storage.id,
     trailName: ctx.answers.name,
-    trailBucket: ctx.answers.bucketName ?? `aws-groundwork-trail-${suffix}`,
-    logBucket: ctx.answers.logBucketName ?? `aws-groundwork-access-logs-${suffix}`,
+    ...trailBuckets(ctx.answers, storage.id, ctx.region),
   };
 }
 

@@ -51,6 +51,7 @@ function inventory(fake: FakeAws) {
       .flatMap(([region, aliases]) => [...aliases].map(([alias, key]) => `${region} ${alias} -> ${key}`))
       .sort(),
     trails: [...fake.trails.keys()].sort(),
+    orgPolicies: [...fake.orgPolicies.values()].map((p) => `${p.Type} ${p.Name}`).sort(),
     iamPolicies: policies.map(({ id, p }) => `${id} ${p.arn}`).sort(),
     policyVersions: policies
       .flatMap(({ id, p }) => p.versions.map((v) => `${id} ${p.arn} ${v.VersionId}${v.IsDefaultVersion ? ' (default)' : ''}`))
@@ -140,6 +141,7 @@ describe('a full apply on a fresh account whose k-th write fails with a fatal er
         'member-accounts',
         's3-block-public-access',
         'security-contacts',
+        'guardrails',
       ]),
     );
     expect(new Set(clean.writes.map((w) => w.accountName))).toEqual(

@@ -50,6 +50,7 @@ describe('one apply on a fresh account with the full example answers file', () =
         'root-credentials',
         's3-block-public-access',
         'security-contacts',
+        'guardrails',
       ]),
     );
     const baseline = ['account-alias', 'password-policy', 'root-credentials', 's3-block-public-access', 'security-contacts'];

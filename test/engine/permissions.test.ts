@@ -171,6 +171,9 @@ describe('every AWS command a step sends', () => {
     });
     member.accountPublicAccessBlock = null;
     member.contacts.OPERATIONS = undefined;
+    // A guardrail edited behind the tool's back.
+    const baseline = [...fake.orgPolicies.values()].find((p) => p.Name === 'aws-groundwork-baseline')!;
+    baseline.Content = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}';
     const repair = await engineRun(ids, ALL);
     await verifyAll(repair);
     await applyOrThrow(repair, (await planAll(repair)).changes);
@@ -187,6 +190,10 @@ describe('every AWS command a step sends', () => {
       { ...ALL, steps: withNewAccount },
     );
     expect((await planAll(withoutOrganization)).failures).toEqual([]);
+
+    // The region allow-list emptied: its guardrail is detached from the root.
+    const regionsOff = await engineRun(['guardrails'], { ...ALL, steps: { ...ALL.steps, guardrails: {} } });
+    await applyOrThrow(regionsOff, (await planAll(regionsOff)).changes);
 
     // What the wizard's first screen and `answers --from-account` read: each step's suggest.
     const reading = await engineRun(ids, ALL);

@@ -15,7 +15,7 @@ describe('the step registry', () => {
     expect([...ids].sort()).toEqual(folders);
   });
 
-  it('uses kebab-case ids, the ten of the design, in the design order, with member accounts (log-archive among them) before the trail', () => {
+  it('uses kebab-case ids, the ten of the design in the design order, with member accounts (log-archive among them) before the trail, then the guardrails that keep that baseline', () => {
     for (const step of REGISTRY) expect(step.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(REGISTRY.map((s) => s.id)).toEqual([
       'account-alias',
@@ -28,6 +28,7 @@ describe('the step registry', () => {
       'root-credentials',
       's3-block-public-access',
       'security-contacts',
+      'guardrails',
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
- * The design's example answers file, whole: all ten steps, three new environment accounts and the
- * log-archive and security-tooling accounts (which the design's example predates). It lives
+ * The design's example answers file, whole: all ten steps and the guardrails, three new environment
+ * accounts and the log-archive and security-tooling accounts (which the design's example predates). It lives
  * here, not in a test file, so other test files can use it without also running that file's tests
  * (and its beforeEach, which installs a fake of its own).
  */
@@ -24,6 +24,7 @@ steps:
   s3-block-public-access: {}
   security-contacts:
     security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
+  guardrails:          {}
 `;
 
 /**
@@ -49,5 +50,6 @@ export const EVERY_STEP_ANSWERS = {
     'root-credentials': { deleteMemberRootCredentials: true },
     's3-block-public-access': {},
     'security-contacts': { security: { name: 'Jane Founder', title: 'CTO', email: 'security@acme.example', phone: '+1 555 0100' } },
+    guardrails: { allowedRegions: ['us-east-1', 'eu-west-1'], allowRegionDeny: true },
   },
 };

@@ -182,11 +182,13 @@ describe('plan --output json', () => {
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as PlanDoc;
     expectValid(validatePlan, doc);
+    // In the order the plan first names them: the management account's org-trail and guardrails
+    // plan changes that wait for log-archive, staging and prod, before any member's own baseline.
     expect(doc.accounts.filter((a) => a.pending).map((a) => [a.id, a.name])).toEqual([
       [null, 'acme-log-archive'],
-      [null, 'acme-dev'],
       [null, 'acme-staging'],
       [null, 'acme-prod'],
+      [null, 'acme-dev'],
       [null, 'acme-security-tooling'],
     ]);
     expect(doc.changes.some((c) => c.deferred)).toBe(true);

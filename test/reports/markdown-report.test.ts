@@ -82,8 +82,8 @@ describe('verify --report FILE on a drifted organization', () => {
       '## How to read this report',
     ]);
 
-    // The metadata a reader needs to trust it.
-    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 1 check needs a person; 72 pass.');
+    // The metadata a reader needs to trust it (the passes include the guardrails' five checks).
+    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 1 check needs a person; 77 pass.');
     expect(md).toContain('| Generated | 2026-11-24 09:30:02 UTC (started 2026-11-24 09:30:00 UTC) |');
     expect(md).toMatch(/\| Tool \| aws-groundwork \d+\.\d+\.\d+, `aws-groundwork verify` \(read-only/);
     expect(md).toContain(`| Caller | \`arn:aws:iam::${MANAGEMENT_ID}:user/founder\` |`);

@@ -33,7 +33,7 @@ import { CLOUDTRAIL_HANDLERS } from './cloudtrail.js';
 import { IAM_HANDLERS } from './iam.js';
 import { IAM_IDENTITY_HANDLERS } from './iam-identities.js';
 import { KMS_HANDLERS } from './kms.js';
-import { ORGANIZATIONS_HANDLERS, createMember } from './organizations.js';
+import { FULL_ACCESS, ORGANIZATIONS_HANDLERS, createMember } from './organizations.js';
 import { S3_HANDLERS } from './s3.js';
 import { S3_CONTROL_HANDLERS } from './s3-control.js';
 import { meta, type HandlerTable, type Input } from './shared.js';
@@ -50,6 +50,8 @@ import {
   type FakeOrgAccount,
   type FakeOrganization,
   type FakeOrganizationalUnit,
+  type FakeOrgPolicy,
+  type FakeOrgPolicyType,
   type FakeRoot,
   type FakeSession,
   type FakeTrail,
@@ -72,6 +74,8 @@ export {
   type FakeOrgAccount,
   type FakeOrganization,
   type FakeOrganizationalUnit,
+  type FakeOrgPolicy,
+  type FakeOrgPolicyType,
   type FakePolicy,
   type FakePublicAccessBlock,
   type FakeRoot,
@@ -84,6 +88,7 @@ export { AUDIT_ROOT_TASK, DELETE_ROOT_TASK, type CallContext } from './auth.js';
 export { AWS_MANAGED_POLICIES, rootMfaSerial } from './iam-identities.js';
 export { newBucket } from './s3.js';
 export { lostConnection } from './clients.js';
+export { FULL_ACCESS, MAX_POLICIES_PER_TARGET, MAX_POLICY_CHARS } from './organizations.js';
 
 /** Every operation the fake answers, by `service:Operation`. */
 const HANDLERS: HandlerTable = {
@@ -156,6 +161,13 @@ export class FakeAws {
   }
   /** Temporary credentials issued by AssumeRole / AssumeRoot, by SessionToken. */
   readonly sessions: Map<string, FakeSession> = this.state.sessions;
+
+  /** The policy types enabled on the root. */
+  readonly policyTypes: Set<FakeOrgPolicyType> = this.state.policyTypes;
+  /** Customer-managed SCPs and RCPs by id; `FULL_ACCESS` holds the AWS-managed ones. */
+  readonly orgPolicies: Map<string, FakeOrgPolicy> = this.state.orgPolicies;
+  /** Policy id -> the roots, OUs and accounts it is attached to, AWS-managed policies included. */
+  readonly policyAttachments: Map<string, Set<string>> = this.state.policyAttachments;
 
   /** Milliseconds every call waits before it is handled (concurrency tests). */
   delayMs = 0;
@@ -237,6 +249,29 @@ export class FakeAws {
   addMemberAccount(name: string, email: string, opts: { parentId?: string; roleReady?: boolean } = {}): string {
     const roleDelay = opts.roleReady === false ? Math.max(this.roleDelayCalls, 1) : 0;
     return createMember(this.state, name, email, { parentId: opts.parentId ?? ROOT_ID, tags: [], roleName: MEMBER_ROLE, roleDelay });
+  }
+
+  /**
+   * Makes a customer-managed policy as someone else would (the user's own SCP), attached to `targets`
+   * without the limits AttachPolicy holds to, and returns its id. Needs an organization.
+   */
+  addOrgPolicy(name: string, opts: { type?: FakeOrgPolicyType; content?: string; targets?: string[] } = {}): string {
+    const o = this.organization;
+    if (!o) throw new Error('fake AWS: a policy needs an organization');
+    const type = opts.type ?? 'SERVICE_CONTROL_POLICY';
+    const Id = `p-${String(this.state.nextPolicyNumber++).padStart(8, '0')}`;
+    const Content = opts.content ?? FULL_ACCESS[type].Content;
+    const Arn = `arn:aws:organizations::${o.MasterAccountId}:policy/${o.Id}/${type.toLowerCase()}/${Id}`;
+    this.orgPolicies.set(Id, { Id, Arn, Name: name, Description: '', Type: type, Content });
+    this.policyAttachments.set(Id, new Set(opts.targets ?? []));
+    return Id;
+  }
+
+  /** The names of the policies of `type` attached directly to a root, OU or account. */
+  policiesOn(targetId: string, type: FakeOrgPolicyType = 'SERVICE_CONTROL_POLICY'): string[] {
+    return [FULL_ACCESS[type], ...this.orgPolicies.values()]
+      .filter((p) => p.Type === type && this.policyAttachments.get(p.Id)?.has(targetId))
+      .map((p) => p.Name);
   }
 
   /**

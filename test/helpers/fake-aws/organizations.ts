@@ -9,6 +9,12 @@
  * - new member: OrganizationAccountAccessRole, no users; root bare with RootCredentialsManagement, else password only.
  * - `orgAccounts` (management too), `roots` (r-ab12), `ous`, `createRequests`; ListAccounts pages 2 at a time.
  * - account/OU APIs need an organization and the management account; `addMemberAccount` seeds ACTIVE members.
+ * - policies (SCPs, RCPs): the types are enabled on the root (`policyTypes`); enabling one attaches its
+ *   AWS-managed full-access policy (p-FullAWSAccess, p-RCPFullAWSAccess) to the root, every OU and every
+ *   account, and a root, OU or account made later gets it too; disabling one detaches every policy of
+ *   the type. Customer policies (`orgPolicies`, ids p-00000001, ...) hold at most 5,120 characters and
+ *   unique names per type; at most 5 policies of a type per target; the last one cannot be detached.
+ *   ListPolicies, ListPoliciesForTarget and ListTargetsForPolicy page 2 at a time.
  */
 import {
   AccessDeniedException,
@@ -21,8 +27,17 @@ import {
   DestinationParentNotFoundException,
   DuplicateAccountException,
   DuplicateOrganizationalUnitException,
+  DuplicatePolicyAttachmentException,
+  DuplicatePolicyException,
   InvalidInputException,
+  MalformedPolicyDocumentException,
   ParentNotFoundException,
+  PolicyNotAttachedException,
+  PolicyNotFoundException,
+  PolicyTypeAlreadyEnabledException,
+  PolicyTypeNotAvailableForOrganizationException,
+  PolicyTypeNotEnabledException,
+  RootNotFoundException,
   SourceParentNotFoundException,
   TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
@@ -35,6 +50,8 @@ import {
   type FakeOrgAccount,
   type FakeOrganization,
   type FakeOrganizationalUnit,
+  type FakeOrgPolicy,
+  type FakeOrgPolicyType,
   type FakeState,
 } from './state.js';
 
@@ -67,6 +84,7 @@ export function createMember(
   });
   s.accounts.set(id, s.memberState(id, opts.roleName));
   if (opts.roleDelay > 0) s.roleDelays.set(id, opts.roleDelay);
+  attachFullAccess(s, id);
   return id;
 }
 
@@ -281,7 +299,7 @@ function describeAccountHandler({ s, i, ctx }: Call) {
 function listRoots({ s, i, ctx }: Call) {
   fromManagement(s, ctx);
   const { items, ...rest } = page([...s.roots.values()], i);
-  return { Roots: items.map((r) => ({ ...r, PolicyTypes: [] })), ...rest };
+  return { Roots: items.map((r) => rootOf(s, r.Id)), ...rest };
 }
 
 function listOrganizationalUnitsForParent({ s, i, ctx }: Call) {
@@ -306,6 +324,7 @@ function createOrganizationalUnit({ s, i, ctx }: Call) {
   const Id = `ou-${ROOT_ID.slice(2)}-${String(s.nextOuNumber++).padStart(8, '0')}`;
   const ou: FakeOrganizationalUnit = { Id, Arn: `arn:aws:organizations::${o.MasterAccountId}:ou/${o.Id}/${Id}`, Name, parentId };
   s.ous.set(Id, ou);
+  attachFullAccess(s, Id);
   return { OrganizationalUnit: { Id, Arn: ou.Arn, Name } };
 }
 
@@ -368,6 +387,260 @@ function listTagsForResource({ s, i, ctx }: Call) {
   return { Tags: items.map((t) => ({ ...t })), ...rest };
 }
 
+// Policies: SCPs and RCPs.
+
+const POLICY_TYPES: readonly FakeOrgPolicyType[] = ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'];
+/** Organizations' quotas: characters per SCP or RCP, and policies of one type attached to one target. */
+export const MAX_POLICY_CHARS = 5120;
+export const MAX_POLICIES_PER_TARGET = 5;
+
+/** The AWS-managed policy that allows everything, attached wherever its type applies, as AWS does. */
+export const FULL_ACCESS: Record<FakeOrgPolicyType, FakeOrgPolicy> = {
+  SERVICE_CONTROL_POLICY: {
+    Id: 'p-FullAWSAccess',
+    Arn: 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess',
+    Name: 'FullAWSAccess',
+    Description: 'Allows access to every operation',
+    Type: 'SERVICE_CONTROL_POLICY',
+    Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+  },
+  RESOURCE_CONTROL_POLICY: {
+    Id: 'p-RCPFullAWSAccess',
+    Arn: 'arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess',
+    Name: 'RCPFullAWSAccess',
+    Description: 'Allows access to every operation',
+    Type: 'RESOURCE_CONTROL_POLICY',
+    Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}',
+  },
+};
+
+function rootOf(s: FakeState, id: string) {
+  const r = s.roots.get(id);
+  if (!r) throw new RootNotFoundException({ message: `We can't find a root with the RootId that you specified: ${id}.`, ...meta });
+  return { ...r, PolicyTypes: [...s.policyTypes].map((Type) => ({ Type, Status: 'ENABLED' })) };
+}
+
+function policyType(value: unknown): FakeOrgPolicyType {
+  if (POLICY_TYPES.includes(value as FakeOrgPolicyType)) return value as FakeOrgPolicyType;
+  throw new InvalidInputException({
+    message: `The policy type is not valid: ${String(value)}.`,
+    Reason: 'INVALID_ENUM_POLICY_TYPE',
+    ...meta,
+  });
+}
+
+function policy(s: FakeState, id: unknown): FakeOrgPolicy {
+  const managed = Object.values(FULL_ACCESS).find((p) => p.Id === id);
+  const found = managed ?? s.orgPolicies.get(String(id));
+  if (!found)
+    throw new PolicyNotFoundException({ message: `We can't find a policy with the PolicyId that you specified: ${String(id)}.`, ...meta });
+  return found;
+}
+
+const isManaged = (p: FakeOrgPolicy) => p.Id === FULL_ACCESS[p.Type].Id;
+const summary = (p: FakeOrgPolicy) => ({
+  Id: p.Id,
+  Arn: p.Arn,
+  Name: p.Name,
+  Description: p.Description,
+  Type: p.Type,
+  AwsManaged: isManaged(p),
+});
+const attachedTo = (s: FakeState, policyId: string) => s.policyAttachments.get(policyId) ?? new Set<string>();
+/** Every policy of `type` attached directly to the target. */
+function policiesOn(s: FakeState, targetId: string, type: FakeOrgPolicyType): FakeOrgPolicy[] {
+  return [FULL_ACCESS[type], ...s.orgPolicies.values()].filter((p) => p.Type === type && attachedTo(s, p.Id).has(targetId));
+}
+
+function attach(s: FakeState, policyId: string, targetId: string): void {
+  const targets = s.policyAttachments.get(policyId) ?? new Set<string>();
+  targets.add(targetId);
+  s.policyAttachments.set(policyId, targets);
+}
+
+/** A new OU or account gets the full-access policy of every enabled type, as AWS attaches it. */
+function attachFullAccess(s: FakeState, targetId: string): void {
+  for (const type of s.policyTypes) attach(s, FULL_ACCESS[type].Id, targetId);
+}
+
+/** The root, OU or account a policy can be attached to, with its kind. */
+function target(s: FakeState, id: unknown): { Id: string; Arn: string; Name: string; Type: 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT' } {
+  const key = String(id);
+  const root = s.roots.get(key);
+  if (root) return { Id: key, Arn: root.Arn, Name: root.Name, Type: 'ROOT' };
+  const ou = s.ous.get(key);
+  if (ou) return { Id: key, Arn: ou.Arn, Name: ou.Name, Type: 'ORGANIZATIONAL_UNIT' };
+  const a = s.orgAccounts.get(key);
+  if (a) return { Id: key, Arn: a.Arn, Name: a.Name, Type: 'ACCOUNT' };
+  throw new TargetNotFoundException({
+    message: `We can't find a root, OU, account, or policy with the TargetId that you specified: ${key}.`,
+    ...meta,
+  });
+}
+
+/** Refuses content Organizations would: too long, not JSON, or not a policy of the type (an RCP's Principal must be "*", an SCP has none). */
+function checkContent(content: unknown, type: FakeOrgPolicyType): string {
+  const text = String(content ?? '');
+  if (text.length > MAX_POLICY_CHARS) {
+    throw new ConstraintViolationException({
+      message: `The policy is ${text.length} characters, more than the ${MAX_POLICY_CHARS} allowed.`,
+      Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED',
+      ...meta,
+    });
+  }
+  const malformed = (why: string) =>
+    new MalformedPolicyDocumentException({
+      message: `The provided policy document does not meet the requirements of the specified policy type: ${why}.`,
+      ...meta,
+    });
+  let doc: { Statement?: unknown };
+  try {
+    doc = JSON.parse(text) as { Statement?: unknown };
+  } catch {
+    throw malformed('it is not JSON');
+  }
+  const statements = [doc?.Statement ?? []].flat() as Record<string, unknown>[];
+  if (statements.length === 0) throw malformed('it has no Statement');
+  for (const st of statements) {
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw malformed('each statement needs Effect Allow or Deny');
+    if (type === 'RESOURCE_CONTROL_POLICY' && st.Principal !== '*') throw malformed('an RCP statement must have Principal "*"');
+    if (type === 'SERVICE_CONTROL_POLICY' && (st.Principal !== undefined || st.NotPrincipal !== undefined))
+      throw malformed('an SCP statement has no Principal');
+  }
+  return text;
+}
+
+function enablePolicyType({ s, i, ctx }: Call) {
+  const o = fromManagement(s, ctx);
+  const root = rootOf(s, String(i.RootId));
+  const type = policyType(i.PolicyType);
+  if (o.FeatureSet !== 'ALL') {
+    throw new PolicyTypeNotAvailableForOrganizationException({
+      message: 'This policy type needs all features enabled in the organization.',
+      ...meta,
+    });
+  }
+  if (s.policyTypes.has(type))
+    throw new PolicyTypeAlreadyEnabledException({ message: 'The specified policy type is already enabled.', ...meta });
+  s.policyTypes.add(type);
+  for (const id of [root.Id, ...s.ous.keys(), ...s.orgAccounts.keys()]) attach(s, FULL_ACCESS[type].Id, id);
+  return { Root: rootOf(s, root.Id) };
+}
+
+function disablePolicyType({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const root = rootOf(s, String(i.RootId));
+  const type = policyType(i.PolicyType);
+  if (!s.policyTypes.has(type))
+    throw new PolicyTypeNotEnabledException({ message: 'This policy type is not enabled on the root.', ...meta });
+  s.policyTypes.delete(type);
+  // Every policy of the type is detached; the policies themselves stay.
+  for (const p of [FULL_ACCESS[type], ...s.orgPolicies.values()]) if (p.Type === type) s.policyAttachments.delete(p.Id);
+  return { Root: rootOf(s, root.Id) };
+}
+
+function createPolicy({ s, i, ctx }: Call) {
+  const o = fromManagement(s, ctx);
+  const type = policyType(i.Type);
+  const Name = String(i.Name ?? '');
+  if (!/^[\s\S]{1,128}$/.test(Name))
+    throw new InvalidInputException({ message: 'The policy name is not valid.', Reason: 'MAX_LENGTH_EXCEEDED', ...meta });
+  if ([...s.orgPolicies.values()].some((p) => p.Name === Name && p.Type === type)) {
+    throw new DuplicatePolicyException({ message: 'A policy with the same name already exists.', ...meta });
+  }
+  const Content = checkContent(i.Content, type);
+  const Id = `p-${String(s.nextPolicyNumber++).padStart(8, '0')}`;
+  const p: FakeOrgPolicy = {
+    Id,
+    Arn: `arn:aws:organizations::${o.MasterAccountId}:policy/${o.Id}/${type.toLowerCase()}/${Id}`,
+    Name,
+    Description: String(i.Description ?? ''),
+    Type: type,
+    Content,
+  };
+  s.orgPolicies.set(Id, p);
+  return { Policy: { PolicySummary: summary(p), Content } };
+}
+
+function updatePolicy({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const p = policy(s, i.PolicyId);
+  if (isManaged(p)) throw new AccessDeniedException({ message: 'You cannot change an AWS managed policy.', ...meta });
+  if (i.Content !== undefined) p.Content = checkContent(i.Content, p.Type);
+  if (i.Name !== undefined) p.Name = String(i.Name);
+  if (i.Description !== undefined) p.Description = String(i.Description);
+  return { Policy: { PolicySummary: summary(p), Content: p.Content } };
+}
+
+function describePolicy({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const p = policy(s, i.PolicyId);
+  return { Policy: { PolicySummary: summary(p), Content: p.Content } };
+}
+
+function listPolicies({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const type = policyType(i.Filter);
+  const all = [FULL_ACCESS[type], ...[...s.orgPolicies.values()].filter((p) => p.Type === type)];
+  const { items, ...rest } = page(all, i, 2);
+  return { Policies: items.map(summary), ...rest };
+}
+
+function attachPolicy({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const p = policy(s, i.PolicyId);
+  const t = target(s, i.TargetId);
+  if (!s.policyTypes.has(p.Type))
+    throw new PolicyTypeNotEnabledException({ message: `The policy type ${p.Type} is not enabled on the root.`, ...meta });
+  if (attachedTo(s, p.Id).has(t.Id)) {
+    throw new DuplicatePolicyAttachmentException({ message: 'The selected policy is already attached to the specified target.', ...meta });
+  }
+  if (policiesOn(s, t.Id, p.Type).length >= MAX_POLICIES_PER_TARGET) {
+    throw new ConstraintViolationException({
+      message: `You have attached the maximum number of policies of this type (${MAX_POLICIES_PER_TARGET}) to ${t.Id}.`,
+      Reason: 'POLICY_NUMBER_LIMIT_EXCEEDED',
+      ...meta,
+    });
+  }
+  attach(s, p.Id, t.Id);
+  return {};
+}
+
+function detachPolicy({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const p = policy(s, i.PolicyId);
+  const t = target(s, i.TargetId);
+  if (!attachedTo(s, p.Id).has(t.Id))
+    throw new PolicyNotAttachedException({ message: 'The policy is not attached to the specified target.', ...meta });
+  if (policiesOn(s, t.Id, p.Type).length <= 1) {
+    throw new ConstraintViolationException({
+      message: `${t.Id} must keep at least one policy of type ${p.Type}.`,
+      Reason: 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+      ...meta,
+    });
+  }
+  attachedTo(s, p.Id).delete(t.Id);
+  return {};
+}
+
+function listPoliciesForTarget({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const t = target(s, i.TargetId);
+  const { items, ...rest } = page(policiesOn(s, t.Id, policyType(i.Filter)), i, 2);
+  return { Policies: items.map(summary), ...rest };
+}
+
+function listTargetsForPolicy({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const p = policy(s, i.PolicyId);
+  const { items, ...rest } = page(
+    [...attachedTo(s, p.Id)].map((id) => target(s, id)),
+    i,
+    2,
+  );
+  return { Targets: items.map(({ Id, Arn, Name, Type }) => ({ TargetId: Id, Arn, Name, Type })), ...rest };
+}
+
 export const ORGANIZATIONS_HANDLERS: HandlerTable = {
   'organizations:DescribeOrganization': describeOrganizationHandler,
   'organizations:CreateOrganization': createOrganization,
@@ -388,4 +661,15 @@ export const ORGANIZATIONS_HANDLERS: HandlerTable = {
 
   'organizations:TagResource': tagResource,
   'organizations:ListTagsForResource': listTagsForResource,
+
+  'organizations:EnablePolicyType': enablePolicyType,
+  'organizations:DisablePolicyType': disablePolicyType,
+  'organizations:CreatePolicy': createPolicy,
+  'organizations:UpdatePolicy': updatePolicy,
+  'organizations:DescribePolicy': describePolicy,
+  'organizations:ListPolicies': listPolicies,
+  'organizations:AttachPolicy': attachPolicy,
+  'organizations:DetachPolicy': detachPolicy,
+  'organizations:ListPoliciesForTarget': listPoliciesForTarget,
+  'organizations:ListTargetsForPolicy': listTargetsForPolicy,
 };

@@ -121,6 +121,19 @@ export interface FakeOrganizationalUnit {
   parentId: string;
 }
 
+export type FakeOrgPolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+
+/** A customer-managed Organizations policy (an SCP or an RCP), made by the management account. */
+export interface FakeOrgPolicy {
+  Id: string;
+  Arn: string;
+  Name: string;
+  Description: string;
+  Type: FakeOrgPolicyType;
+  /** The policy text as given (Organizations keeps it as sent). */
+  Content: string;
+}
+
 /** A CreateAccount request. */
 export interface FakeCreateRequest {
   Id: string;
@@ -232,6 +245,10 @@ const STATE_FIELDS = [
   'roots',
   'ous',
   'createRequests',
+  'policyTypes',
+  'orgPolicies',
+  'policyAttachments',
+  'nextPolicyNumber',
   'sessions',
   'roleDelays',
   'nextMemberNumber',
@@ -270,6 +287,13 @@ export class FakeState {
   readonly ous = new Map<string, FakeOrganizationalUnit>();
   /** CreateAccount requests by `car-…` id. */
   readonly createRequests = new Map<string, FakeCreateRequest>();
+  /** The policy types enabled on the root (`ListRoots` PolicyTypes, all ENABLED). */
+  readonly policyTypes = new Set<FakeOrgPolicyType>();
+  /** Customer-managed SCPs and RCPs by id (`p-…`); the AWS-managed full-access ones are not here (organizations.ts). */
+  readonly orgPolicies = new Map<string, FakeOrgPolicy>();
+  /** Policy id -> the roots, OUs and accounts it is attached to, AWS-managed policies included. */
+  readonly policyAttachments = new Map<string, Set<string>>();
+  nextPolicyNumber = 1;
   /** How many DescribeCreateAccountStatus calls a new request answers IN_PROGRESS before it ends. */
   creationPolls = 1;
   /** CreateAccount requests for these emails end FAILED with this FailureReason. */
@@ -324,6 +348,9 @@ export class FakeState {
       this.roots.clear();
       this.ous.clear();
       this.createRequests.clear();
+      this.policyTypes.clear();
+      this.orgPolicies.clear();
+      this.policyAttachments.clear();
     }
     if (!o) return;
     if (!this.roots.has(ROOT_ID)) {
@@ -388,6 +415,9 @@ export class FakeState {
           return [id, copy];
         }),
       ),
+      policyTypes: this.policyTypes,
+      orgPolicies: this.orgPolicies,
+      policyAttachments: this.policyAttachments,
       kms: this.kms,
       kmsAliases: this.kmsAliases,
       buckets: this.buckets,
