@@ -174,6 +174,26 @@ describe('an organization whose accounts exist', () => {
   });
 });
 
+describe("the log-archive guardrail and the trail's bucket names", () => {
+  it('protects the buckets org-trail answers name, not its default names, when the answers give names', async () => {
+    await accountsFirst();
+    const named = {
+      ...answersWith(),
+      steps: { ...answersWith().steps, 'org-trail': { bucketName: 'acme-trail-logs', logBucketName: 'acme-access-logs' } },
+    };
+    const opts = await engineRun(ALL, named);
+    await applyOrThrow(opts, (await planAll(opts)).changes);
+    const content = policyNamed(LOG_ARCHIVE).Content;
+    expect(content).toContain('arn:aws:s3:::acme-trail-logs');
+    expect(content).toContain('arn:aws:s3:::acme-access-logs');
+    expect(content).not.toContain('aws-groundwork-trail-');
+    // Without those answers, the defaults, named after log-archive's id.
+    const plain = await engineRun(ALL, answersWith());
+    await applyOrThrow(plain, (await planAll(plain)).changes);
+    expect(policyNamed(LOG_ARCHIVE).Content).toContain(`arn:aws:s3:::aws-groundwork-trail-${idOf('acme-log-archive')}-us-east-1`);
+  });
+});
+
 describe('the checks', () => {
   it('are the policy types and every check the guardrail policies can be reported under', () => {
     const step = REGISTRY.find((x) => x.id === 'guardrails')!;
