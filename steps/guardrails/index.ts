@@ -10,7 +10,7 @@ import { boolean, list, object, string, unique, type Infer } from '../../src/ans
 import type { AwsClients } from '../../src/aws/clients.js';
 import { PreconditionError } from '../../src/errors.js';
 import { defineStep, type StepContext } from '../../src/kit/step.js';
-import { doneOn } from '../../src/model.js';
+import { doneOn, isAwsError } from '../../src/model.js';
 import { requireOrganization } from '../organization/preconditions.js';
 import { REGION_GUARDRAIL, layoutOf } from './layout.js';
 import { readLive } from './live.js';
@@ -63,16 +63,35 @@ async function createPolicy(aws: AwsClients, p: { name: string; type: PolicyType
   await aws.organizations.send(new UpdatePolicyCommand({ PolicyId, Content: p.content }));
 }
 
-/** Attaches a policy this tool named; attached already (a repeat after a lost answer) is done. */
-async function attach(aws: AwsClients, { name, type }: { name: string; type: PolicyType }, TargetId: string): Promise<void> {
+/** How long an attach waits for a policy type just enabled: EnablePolicyType may leave it PENDING_ENABLE for a while. */
+const TYPE_PENDING_WAITS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+/**
+ * Attaches a policy this tool named; attached already (a repeat after a lost answer) is done. Right
+ * after EnablePolicyType, AWS may still refuse with PolicyTypeNotEnabledException: waited out, then said.
+ */
+async function attach(
+  aws: AwsClients,
+  { name, type }: { name: string; type: PolicyType },
+  TargetId: string,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   const PolicyId = await policyIdNamed(aws, type, name);
-  await doneOn('DuplicatePolicyAttachmentException')(() => aws.organizations.send(new AttachPolicyCommand({ PolicyId, TargetId })));
+  for (const wait of [...TYPE_PENDING_WAITS_MS, null]) {
+    try {
+      await doneOn('DuplicatePolicyAttachmentException')(() => aws.organizations.send(new AttachPolicyCommand({ PolicyId, TargetId })));
+      return;
+    } catch (err) {
+      if (wait === null || !isAwsError(err, 'PolicyTypeNotEnabledException')) throw err;
+      await sleep(wait);
+    }
+  }
 }
 
 /** One member account's guardrails: the policy that names it made first when missing, then each attached. */
-async function guardAccount(aws: AwsClients, accountId: string, policies: AccountPolicy[]): Promise<void> {
-  for (const p of policies) if (p.make) await createPolicy(aws, { name: p.name, type: p.type, ...p.make });
-  for (const p of policies) await attach(aws, p, accountId);
+async function guardAccount(ctx: Ctx, accountId: string, policies: AccountPolicy[]): Promise<void> {
+  for (const p of policies) if (p.make) await createPolicy(ctx.aws, { name: p.name, type: p.type, ...p.make });
+  for (const p of policies) await attach(ctx.aws, p, accountId, ctx.sleep);
 }
 
 /** The guardrails this run writes, read of the organization (and the region guardrail when it is to be detached). */
@@ -143,10 +162,10 @@ export default defineStep({
       await ctx.aws.organizations.send(new UpdatePolicyCommand({ PolicyId, Content: content }));
     },
     async 'attach-policy'(ctx, input: Operations['attach-policy']) {
-      await attach(ctx.aws, input, await rootId(ctx.aws));
+      await attach(ctx.aws, input, await rootId(ctx.aws), ctx.sleep);
     },
     async 'guard-account'(ctx, { accountId, policies }: Operations['guard-account']) {
-      await guardAccount(ctx.aws, accountId, policies);
+      await guardAccount(ctx, accountId, policies);
     },
     // Only ever this tool's region guardrail, from the root: FullAWSAccess and the user's own policies are never detached.
     async 'detach-policy'(ctx, { name, type }: Operations['detach-policy']) {

@@ -23,7 +23,7 @@ import {
 } from './answers.js';
 import { baseEnv, MANAGEMENT, runBin, tempDir, writeAnswers } from './harness/cli.js';
 import { e2eSuite, type World } from './harness/suite.js';
-import { inventory, memberClients, readState } from './harness/aws-state.js';
+import { inventory, memberClients, organizationPoliciesOf, readState } from './harness/aws-state.js';
 import { destroyAll, sdkClients } from './harness/sdk-clients.js';
 import type { Exchange } from './harness/proxy.js';
 
@@ -49,7 +49,7 @@ e2eSuite(
     };
 
     it.concurrent(
-      'a. one apply makes the whole organization, its logs kept in log-archive: exit 0, then an empty plan, a passing verify, and every control in place in the account that holds it, read back with the SDK',
+      'a. one apply makes the whole organization, its logs kept in log-archive and its guardrails attached: exit 0, then an empty plan, a passing verify, and every control in place in the account that holds it, read back with the SDK',
       () =>
         use(async (w) => {
           const { gw } = session(w);
@@ -92,6 +92,25 @@ e2eSuite(
           expect(trailChecks.find((f) => f.check === 'org-trail.logs-outside-management')?.reason).toBe(
             `the trail delivers to ${trailBucket(archiveId)} in ${LOG_ARCHIVE} (${archiveId})`,
           );
+          // The guardrails hold where they belong: the no-access-keys SCP on both staging and prod, the
+          // environments it is for by default, and not on dev (guardrails.test.ts reads them back in detail).
+          const idOf = (name: string) => doc.accounts.find((a) => a.name === name)?.id as string;
+          const noKeys = doc.findings.find((f) => f.check === 'guardrails.no-access-keys')?.reason;
+          for (const env of ['staging', 'prod']) expect(noKeys).toContain(`acme-${env} (${idOf(`acme-${env}`)})`);
+          expect(noKeys).not.toContain('acme-dev');
+          const { policyTypes, policies } = await organizationPoliciesOf(w.emulator.url, REGION);
+          expect(policyTypes).toEqual(['RESOURCE_CONTROL_POLICY ENABLED', 'SERVICE_CONTROL_POLICY ENABLED']);
+          expect(
+            policies
+              .filter((p) => !p.awsManaged)
+              .map((p) => `${p.name} -> ${p.targets.join(',')}`)
+              .sort(),
+          ).toEqual([
+            'aws-groundwork-baseline -> root',
+            `aws-groundwork-log-archive -> ${LOG_ARCHIVE}`,
+            'aws-groundwork-no-access-keys -> acme-prod,acme-staging',
+            'aws-groundwork-tls-only -> root',
+          ]);
 
           // Not what the tool says, but what the emulator holds, read in each account with its own credentials.
           const s = await readState(w.emulator.url, REGION);

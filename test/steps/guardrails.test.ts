@@ -194,6 +194,22 @@ describe("the log-archive guardrail and the trail's bucket names", () => {
   });
 });
 
+describe('a policy type just enabled', () => {
+  it('refusing an attach for a while (PENDING_ENABLE) is waited out, and the apply converges', async () => {
+    await accountsFirst();
+    const pending = () => {
+      const err = new Error('This policy type is not enabled on the root.') as OrganizationsServiceException;
+      Object.assign(err, { name: 'PolicyTypeNotEnabledException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      return err;
+    };
+    fake.failNext('AttachPolicy', pending());
+    fake.failNext('AttachPolicy', pending());
+    const opts = await engineRun(ALL, answersWith());
+    await expectConvergence(opts);
+    expect(attachments()).toEqual(DEFAULT_PLACES);
+  });
+});
+
 describe('the checks', () => {
   it('are the policy types and every check the guardrail policies can be reported under', () => {
     const step = REGISTRY.find((x) => x.id === 'guardrails')!;

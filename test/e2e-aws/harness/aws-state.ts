@@ -26,13 +26,17 @@ import {
 } from '@aws-sdk/client-kms';
 import {
   DescribeOrganizationCommand,
+  DescribePolicyCommand,
   ListAccountsCommand,
   ListAWSServiceAccessForOrganizationCommand,
   ListCreateAccountStatusCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
+  ListPoliciesCommand as ListOrganizationPoliciesCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
+  ListTargetsForPolicyCommand,
+  type PolicyType,
 } from '@aws-sdk/client-organizations';
 import {
   GetBucketEncryptionCommand,
@@ -342,5 +346,59 @@ export async function accountNames(url: string, region: string): Promise<Map<str
     return new Map(accounts.map((a) => [a.Id as string, a.Id === MANAGEMENT ? 'management' : (a.Name as string)]));
   } finally {
     destroyAll(management);
+  }
+}
+
+/** One SCP or RCP as the organization holds it: its content parsed, and where it is attached by name. */
+export interface OrgPolicy {
+  /** Drawn by the emulator: for a test that changes the policy behind the tool's back, or checks it is the same one. */
+  id: string;
+  name: string;
+  type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+  awsManaged: boolean;
+  /** Parsed from DescribePolicy's Content, as sent (ids in it are not replaced). */
+  content: unknown;
+  /** From ListTargetsForPolicy: `root`, `management`, a member's name, or `ou:<name>`. */
+  targets: string[];
+}
+
+/**
+ * The root's policy types (`<type> <status>`, from ListRoots) and every SCP and RCP of the organization,
+ * AWS-managed ones included, one entry per policy (a second policy of a name is a second entry), read
+ * with the SDK from the management account, the policy lists followed to their last page.
+ */
+export async function organizationPoliciesOf(url: string, region: string): Promise<{ policyTypes: string[]; policies: OrgPolicy[] }> {
+  const m = sdkClients(url, region);
+  try {
+    const root = (await m.organizations.send(new ListRootsCommand({}))).Roots?.[0];
+    const names = new Map<string, string>([[root?.Id as string, 'root']]);
+    for (const a of (await m.organizations.send(new ListAccountsCommand({}))).Accounts ?? [])
+      names.set(a.Id as string, a.Id === MANAGEMENT ? 'management' : (a.Name as string));
+    const ous = (await m.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root?.Id }))).OrganizationalUnits;
+    for (const ou of ous ?? []) names.set(ou.Id as string, `ou:${ou.Name}`);
+    const policies: OrgPolicy[] = [];
+    for (const type of ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] as const) {
+      let NextToken: string | undefined;
+      do {
+        const page = await m.organizations.send(new ListOrganizationPoliciesCommand({ Filter: type as PolicyType, NextToken }));
+        for (const p of page.Policies ?? []) {
+          const described = await m.organizations.send(new DescribePolicyCommand({ PolicyId: p.Id }));
+          const targets = (await m.organizations.send(new ListTargetsForPolicyCommand({ PolicyId: p.Id }))).Targets ?? [];
+          policies.push({
+            id: p.Id as string,
+            name: p.Name as string,
+            type,
+            awsManaged: p.AwsManaged ?? false,
+            content: JSON.parse(described.Policy?.Content ?? 'null') as unknown,
+            targets: targets.map((t) => names.get(t.TargetId as string) ?? (t.TargetId as string)).sort(),
+          });
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+    }
+    const policyTypes = (root?.PolicyTypes ?? []).map((t) => `${t.Type} ${t.Status}`).sort();
+    return { policyTypes, policies };
+  } finally {
+    destroyAll(m);
   }
 }

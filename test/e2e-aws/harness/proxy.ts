@@ -23,8 +23,12 @@ export interface Exchange {
   status?: number;
 }
 
-/** Which write: its number among the writes since `clear()` (from 1), or the first of an operation. */
-export type FaultAt = number | { operation: string };
+/**
+ * Which write: its number among the writes since `clear()` (from 1), or the first of an operation, of
+ * that signing service only when one is given (IAM and Organizations both have a CreatePolicy), and
+ * whose request body contains `containing` when given (a policy's name in Organizations' JSON).
+ */
+export type FaultAt = number | { operation: string; service?: string; containing?: string };
 
 export type Fault =
   /** The write reaches the emulator, which carries it out; the connection is cut before its answer. */
@@ -84,6 +88,13 @@ export function identify(method: string, url: string, headers: IncomingHttpHeade
   return { method, path, service, operation, write, accessKey };
 }
 
+/** Whether a fault set for `at` strikes this write, the `number`-th since `clear()`. */
+function strikes(at: FaultAt, number: number, exchange: Exchange, body: Buffer): boolean {
+  if (typeof at === 'number') return at === number;
+  if (at.operation !== exchange.operation || (at.service !== undefined && at.service !== exchange.service)) return false;
+  return at.containing === undefined || body.toString('utf8').includes(at.containing);
+}
+
 export class RecordingProxy {
   readonly log: Exchange[] = [];
   fault: Fault | null = null;
@@ -132,8 +143,7 @@ export class RecordingProxy {
     if (roleAccount) exchange.account = roleAccount;
     this.log.push(exchange);
     const number = exchange.write ? ++this.writes : 0;
-    const at = this.fault?.at;
-    const hit = exchange.write && (typeof at === 'number' ? at === number : at?.operation === exchange.operation);
+    const hit = exchange.write && this.fault !== null && strikes(this.fault.at, number, exchange, body);
     const fault = hit ? this.fault : null;
     // A fault strikes once.
     if (fault) this.fault = null;
