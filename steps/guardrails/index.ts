@@ -5,7 +5,6 @@ import {
   EnablePolicyTypeCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
-import { regionSchema } from '../../src/answers/answers.js';
 import { boolean, list, object, string, unique, type Infer } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { PreconditionError } from '../../src/errors.js';
@@ -13,6 +12,7 @@ import { defineStep, type StepContext } from '../../src/kit/step.js';
 import { doneOn, isAwsError } from '../../src/model.js';
 import { requireOrganization } from '../organization/preconditions.js';
 import { REGION_GUARDRAIL, layoutOf } from './layout.js';
+import { REGION } from './policies.js';
 import { readLive } from './live.js';
 import { planAttachments, planPending, planPolicy, planRegionsOff, planTypes, type AccountPolicy, type Operations } from './plan.js';
 import { policyIdNamed, rootId, type PolicyType } from './reads.js';
@@ -32,8 +32,8 @@ const answers = object(
     allowedRegions: list(
       string({
         description: 'an AWS region',
-        pattern: regionSchema.pattern,
-        patternHint: regionSchema.patternHint ?? 'an AWS region name',
+        pattern: REGION,
+        patternHint: 'an AWS region name such as eu-west-1',
       }),
       {
         description:

@@ -206,7 +206,8 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 /** S3's rule for bucket names (no wildcard, no `/`), so a name never widens the Resource it is put in. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** A region name as the region guardrail takes it; the answers use the same rule, so a bad one exits 2. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /**
  * Every value goes into an ARN pattern or a condition: a value that is not what its name says (a role

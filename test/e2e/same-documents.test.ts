@@ -58,6 +58,10 @@ function drift(): void {
   staging.tags = [];
   staging.parentId = [...fake.roots.keys()][0]!;
   fake.accounts.get(memberId('acme-prod'))!.root.accessKeys.push({ AccessKeyId: 'AKIAROOTKEYDRIFTED01', Status: 'Active' });
+  // The guardrails: someone lets members leave the organization again.
+  const baseline = [...fake.orgPolicies.values()].find((p) => p.Name === 'aws-groundwork-baseline')!;
+  const doc = JSON.parse(baseline.Content) as { Statement: { Sid?: string }[] };
+  baseline.Content = JSON.stringify({ ...doc, Statement: doc.Statement.filter((st) => st.Sid !== 'DenyLeavingTheOrganization') });
 }
 
 describe('the documents a person sees on the full example stay the same through refactoring', () => {

@@ -364,6 +364,17 @@ describe('the region allow-list', () => {
       JSON.stringify({ version: 1, steps: { organization: {}, guardrails: { allowedRegions: ['us-east-1', 'eu-west-1'], ...extra } } }),
     );
 
+  it('a region name the guardrail could not take is refused with exit 2 and its path, before any AWS call', async () => {
+    const run = await cli([
+      'plan',
+      '--answers',
+      answersFile(JSON.stringify(answersWith({ allowedRegions: ['eu-west-1', 'us-east-100'] }))),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('steps.guardrails.allowedRegions[1]');
+    expect(fake.calls).toEqual([]);
+  });
+
   it('without allowRegionDeny and without a terminal, apply exits 2 naming the opt-in, before any write', async () => {
     const run = await cli(['apply', '--yes', '--answers', regionFile({})]);
     expect(run.code, run.stderr).toBe(2);
