@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateAnswers, parseAnswersText } from '../../src/answers/answers.js';
 import { REGISTRY } from '../../src/registry.js';
-import { FakeAws, MANAGEMENT_ID, ROOT_ID } from '../helpers/fake-aws.js';
+import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 
@@ -109,13 +109,7 @@ describe('answers --from-account', () => {
       FeatureSet: 'ALL',
       MasterAccountId: MANAGEMENT_ID,
     };
-    const security = 'ou-ab12-00000099';
-    fake.ous.set(security, {
-      Id: security,
-      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:ou/o-abc123def4/${security}`,
-      Name: 'Security',
-      parentId: ROOT_ID,
-    });
+    const security = fake.addOu('Security');
     fake.addMemberAccount('Log Archive', 'aws+ct-log-archive@acme.example', { parentId: security });
     fake.addMemberAccount('Audit', 'aws+ct-audit@acme.example', { parentId: security });
     const file = newPath();

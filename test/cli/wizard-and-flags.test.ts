@@ -6,7 +6,7 @@ import { resolveAnswers } from '../../src/answers/answers.js';
 import { TestHost } from '../../src/io/test-host.js';
 import { REGISTRY } from '../../src/registry.js';
 import { SECURITY_OU } from '../../steps/member-accounts/index.js';
-import { FakeAws, MANAGEMENT_ID, ROOT_ID } from '../helpers/fake-aws.js';
+import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
 import { EXAMPLE_ANSWERS, answersFile, cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
@@ -366,13 +366,7 @@ describe('member accounts in the wizard', () => {
       FeatureSet: 'ALL',
       MasterAccountId: MANAGEMENT_ID,
     };
-    const security = 'ou-ab12-00000099';
-    fake.ous.set(security, {
-      Id: security,
-      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:ou/o-abc123def4/${security}`,
-      Name: 'Core',
-      parentId: ROOT_ID,
-    });
+    const security = fake.addOu('Core');
     fake.addMemberAccount('Log Archive', 'aws+ct-logs@acme.example', { parentId: security });
     const host = new TestHost({
       'GW_ASK_account-alias.alias': ['acme'],

@@ -251,6 +251,19 @@ export class FakeAws {
     return createMember(this.state, name, email, { parentId: opts.parentId ?? ROOT_ID, tags: [], roleName: MEMBER_ROLE, roleDelay });
   }
 
+  /** Makes an organizational unit under the root, as someone else would (Control Tower's OUs), and returns its id. Needs an organization. */
+  addOu(name: string, id = `ou-ab12-${String(90 + this.state.ous.size).padStart(8, '0')}`): string {
+    const org = this.state.organization;
+    if (!org) throw new Error('fake AWS: addOu needs an organization');
+    this.state.ous.set(id, {
+      Id: id,
+      Arn: `arn:aws:organizations::${org.MasterAccountId}:ou/${org.Id}/${id}`,
+      Name: name,
+      parentId: ROOT_ID,
+    });
+    return id;
+  }
+
   /**
    * Makes a customer-managed policy as someone else would (the user's own SCP), attached to `targets`
    * without the limits AttachPolicy holds to, and returns its id. Needs an organization.
