@@ -3,9 +3,10 @@
  * guard and `aws-groundwork permissions` rest on this table, so a wrong entry shows up in tests.
  */
 
-export type ServiceId = 'iam' | 'sts' | 'organizations' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'account';
+export type ServiceId =
+  'iam' | 'sts' | 'organizations' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'account' | 'ssoAdmin' | 'identitystore';
 
-/** The IAM prefix of each client's actions: S3 Control's actions are `s3:` actions. */
+/** The IAM prefix of each client's actions: S3 Control's actions are `s3:` actions, SSO Admin's `sso:`. */
 const IAM_PREFIX: Record<ServiceId, string> = {
   iam: 'iam',
   sts: 'sts',
@@ -15,6 +16,8 @@ const IAM_PREFIX: Record<ServiceId, string> = {
   s3control: 's3',
   kms: 'kms',
   account: 'account',
+  ssoAdmin: 'sso',
+  identitystore: 'identitystore',
 };
 
 /** Commands whose IAM action is not `<prefix>:<CommandName>`. `null`: AWS needs no permission for it. */

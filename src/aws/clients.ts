@@ -6,6 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { SMITHY_CONTEXT_KEY, type AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
@@ -22,6 +24,10 @@ export interface AwsClients {
   s3control: S3ControlClient;
   kms: KMSClient;
   account: AccountClient;
+  /** IAM Identity Center's administration (permission sets, assignments): `sso:` actions. */
+  ssoAdmin: SSOAdminClient;
+  /** IAM Identity Center's directory of users and groups. */
+  identitystore: IdentitystoreClient;
 }
 
 export interface ClientSettings {
@@ -59,6 +65,8 @@ const CONSTRUCTORS: Constructors = {
   s3control: S3ControlClient as never,
   kms: KMSClient as never,
   account: AccountClient as never,
+  ssoAdmin: SSOAdminClient as never,
+  identitystore: IdentitystoreClient as never,
 };
 
 /** Each attempt's bounds (see DEFAULT_TIMEOUTS): the SDK's Node handler has none of its own. */
@@ -172,7 +180,18 @@ function copyError(err: unknown): unknown {
   return copy;
 }
 
-const SERVICES: ServiceId[] = ['iam', 'sts', 'organizations', 'cloudtrail', 's3', 's3control', 'kms', 'account'];
+const SERVICES: ServiceId[] = [
+  'iam',
+  'sts',
+  'organizations',
+  'cloudtrail',
+  's3',
+  's3control',
+  'kms',
+  'account',
+  'ssoAdmin',
+  'identitystore',
+];
 
 /**
  * The only clients a step ever sees. In `read` mode every command that is not a read is refused
@@ -234,7 +253,9 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
       return (client as unknown as { send: (...a: unknown[]) => Promise<unknown> }).send(attempt, ...rest);
     };
     const cache = scope.mode === 'read' ? scope.readCache : undefined;
-    const key = cache && `${scope.account.id}|${service}|${operation}|${JSON.stringify((command as { input?: unknown }).input ?? {})}`;
+    const key =
+      cache &&
+      `${scope.account.id}|${settings.region}|${service}|${operation}|${JSON.stringify((command as { input?: unknown }).input ?? {})}`;
     let pending = key ? cache?.get(key) : undefined;
     const shared = pending !== undefined;
     if (!pending) {

@@ -168,6 +168,8 @@ export class AwsSession {
   private readonly pool: ClientPool;
   private readonly memberPools = new Map<string, Promise<ClientPool>>();
   private readonly rootPools: ClientPool[] = [];
+  /** Pools of the same credentials in another region than the home one, by `<account>|<region>`. */
+  private readonly regionPools = new Map<string, ClientPool>();
   private callerPromise?: Promise<Caller>;
   private readonly roleRetry: { attempts: number; delayMs: number };
 
@@ -258,13 +260,25 @@ export class AwsSession {
     return this.callerPromise;
   }
 
-  /** The management account's clients, as the scope allows. */
-  clientsFor(scope: ClientScope): AwsClients {
-    return scopedClients(this.pool, scope);
+  /** The management account's clients, as the scope allows; in the home region unless another is named. */
+  clientsFor(scope: ClientScope, region: string = this.region): AwsClients {
+    return scopedClients(this.inRegion(this.pool, 'management', region), scope);
+  }
+
+  /** A pool with `base`'s credentials in `region`: `base` itself in its own region, else made once and kept. */
+  private inRegion(base: ClientPool, owner: string, region: string): ClientPool {
+    if (region === base.settings.region) return base;
+    const key = `${owner}|${region}`;
+    let pool = this.regionPools.get(key);
+    if (!pool) {
+      pool = new ClientPool({ ...base.settings, region });
+      this.regionPools.set(key, pool);
+    }
+    return pool;
   }
 
   /** Clients in a member account, through OrganizationAccountAccessRole, made on first use. */
-  async memberClientsFor(scope: ClientScope): Promise<AwsClients> {
+  async memberClientsFor(scope: ClientScope, region: string = this.region): Promise<AwsClients> {
     let pool = this.memberPools.get(scope.account.id);
     if (!pool) {
       pool = this.assumeMemberRole(scope.account.id).then((creds) => new ClientPool(this.settings(creds)));
@@ -272,7 +286,7 @@ export class AwsSession {
       // A failed attempt must not poison later ones.
       pool.catch(() => this.memberPools.delete(scope.account.id));
     }
-    return scopedClients(await pool, scope);
+    return scopedClients(this.inRegion(await pool, scope.account.id, region), scope);
   }
 
   /**
@@ -340,6 +354,7 @@ export class AwsSession {
   close(): void {
     this.pool.destroy();
     for (const p of this.rootPools) p.destroy();
+    for (const p of this.regionPools.values()) p.destroy();
     for (const p of this.memberPools.values())
       void p.then(
         (pool) => pool.destroy(),

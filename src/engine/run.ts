@@ -166,6 +166,10 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
     managementAws: management,
     // In apply there is no cache: an account member-accounts made a moment ago must be seen.
     accounts: () => configuredAccounts(opts, phase === 'apply' ? undefined : extras.readCache),
+    inRegion: async (region) =>
+      unit.account.role === 'management'
+        ? opts.session.clientsFor(scope(unit.account), region)
+        : opts.session.memberClientsFor(scope(unit.account), region),
     clientsIn: async (account) => (account.id === managementRef.id ? management : opts.session.memberClientsFor(scope(account))),
     inRun: (stepId) => opts.steps.some((s) => s.id === stepId),
     answersOf: (stepId) => opts.answers.steps[stepId] || undefined,

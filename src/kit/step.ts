@@ -44,6 +44,11 @@ export interface StepContext<A> {
    * same phase and rules as `aws`: what a management step uses for resources it keeps in a member.
    */
   clientsIn(account: AccountRef): Promise<AwsClients>;
+  /**
+   * This account's clients in another region, same step, phase and rules as `aws`: for a regional
+   * service a step uses where the person chose, not where the home region is (IAM Identity Center).
+   */
+  inRegion(region: string): Promise<AwsClients>;
   /** Clients acting as this member's root user under an AWS root-task policy (sts:AssumeRoot). */
   rootAws(taskPolicy: 'IAMAuditRootUserCredentials' | 'IAMDeleteRootUserCredentials'): Promise<AwsClients>;
   /**
