@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 import { OUTPUT_FORMATS, VERIFY_ONLY_FORMATS, type OutputFormat } from './io/output-format.js';
 
-export const COMMANDS = ['wizard', 'plan', 'apply', 'verify', 'answers', 'permissions'] as const;
+export const COMMANDS = ['wizard', 'plan', 'apply', 'verify', 'answers', 'permissions', 'sso-config'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface Args {
@@ -44,6 +44,10 @@ Usage
                               read-only; writes the answers the live account stands at, the
                               controls' values where it falls short (commented)
   aws-groundwork permissions  prints the IAM policy this tool needs (--phase read | apply)
+  aws-groundwork sso-config --answers FILE
+                              read-only; prints IAM Identity Center's access portal and a
+                              ~/.aws/config block (one profile per account and role) for
+                              \`aws sso login\`
 
 Options
   --answers FILE        answers file (YAML or JSON); with it no question is asked

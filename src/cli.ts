@@ -63,6 +63,8 @@ async function dispatch(args: Args, host: IoHost, deps: RunDeps): Promise<Outcom
       return (await import('./commands/answers.js')).answersCommand(args, host, deps);
     case 'permissions':
       return (await import('./commands/permissions.js')).permissionsCommand(args, host);
+    case 'sso-config':
+      return (await import('./commands/sso-config.js')).handoffCommand(args, host, deps);
   }
 }
 

@@ -8,6 +8,7 @@ import memberAccounts from '../steps/member-accounts/index.js';
 import rootCredentials from '../steps/root-credentials/index.js';
 import s3BlockPublicAccess from '../steps/s3-block-public-access/index.js';
 import securityContacts from '../steps/security-contacts/index.js';
+import identityCenter from '../steps/identity-center/index.js';
 import guardrails from '../steps/guardrails/index.js';
 import type { Step } from './kit/step.js';
 
@@ -15,7 +16,8 @@ import type { Step } from './kit/step.js';
  * Every step, in the order it runs. Explicit on purpose: a bundle has no folders to discover, and the
  * order carries meaning: the organization before its trail and its accounts, centralized root access
  * before member accounts are created, member accounts (log-archive among them) before the trail whose
- * logs log-archive keeps, and before the every-account baseline reaches them; the guardrails last,
+ * logs log-archive keeps, and before the every-account baseline reaches them; Identity Center once every account exists, so
+ * each gets its assignments in the apply that makes it; the guardrails last,
  * as they keep that baseline in place once it is written (and only the admin role may change it).
  */
 export const REGISTRY: readonly Step[] = [
@@ -29,6 +31,7 @@ export const REGISTRY: readonly Step[] = [
   rootCredentials,
   s3BlockPublicAccess,
   securityContacts,
+  identityCenter,
   guardrails,
 ];
 

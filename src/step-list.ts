@@ -13,5 +13,6 @@ export const STEP_LIST: readonly { id: string; title: string }[] = [
   { id: 'root-credentials', title: 'Root credentials' },
   { id: 's3-block-public-access', title: 'S3 Block Public Access' },
   { id: 'security-contacts', title: 'Security contacts' },
+  { id: 'identity-center', title: 'IAM Identity Center' },
   { id: 'guardrails', title: 'Guardrails' },
 ];

@@ -80,7 +80,7 @@ const AMBIGUOUS: WriteKind = { kind: 'ambiguous' };
 
 /**
  * Every write the steps send, keyed by client and operation. No write sent today takes a client
- * token (CreateAccount, CreateKey, CreateTrail and CreatePolicy have none). A write missing here is treated as
+ * token (CreateAccount, CreateKey, CreateTrail, CreatePolicy and Identity Center's creates have none). A write missing here is treated as
  * ambiguous, and a test holds every declared write to an entry.
  */
 export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
@@ -131,6 +131,20 @@ export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
   's3:PutObjectLockConfiguration': IDEMPOTENT,
   's3:PutPublicAccessBlock': IDEMPOTENT,
   's3control:PutPublicAccessBlock': IDEMPOTENT,
+  // IAM Identity Center. Sent again, an attach, a membership or an assignment that exists answers
+  // ConflictException or makes nothing new; a detach or a removal that is done answers ResourceNotFound.
+  'ssoAdmin:AttachManagedPolicyToPermissionSet': IDEMPOTENT,
+  'ssoAdmin:CreateAccountAssignment': IDEMPOTENT,
+  'ssoAdmin:CreatePermissionSet': AMBIGUOUS,
+  'ssoAdmin:DeleteInlinePolicyFromPermissionSet': IDEMPOTENT,
+  'ssoAdmin:DetachManagedPolicyFromPermissionSet': IDEMPOTENT,
+  'ssoAdmin:ProvisionPermissionSet': IDEMPOTENT,
+  'ssoAdmin:UpdatePermissionSet': IDEMPOTENT,
+  'identitystore:CreateGroup': AMBIGUOUS,
+  'identitystore:CreateGroupMembership': IDEMPOTENT,
+  'identitystore:CreateUser': AMBIGUOUS,
+  'identitystore:DeleteGroupMembership': IDEMPOTENT,
+  'identitystore:UpdateUser': IDEMPOTENT,
 };
 
 /** How a command may be resent after a lost answer; reads (and sts:AssumeRole) always may. */

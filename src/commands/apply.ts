@@ -2,7 +2,7 @@ import type { Args } from '../args.js';
 import type { Change } from '../model.js';
 import { approvePlan } from '../engine/approve.js';
 import { ApplyIncompleteError } from '../errors.js';
-import { applyPlan, planAll, verifyAll } from '../engine/runner.js';
+import { applyPlan, handoffs, planAll, verifyAll } from '../engine/runner.js';
 import type { IoHost } from '../io/host.js';
 import { baselines, knownChanges } from '../io/summary.js';
 import { renderFindings, renderPlan } from '../io/render.js';
@@ -24,6 +24,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     if (guided) showOverview(host, prepared.steps, changes, prepared.answers, prepared.skipped);
     host.result(renderPlan(changes, 'human', host.color));
     let sessionEnded = false;
+    let changedSteps = new Set<string>();
     if (changes.length > 0) {
       const approved = await approvePlan(host, changes, prepared.steps, prepared.answers, args.yes);
       const result = await applyPlan(prepared.run, approved, changes);
@@ -34,6 +35,7 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
       if (result.failures.length) throw new ApplyIncompleteError(result.failures);
       host.notify({ code: 'GW_APPLIED', level: 'success', text: appliedLine(result.applied, changes) });
       sessionEnded = result.applied.some((c) => c.endsSession);
+      changedSteps = new Set(result.applied.map((c) => c.step));
     }
     if (sessionEnded) {
       host.notify({
@@ -45,6 +47,12 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     }
     const findings = forThisRun(await verifyAll(prepared.run), args);
     host.result(`\n${renderFindings(findings, 'human', host.color)}`);
+    // What a step set up for people (the access portal, a ~/.aws/config block), after the apply that set it up.
+    for (const h of await handoffs(
+      prepared.run,
+      prepared.steps.filter((s) => changedSteps.has(s.id)),
+    ))
+      host.result(`\n${h.intro}\n${h.body}`);
     if (guided) await offerToSaveAnswers(host, prepared.answers, args.answers ?? args.saveAnswers);
     return findings.every((f) => f.status === 'pass' || f.status === 'manual') ? 'ok' : 'controls-failing';
   } finally {

@@ -1,5 +1,6 @@
 import { isReadAction } from '../aws/actions.js';
-import type { Step } from '../kit/step.js';
+import type { Handoff, Step } from '../kit/step.js';
+import { contextFor, managementAccount, type RunOptions } from './run.js';
 
 /** The runner's public face: plan, apply and verify over every account of a run. */
 export { accountsOf, contextFor, managementAccount, type RunOptions, type Unit, type Secret } from './run.js';
@@ -18,4 +19,19 @@ export function requiredActions(steps: readonly Step[], phase: 'read' | 'apply')
   }
   // Every run asks who the caller is; AWS allows sts:GetCallerIdentity without a permission.
   return [...actions].sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * What the steps of this run that hand something over (`handoff`) have for the person, read-only:
+ * each in the management account, in verify's phase, so it can never write.
+ */
+export async function handoffs(run: RunOptions, steps: readonly Step[]): Promise<(Handoff & { step: string })[]> {
+  const out: (Handoff & { step: string })[] = [];
+  for (const step of steps) {
+    if (!step.handoff) continue;
+    const ctx = await contextFor(run, { step, account: await managementAccount(run.session) }, 'verify');
+    const given = await step.handoff.read(ctx);
+    if (given) out.push({ step: step.id, ...given });
+  }
+  return out;
 }

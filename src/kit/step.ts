@@ -140,6 +140,13 @@ export interface StepDefinition<S extends ObjectSchema, Ops> {
    */
   readUnknown?: (ctx: StepContext<Infer<S>>, value: string) => Promise<string>;
   verify: (ctx: StepContext<Infer<S>>) => Promise<PlannedFinding[]>;
+  /**
+   * What the person needs next from what the step set up (Identity Center's portal and a
+   * `~/.aws/config` block), read-only like verify: shown at the end of an apply that changed something
+   * of the step, and by `aws-groundwork <command>`, which prints the `body` alone on stdout (to append
+   * to a file) and the `intro` on stderr. Null when there is nothing to hand over yet.
+   */
+  handoff?: { command: string; read: (ctx: StepContext<Infer<S>>) => Promise<Handoff | null> };
 }
 
 /**
@@ -149,7 +156,7 @@ export interface StepDefinition<S extends ObjectSchema, Ops> {
  */
 export type Step = Omit<
   StepDefinition<ObjectSchema, Record<string, never>>,
-  'plan' | 'apply' | 'discoverAccounts' | 'suggest' | 'preflight' | 'readUnknown' | 'verify' | 'destructiveOptIn'
+  'plan' | 'apply' | 'discoverAccounts' | 'suggest' | 'preflight' | 'readUnknown' | 'verify' | 'destructiveOptIn' | 'handoff'
 > & {
   plan: (ctx: StepContext<never>) => Promise<PlannedChange<Record<string, unknown>>[]>;
   apply: Record<string, (ctx: StepContext<never>, input: never, change: Change) => Promise<void>>;
@@ -159,7 +166,14 @@ export type Step = Omit<
   readUnknown?: (ctx: StepContext<never>, value: string) => Promise<string>;
   verify: (ctx: StepContext<never>) => Promise<PlannedFinding[]>;
   destructiveOptIn?: string | ((change: Change) => string | string[]);
+  handoff?: { command: string; read: (ctx: StepContext<never>) => Promise<Handoff | null> };
 };
+
+/** What a step hands over to the person: a few sentences, and the text to keep (a config block). */
+export interface Handoff {
+  intro: string;
+  body: string;
+}
 
 /**
  * A step, checked strictly: its answers type is inferred from its answers schema, every planned

@@ -28,6 +28,7 @@ describe('the step registry', () => {
       'root-credentials',
       's3-block-public-access',
       'security-contacts',
+      'identity-center',
       'guardrails',
     ]);
   });

@@ -6,6 +6,8 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { EMULATOR_CREDENTIALS } from './cli.js';
 
 export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -30,6 +32,8 @@ export function sdkClients(url: string, region: string, credentials: Credentials
     kms: new KMSClient({ ...common, region }),
     cloudtrail: new CloudTrailClient({ ...common, region }),
     s3: new S3Client({ ...common, region, forcePathStyle: true }),
+    ssoAdmin: new SSOAdminClient({ ...common, region }),
+    identitystore: new IdentitystoreClient({ ...common, region }),
     // The emulator takes S3 Control at the endpoint as given, without the account-id host prefix.
     s3control: new S3ControlClient({
       ...common,
