@@ -4,6 +4,8 @@
  * - accounts: credentials pick the account: `ASIAROLE<id>` = member role, `ASIAROOT<id>` = member root session, else `caller`.
  * - root sessions: audit policy = IAM reads only; delete policy adds the four root-credential deletes; else AccessDenied.
  */
+import { AccessDeniedException as SSOAdminAccessDeniedException } from '@aws-sdk/client-sso-admin';
+import { AccessDeniedException as IdentitystoreAccessDeniedException } from '@aws-sdk/client-identitystore';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { AccessDeniedException as OrganizationsAccessDeniedException } from '@aws-sdk/client-organizations';
@@ -88,6 +90,11 @@ export function accessDenied(service: ServiceId, message: string): Error {
       return new CloudTrailServiceException({ name: 'AccessDeniedException', ...opts });
     case 'account':
       return new AccountAccessDeniedException({ message, ...meta403 });
+    // Identity Center answers every error, AccessDenied included, with HTTP 400.
+    case 'ssoAdmin':
+      return new SSOAdminAccessDeniedException({ message, $metadata: { httpStatusCode: 400 } });
+    case 'identitystore':
+      return new IdentitystoreAccessDeniedException({ message, $metadata: { httpStatusCode: 400 } });
   }
 }
 

@@ -11,6 +11,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { ServiceId } from '../../../src/aws/actions.js';
 import type { Credentials } from './auth.js';
 
@@ -23,6 +25,8 @@ export const CLIENTS: [ServiceId, new (...args: never[]) => unknown][] = [
   ['s3control', S3ControlClient],
   ['kms', KMSClient],
   ['account', AccountClient],
+  ['ssoAdmin', SSOAdminClient],
+  ['identitystore', IdentitystoreClient],
 ];
 
 /** The region an SDK client was configured with: `config.region` is a provider function once resolved. */
@@ -54,6 +58,9 @@ const ERROR_STATUS: Record<string, number> = {
   'iam:LimitExceededException': 409,
   'iam:DeleteConflictException': 409,
   'account:ResourceNotFoundException': 404,
+  // SSO Admin and Identity Store: none, 400 for all. The SSO Admin API reference lists 400 for every error,
+  // AWS's answers of both services are 400 (AccessDenied and ResourceNotFound included), the emulator too;
+  // only the SDK models say 403 / 404 / 409.
 };
 
 export function withAwsStatus(service: ServiceId, err: unknown): unknown {

@@ -5,18 +5,22 @@
  *
  * Each service's behaviour is described in its file: auth.ts (credentials, sessions, root sessions),
  * sts.ts, iam.ts, iam-identities.ts, organizations.ts, kms.ts, s3.ts, s3-control.ts, cloudtrail.ts,
- * account.ts; state.ts holds the state. Notes on the whole fake:
+ * account.ts, sso-admin.ts, identitystore.ts; state.ts holds the state. Notes on the whole fake:
  * - member state is made lazily in `accounts`; `calls` records `account`; S3 buckets and KMS keys belong to
  *   the account that made them (s3.ts, kms.ts); CloudTrail is the caller's only (Error).
  * - concurrency: every call waits `delayMs`; `inFlight` / `maxInFlight` count overlapping calls.
  * - regions: every command is handled in the region of the client that sent it (`this.config.region()`
  *   of the SDK client), and `calls` records it. IAM and Organizations state is global; S3 bucket names
  *   are global but each bucket lives in one region; KMS keys, aliases and trails belong to a region.
+ * - sso-admin.ts: IAM Identity Center's one organization instance (`identityCenter`, in its `region`, seen
+ *   by the management account only), permission sets, provisioning and account assignments, whose requests
+ *   end after `identityCenterPolls` describes; `removeIdentityCenterInstance()` makes it never enabled.
+ * - identitystore.ts: the instance's users, groups and memberships; the organization's members may read them.
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
- * - `pageSize` (default 2): IAM and KMS lists answer in truncated pages of at most this many items (fewer
- *   when the request's MaxItems / Limit is smaller), as AWS may at any size (iam.ts and kms.ts say how
- *   each pages). MaxItems / Limit below 1 is refused. Markers are offsets into the list as it is when
- *   the next page is asked for.
+ * - `pageSize` (default 2): IAM, KMS and Identity Center lists answer in truncated pages of at most this
+ *   many items (fewer when the request's MaxItems / Limit / MaxResults is smaller), as AWS may at any size
+ *   (iam.ts, kms.ts and sso-admin.ts say how each pages). MaxItems / Limit / MaxResults below 1 is
+ *   refused. Markers are offsets into the list as it is when the next page is asked for.
  * - `loseAnswerNext(operation)` carries the next matching call out, then loses its answer (a reset
  *   connection); `failWrite` with `afterHandler: true` does that to the k-th write.
  * - `iamReadLag` = n: the n IAM reads after an IAM write in an account see it as before the write.
@@ -30,6 +34,7 @@ import { ACCOUNT_HANDLERS } from './account.js';
 import { checkRootTask, contextFor, type Credentials } from './auth.js';
 import { CLIENTS, credentialsOf, lostConnection, regionOf, withAwsStatus } from './clients.js';
 import { CLOUDTRAIL_HANDLERS } from './cloudtrail.js';
+import { IDENTITYSTORE_HANDLERS } from './identitystore.js';
 import { IAM_HANDLERS } from './iam.js';
 import { IAM_IDENTITY_HANDLERS } from './iam-identities.js';
 import { KMS_HANDLERS } from './kms.js';
@@ -37,15 +42,18 @@ import { FULL_ACCESS, ORGANIZATIONS_HANDLERS, createMember } from './organizatio
 import { S3_HANDLERS } from './s3.js';
 import { S3_CONTROL_HANDLERS } from './s3-control.js';
 import { meta, type HandlerTable, type Input } from './shared.js';
+import { SSO_ADMIN_HANDLERS } from './sso-admin.js';
 import {
   FakeState,
   MANAGEMENT_ID,
   MEMBER_ROLE,
   ROOT_ID,
+  newIdentityCenter,
   type FakeAccountState,
   type FakeBucket,
   type FakeCaller,
   type FakeCreateRequest,
+  type FakeIdentityCenter,
   type FakeKey,
   type FakeOrgAccount,
   type FakeOrganization,
@@ -70,12 +78,20 @@ export {
   type FakeBucket,
   type FakeContact,
   type FakeCreateRequest,
+  type FakeAccountAssignment,
+  type FakeGroupMembership,
+  type FakeIdentityCenter,
+  type FakeIdentityCenterInstance,
+  type FakeIdentityCenterRequest,
+  type FakeIdentityGroup,
+  type FakeIdentityUser,
   type FakeKey,
   type FakeOrgAccount,
   type FakeOrganization,
   type FakeOrganizationalUnit,
   type FakeOrgPolicy,
   type FakeOrgPolicyType,
+  type FakePermissionSet,
   type FakePolicy,
   type FakePublicAccessBlock,
   type FakeRoot,
@@ -87,6 +103,7 @@ export {
 export { AUDIT_ROOT_TASK, DELETE_ROOT_TASK, type CallContext } from './auth.js';
 export { AWS_MANAGED_POLICIES, rootMfaSerial } from './iam-identities.js';
 export { newBucket } from './s3.js';
+export { MANAGED_POLICIES } from './sso-admin.js';
 export { lostConnection } from './clients.js';
 export { FULL_ACCESS, MAX_POLICIES_PER_TARGET, MAX_POLICY_CHARS } from './organizations.js';
 
@@ -101,6 +118,8 @@ const HANDLERS: HandlerTable = {
   ...S3_CONTROL_HANDLERS,
   ...ACCOUNT_HANDLERS,
   ...CLOUDTRAIL_HANDLERS,
+  ...SSO_ADMIN_HANDLERS,
+  ...IDENTITYSTORE_HANDLERS,
 };
 
 export class FakeAws {
@@ -171,7 +190,7 @@ export class FakeAws {
 
   /** Milliseconds every call waits before it is handled (concurrency tests). */
   delayMs = 0;
-  /** The most items one page of an IAM or KMS list holds (MaxItems / Limit can ask for fewer). */
+  /** The most items one page of an IAM, KMS or Identity Center list holds (MaxItems / Limit / MaxResults can ask for fewer). */
   get pageSize(): number {
     return this.state.pageSize;
   }
@@ -206,6 +225,29 @@ export class FakeAws {
 
   /** CloudTrail trails by name. */
   readonly trails: Map<string, FakeTrail> = this.state.trails;
+
+  /**
+   * IAM Identity Center: its `region` (default us-east-1), the organization `instance` (null: never
+   * enabled; its OwnerAccountId is the management account) and what it holds, by id. `importState`
+   * replaces the whole object, so read it through this getter rather than keeping it.
+   */
+  get identityCenter(): FakeIdentityCenter {
+    return this.state.identityCenter;
+  }
+  /** How many Describe…Status calls an Identity Center request answers IN_PROGRESS before it ends (default 1). */
+  get identityCenterPolls(): number {
+    return this.state.identityCenterPolls;
+  }
+  set identityCenterPolls(polls: number) {
+    this.state.identityCenterPolls = polls;
+  }
+
+  /** IAM Identity Center as never enabled in the console: no instance, nothing in it, same region. */
+  removeIdentityCenterInstance(): void {
+    const never = newIdentityCenter(MANAGEMENT_ID, this.state.identityCenter.region);
+    never.instance = null;
+    this.state.identityCenter = never;
+  }
 
   private readonly stubs: { restore(): void }[] = [];
   private readonly faults: { operation: string; error: Error }[] = [];

@@ -213,6 +213,125 @@ export interface FakeTrail {
   latestDeliveryError: string;
 }
 
+/** The organization instance of IAM Identity Center, as ListInstances answers it. */
+export interface FakeIdentityCenterInstance {
+  InstanceArn: string;
+  IdentityStoreId: string;
+  OwnerAccountId: string;
+  Status: 'ACTIVE';
+  /** Absent until someone names the instance (the console enables it without a name). */
+  Name?: string;
+  CreatedDate: Date;
+}
+
+/** An SSO Admin permission set, with what is attached to it and where it is provisioned. */
+export interface FakePermissionSet {
+  PermissionSetArn: string;
+  Name: string;
+  Description?: string;
+  SessionDuration: string;
+  RelayState?: string;
+  CreatedDate: Date;
+  /** AWS-managed policy ARNs, in the order they were attached. */
+  managedPolicies: string[];
+  /** The inline policy document as given; '' when there is none. */
+  inlinePolicy: string;
+  /** Bumped by every change; an account is provisioned "at the latest version" when it holds this number. */
+  version: number;
+  /** Account id -> the version of the permission set provisioned to it. */
+  provisioned: Map<string, number>;
+}
+
+export interface FakeIdentityGroup {
+  GroupId: string;
+  DisplayName: string;
+  Description?: string;
+}
+
+export interface FakeIdentityUser {
+  UserId: string;
+  UserName: string;
+  DisplayName: string;
+  Name: { GivenName: string; FamilyName: string; Formatted?: string };
+  Emails: { Value: string; Type?: string; Primary?: boolean }[];
+}
+
+export interface FakeGroupMembership {
+  MembershipId: string;
+  GroupId: string;
+  UserId: string;
+}
+
+export interface FakeAccountAssignment {
+  AccountId: string;
+  PermissionSetArn: string;
+  PrincipalType: 'USER' | 'GROUP';
+  PrincipalId: string;
+}
+
+/** An asynchronous SSO Admin request: a provisioning, or an assignment's creation or deletion. */
+export interface FakeIdentityCenterRequest {
+  RequestId: string;
+  kind: 'provision' | 'create-assignment' | 'delete-assignment';
+  Status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  FailureReason?: string;
+  PermissionSetArn: string;
+  /** The account; absent for a provisioning to ALL_PROVISIONED_ACCOUNTS. */
+  AccountId?: string;
+  /** Provisioning: the version of the permission set when the request was made, which it provisions. */
+  version?: number;
+  PrincipalType?: 'USER' | 'GROUP';
+  PrincipalId?: string;
+  CreatedDate: Date;
+  /** Describe calls left that still answer IN_PROGRESS. */
+  pollsLeft: number;
+}
+
+/**
+ * IAM Identity Center: one organization instance in one region, with its identity store. `instance`
+ * null: never enabled. Everything below belongs to the instance.
+ */
+export interface FakeIdentityCenter {
+  region: string;
+  instance: FakeIdentityCenterInstance | null;
+  /** By PermissionSetArn. */
+  permissionSets: Map<string, FakePermissionSet>;
+  /** By GroupId. */
+  groups: Map<string, FakeIdentityGroup>;
+  /** By UserId. */
+  users: Map<string, FakeIdentityUser>;
+  /** By MembershipId. */
+  memberships: Map<string, FakeGroupMembership>;
+  assignments: FakeAccountAssignment[];
+  /** By RequestId. */
+  requests: Map<string, FakeIdentityCenterRequest>;
+  /** Numbers the ids of everything the instance makes. */
+  nextNumber: number;
+  /** Numbers the asynchronous requests, apart from the things they make. */
+  nextRequest: number;
+}
+
+export function newIdentityCenter(ownerAccountId = MANAGEMENT_ID, region = 'us-east-1'): FakeIdentityCenter {
+  return {
+    region,
+    instance: {
+      InstanceArn: 'arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6',
+      IdentityStoreId: 'd-9067a1b2c3',
+      OwnerAccountId: ownerAccountId,
+      Status: 'ACTIVE',
+      CreatedDate: new Date('2024-01-02T03:04:05Z'),
+    },
+    permissionSets: new Map(),
+    groups: new Map(),
+    users: new Map(),
+    memberships: new Map(),
+    assignments: [],
+    requests: new Map(),
+    nextNumber: 1,
+    nextRequest: 1,
+  };
+}
+
 export interface RecordedCall {
   service: ServiceId;
   operation: string;
@@ -261,6 +380,7 @@ const STATE_FIELDS = [
   'buckets',
   'foreignBuckets',
   'trails',
+  'identityCenter',
 ] as const;
 
 /**
@@ -311,7 +431,7 @@ export class FakeState {
   nextOuNumber = 1;
   nextSessionNumber = 1;
 
-  /** The most items one page of an IAM or KMS list holds (MaxItems / Limit can ask for fewer). */
+  /** The most items one page of an IAM, KMS or Identity Center list holds (MaxItems / Limit / MaxResults can ask for fewer). */
   pageSize = 2;
 
   /** KMS keys of every region, by key id. */
@@ -327,6 +447,11 @@ export class FakeState {
 
   /** CloudTrail trails by name. */
   readonly trails = new Map<string, FakeTrail>();
+
+  /** IAM Identity Center (sso-admin.ts, identitystore.ts); replaced whole by `importState`. */
+  identityCenter: FakeIdentityCenter = newIdentityCenter();
+  /** How many Describe…Status calls an Identity Center request answers IN_PROGRESS before it ends. */
+  identityCenterPolls = 1;
 
   constructor() {
     this.accounts.set(MANAGEMENT_ID, newAccountState(MANAGEMENT_ID));
@@ -423,6 +548,9 @@ export class FakeState {
       buckets: this.buckets,
       foreignBuckets: this.foreignBuckets,
       trails: this.trails,
+      // Without the requests: they are the history of how the assignments and provisionings came to be
+      // (an assignment requested again after a lost answer is one more request), not a thing anyone made.
+      identityCenter: { ...this.identityCenter, requests: undefined, nextRequest: undefined },
     });
   }
 
