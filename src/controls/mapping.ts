@@ -117,6 +117,16 @@ export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
   'guardrails.logs-untouchable': [gw('GW.GUARDRAILS-LOG-ARCHIVE')],
   'guardrails.no-access-keys': [gw('GW.GUARDRAILS-NO-ACCESS-KEYS')],
   'guardrails.regions': [ssb('ACCT.17')],
+
+  // People sign in centrally (CIS 1.20, v3.0.0's 1.21; SSB ACCT.13, federated access), and IAM
+  // console users are the break-glass exception; Identity Center's MFA is SSB ACCT.05's "MFA to sign in".
+  'identity-center.instance': [cis('1.20'), ssb('ACCT.13')],
+  'identity-center.assignments': [ssb('ACCT.13'), gw('GW.SSO-ASSIGNMENTS')],
+  'identity-center.break-glass': [cis('1.20'), ssb('ACCT.13')],
+  'identity-center.permission-sets': [gw('GW.SSO-PERMISSION-SETS')],
+  'identity-center.groups': [gw('GW.SSO-GROUPS')],
+  'identity-center.users': [gw('GW.SSO-USERS')],
+  'identity-center.mfa': [ssb('ACCT.05'), gw('GW.SSO-MFA')],
 };
 
 /**

@@ -76,7 +76,12 @@ export function planSets(ctx: Ctx, live: Live): Planned[] {
     }
     const { problems, fix } = setDrift(want, found);
     if (problems.length === 0 && fix.description === undefined) return [];
-    const before = { Name: found.name, SessionDuration: found.session, ManagedPolicies: found.policies, InlinePolicy: found.inline };
+    const before = {
+      Name: found.name,
+      SessionDuration: found.session,
+      ManagedPolicies: found.policies,
+      ...(found.inline ? { InlinePolicy: 'present' } : {}),
+    };
     const summary = `restore the permission set ${want.name}${problems.length ? `: ${problems.join('; ')}` : ' (its description)'}`;
     return [change('update-permission-set', fix, { address, action: 'update', before, after, risk: 'security', summary })];
   });

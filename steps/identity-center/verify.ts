@@ -56,50 +56,60 @@ export function verifyInstanceMissing(region: string): PlannedFinding[] {
 }
 
 export function verifyIdentityCenter(ctx: Ctx, live: Live, accounts: AccountRef[]): PlannedFinding[] {
-  const out: PlannedFinding[] = [check(CHECKS.instance, `sso:instance/${live.region}`, null, `enabled in ${live.region}`)];
-  for (const want of wantedSets(ctx.answers, ctx.caller.partition)) {
-    const found = live.sets.get(want.name);
-    const problems = found ? setDrift(want, found).problems : ['it does not exist'];
-    out.push(
-      check(CHECKS.permissionSets, setAddress(want.name), problems, `${want.policyArn.split('/').pop()} only, sessions of ${want.session}`),
-    );
-  }
-  for (const g of wantedGroups(ctx.answers))
-    out.push(check(CHECKS.groups, groupAddress(g.name), !live.groups.has(g.name) && 'it does not exist', 'it exists'));
-  out.push(...verifyUsers(ctx, live));
-  for (const account of accounts.filter((a) => !a.pending)) {
-    const missing = assignmentsIn(account, ctx.answers, ctx.caller.partition).filter((w) => {
-      const arn = live.sets.get(w.set.name)?.arn;
-      return !arn || !live.groups.get(w.group.name)?.assignments.has(`${account.id} ${arn}`);
-    });
-    const problem = missing.length > 0 && `not assigned: ${missing.map((w) => `${w.group.name} as ${w.set.name}`).join(', ')}`;
-    out.push({
-      ...check(CHECKS.assignments, assignmentsAddress(account.name), problem, 'every group has its permission set here'),
-      in: account,
-    });
-  }
-  out.push(
+  return [
+    check(CHECKS.instance, `sso:instance/${live.region}`, null, `enabled in ${live.region}`),
+    ...verifySets(ctx, live),
+    ...wantedGroups(ctx.answers).map((g) =>
+      check(
+        CHECKS.groups,
+        groupAddress(g.name),
+        !live.groups.has(g.name) && `the group ${g.name} does not exist`,
+        `the group ${g.name} exists`,
+      ),
+    ),
+    ...verifyUsers(ctx, live),
+    ...accounts.filter((a) => !a.pending).map((a) => verifyAssignments(ctx, live, a)),
     manual(
       CHECKS.mfa,
       `sso:instance/${live.region}/mfa`,
       "Identity Center's MFA settings cannot be read through its API",
       `In the IAM Identity Center console (${consoleUrl(live.region)}), open Settings, Authentication, Multi-factor authentication, Configure: prompt users "Every time they sign in", and "Require them to register an MFA device at sign in".`,
     ),
-  );
-  return out;
+  ];
+}
+
+function verifySets(ctx: Ctx, live: Live): PlannedFinding[] {
+  return wantedSets(ctx.answers, ctx.caller.partition).map((want) => {
+    const found = live.sets.get(want.name);
+    const problems = found ? setDrift(want, found).problems : ['it does not exist'];
+    const ok = `${want.name} grants ${want.policyArn.split('/').pop()} only, in sessions of ${want.session.slice(2).toLowerCase()}`;
+    return check(CHECKS.permissionSets, setAddress(want.name), problems.length > 0 && `${want.name}: ${problems.join('; ')}`, ok);
+  });
+}
+
+function verifyAssignments(ctx: Ctx, live: Live, account: AccountRef): PlannedFinding {
+  const wanted = assignmentsIn(account, ctx.answers, ctx.caller.partition);
+  const missing = wanted.filter((w) => {
+    const arn = live.sets.get(w.set.name)?.arn;
+    return !arn || !live.groups.get(w.group.name)?.assignments.has(`${account.id} ${arn}`);
+  });
+  const words = (list: typeof wanted) => list.map((w) => `${w.group.name} as ${w.set.name}`).join(', ');
+  const problem = missing.length > 0 && `not assigned: ${words(missing)}`;
+  return { ...check(CHECKS.assignments, assignmentsAddress(account.name), problem, `assigned: ${words(wanted)}`), in: account };
 }
 
 function verifyUsers(ctx: Ctx, live: Live): PlannedFinding[] {
   const out: PlannedFinding[] = [];
   for (const u of ctx.answers.users) {
     const found = live.users.get(u.userName);
-    const problems = found ? userDrift(u, found).map((d) => `it is ${d}`) : ['it does not exist'];
-    for (const group of u.groups) if (!found || !live.groups.get(group)?.members.has(found.id)) problems.push(`not in ${group}`);
-    out.push(check(CHECKS.users, userAddress(u.userName), problems, `exists, in ${u.groups.join(', ') || 'no group'}`));
+    const problems = found ? userDrift(u, found).map((d) => `${u.userName} is ${d}`) : [`${u.userName} does not exist`];
+    for (const group of u.groups)
+      if (!found || !live.groups.get(group)?.members.has(found.id)) problems.push(`${u.userName} is not in ${group}`);
+    out.push(check(CHECKS.users, userAddress(u.userName), problems, `${u.userName} is in ${u.groups.join(', ') || 'no group'}`));
   }
   for (const [group, members] of live.unlisted) {
     const names = members.map((m) => m.userName).join(', ');
-    out.push(check(CHECKS.users, groupAddress(group), `members the answers do not list: ${names}`, ''));
+    out.push(check(CHECKS.users, groupAddress(group), `in ${group} but not in the answers: ${names}`, ''));
   }
   return out;
 }

@@ -149,8 +149,10 @@ export async function updateUser(ctx: Ctx, u: Operations['update-user']): Promis
       Operations: [
         { AttributePath: 'name.givenName', AttributeValue: u.givenName },
         { AttributePath: 'name.familyName', AttributeValue: u.familyName },
+        { AttributePath: 'name.formatted', AttributeValue: `${u.givenName} ${u.familyName}` },
         { AttributePath: 'displayName', AttributeValue: `${u.givenName} ${u.familyName}` },
-        { AttributePath: 'emails', AttributeValue: emails(u) },
+        // UpdateUser takes attributes in their SCIM spelling (lower case), not CreateUser's members.
+        { AttributePath: 'emails', AttributeValue: [{ value: u.email, type: 'work', primary: true }] },
       ],
     }),
   );

@@ -66,6 +66,10 @@ function bySchema(text: string): Verdict {
 const fillIn = (text: string) =>
   text
     .replaceAll('<your-company>', 'acme')
+    .replace('<user-name>', 'jane')
+    .replace('<given-name>', 'Jane')
+    .replace('<family-name>', 'Founder')
+    .replace('<name>@', 'jane@')
     .replaceAll('<your-domain>', 'acme.example')
     .replace('<full name>', 'Jane Founder')
     .replace('<job title>', 'CTO')

@@ -16,6 +16,10 @@ afterEach(() => fake.restore());
 const fillIn = (text: string) =>
   text
     .replaceAll('<your-company>', 'acme')
+    .replace('<user-name>', 'jane')
+    .replace('<given-name>', 'Jane')
+    .replace('<family-name>', 'Founder')
+    .replace('<name>@', 'jane@')
     .replaceAll('<your-domain>', 'acme.example')
     .replace('<full name>', 'Jane Founder')
     .replace('<job title>', 'CTO')
@@ -38,6 +42,10 @@ const PLACEHOLDER_PATHS = [
   'steps.security-contacts.security.title',
   'steps.security-contacts.security.email',
   'steps.security-contacts.security.phone',
+  'steps.identity-center.users[0].userName',
+  'steps.identity-center.users[0].givenName',
+  'steps.identity-center.users[0].familyName',
+  'steps.identity-center.users[0].email',
 ];
 
 describe('the answers template', () => {

@@ -14,9 +14,10 @@ const NEW = ['acme-dev', 'acme-staging', 'acme-prod', 'acme-log-archive', 'acme-
 const EVERY_ACCOUNT_STEPS = 5;
 /**
  * And the new log-archive account gets the trail's key and buckets: org-trail's change there waits for
- * it too; so do the guardrails of log-archive, staging and prod (one change each).
+ * it too; so do the guardrails of log-archive, staging and prod (one change each), and Identity
+ * Center's assignments in each new account (one change each).
  */
-const DEFERRED = NEW.length * EVERY_ACCOUNT_STEPS + 1 + 3;
+const DEFERRED = NEW.length * EVERY_ACCOUNT_STEPS + 1 + 3 + NEW.length;
 
 interface PlanDoc {
   summary: { create: number; deferred: number };
@@ -52,13 +53,14 @@ describe('the plan summary line', () => {
     expect(markdown.stdout).toContain(`**Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 5 new accounts`);
   });
 
+  // Its baseline, and Identity Center's assignments there.
   it('says "1 new account ... once it exists" for one', async () => {
     const one = FULL_EXAMPLE.replace(/\n {6}- \{ name: acme-(staging|prod|log-archive|security-tooling),[^\n]*/g, '');
     const run = await cli(['plan', '--answers', answersFile(one)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
       new RegExp(
-        `Plan: \\d+ to create, 0 to update, 0 to delete\\. Then the baseline of 1 new account \\(${EVERY_ACCOUNT_STEPS} steps\\), planned once it exists\\.`,
+        `Plan: \\d+ to create, 0 to update, 0 to delete\\. Then the baseline of 1 new account \\(${EVERY_ACCOUNT_STEPS + 1} steps\\), planned once it exists\\.`,
       ),
     );
   });

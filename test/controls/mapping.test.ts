@@ -7,7 +7,7 @@ import { planAll, verifyAll } from '../../src/engine/runner.js';
 import type { Finding } from '../../src/model.js';
 import { engineRun, applyOrThrow } from '../helpers/converge.js';
 import { FakeAws } from '../helpers/fake-aws.js';
-import { FULL_EXAMPLE } from '../helpers/full-example.js';
+import { FULL_EXAMPLE, notPassing } from '../helpers/full-example.js';
 
 /**
  * The CIS AWS Foundations Benchmark v5.0.0 recommendations this tool maps to, as numbered and titled
@@ -22,6 +22,7 @@ const CIS_V5_0_0: Record<string, string> = {
   '1.8': 'Ensure IAM password policy prevents password reuse', // [1.9]
   '1.9': 'Ensure multi-factor authentication (MFA) is enabled for all IAM users that have a console password', // [1.10]
   '1.15': 'Ensure IAM policies that allow full *:* administrative privileges are not attached', // [1.16]
+  '1.20': 'Ensure IAM users are managed centrally via identity federation or AWS Organizations for multi-account environments', // [1.21]
   '2.1.1': 'Ensure S3 Bucket Policy is set to deny HTTP requests', // [2.1.1]
   '2.1.4': "Ensure that S3 is configured with 'Block Public Access' enabled", // [2.1.4]
   '3.1': 'Ensure CloudTrail is enabled in all regions', // [3.1]
@@ -96,6 +97,10 @@ describe('the checks the steps really report', () => {
     answersDoc.steps['admin-group'] = { name: 'Admins', users: ['alice'] };
     // The region allow-list, so the region guardrail's check (off by default) is reported too.
     answersDoc.steps.guardrails = { allowedRegions: ['us-east-1'], allowRegionDeny: true };
+    // A person in Identity Center, so its per-user check has someone to report on.
+    answersDoc.steps['identity-center'] = {
+      users: [{ userName: 'ada', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@acme.example', groups: ['Admins'] }],
+    };
     const opts = await engineRun(
       REGISTRY.map((s) => s.id),
       answersDoc,
@@ -107,7 +112,7 @@ describe('the checks the steps really report', () => {
     // The new admin registers an MFA device at first sign-in, as the mfa-enforcement policy makes her.
     fake.management.users.get('alice')!.mfaDevices.push('arn:aws:iam::111111111111:mfa/alice');
     const converged = await verifyAll(opts);
-    expect(converged.filter((f) => f.status !== 'pass')).toEqual([]);
+    expect(notPassing(converged)).toEqual([]);
     seen.push(...converged);
     fake.management.passwordPolicy!.MinimumPasswordLength = 8;
     seen.push(...(await verifyAll(opts))); // drift

@@ -46,17 +46,18 @@ export const TWO_MEMBER_ANSWERS = derive(ORGANIZATION_ANSWERS, [
 ]);
 
 /**
- * The full apply the fault scenarios disturb: every step but the guardrails, in the management account
+ * The full apply the fault scenarios disturb: every step but Identity Center and the guardrails, in the management account
  * and the log-archive member, which gets a member's baseline and keeps the trail's key and buckets. Each
  * further member repeats those baseline writes, so dev, staging, prod and security-tooling are left to
  * scenario a's five-member organization: with them every write of the apply would take too long for CI.
- * The guardrails are left out for the same reason (each of their writes would be disturbed twice, lost
+ * Identity Center and the guardrails are left out for the same reason (each of their writes would be disturbed twice, lost
  * and killed, and CI must stay near ten minutes): against the emulator, guardrails.test.ts loses the
  * answer to their CreatePolicy, the one write of theirs that could make a second thing; against the fake,
  * test/e2e/fault-injection.test.ts fails and loses every write of the full example, theirs included.
  */
 export const FAULT_ANSWERS = derive(TWO_MEMBER_ANSWERS, [
   ['      - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }\n', ''],
+  ['  identity-center:     {}\n', ''],
   ['  guardrails:          {}\n', ''],
 ]);
 

@@ -162,8 +162,8 @@ e2eSuite(
             .filter((f) => f.status === 'fail')
             .map((f) => `${f.check} ${f.account.name}: ${f.reason}`);
           expect(failed).toEqual([
-            `identity-center.permission-sets management: ${ARN('AdministratorAccess')} is not attached; ${ARN('ReadOnlyAccess')} is attached too`,
-            'identity-center.users management: not in Developers',
+            `identity-center.permission-sets management: AdministratorAccess: ${ARN('AdministratorAccess')} is not attached; ${ARN('ReadOnlyAccess')} is attached too`,
+            'identity-center.users management: linus is not in Developers',
             'identity-center.assignments acme-dev: not assigned: Developers as PowerUserAccess',
           ]);
 

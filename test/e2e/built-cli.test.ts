@@ -87,6 +87,10 @@ describe('the built command', () => {
     expect(unedited.stderr).toContain("steps.account-alias.alias: is still the template's placeholder");
     const filled = template.stdout
       .replaceAll('<your-company>', 'acme')
+      .replace('<user-name>', 'jane')
+      .replace('<given-name>', 'Jane')
+      .replace('<family-name>', 'Founder')
+      .replace('<name>@', 'jane@')
       .replaceAll('<your-domain>', 'acme.example')
       .replace('<full name>', 'Jane Founder')
       .replace('<job title>', 'CTO')

@@ -141,6 +141,7 @@ describe('a full apply on a fresh account whose k-th write fails with a fatal er
         'member-accounts',
         's3-block-public-access',
         'security-contacts',
+        'identity-center',
         'guardrails',
       ]),
     );

@@ -62,6 +62,12 @@ function drift(): void {
   const baseline = [...fake.orgPolicies.values()].find((p) => p.Name === 'aws-groundwork-baseline')!;
   const doc = JSON.parse(baseline.Content) as { Statement: { Sid?: string }[] };
   baseline.Content = JSON.stringify({ ...doc, Statement: doc.Statement.filter((st) => st.Sid !== 'DenyLeavingTheOrganization') });
+  // Identity Center: the developers lose their access to dev, and admin sessions last 12 hours.
+  const ic = fake.identityCenter;
+  const developers = [...ic.groups.values()].find((g) => g.DisplayName === 'Developers')!.GroupId;
+  ic.assignments = ic.assignments.filter((a) => !(a.AccountId === memberId('acme-dev') && a.PrincipalId === developers));
+  const admin = [...ic.permissionSets.values()].find((p) => p.Name === 'AdministratorAccess')!;
+  admin.SessionDuration = 'PT12H';
 }
 
 describe('the documents a person sees on the full example stay the same through refactoring', () => {

@@ -98,7 +98,8 @@ describe('verify --output json', () => {
     ]);
     expect(doc.findings.filter((f) => f.status !== 'pass').every((f) => f.remediation.length > 0)).toBe(true);
     expect(doc.accounts.find((a) => a.name === 'acme-staging')?.summary.fail).toBe(2);
-    expect(doc.summary).toMatchObject({ fail: 3, manual: 1, error: 0 });
+    // The root key only root can delete, and Identity Center's MFA setting, which no API reads.
+    expect(doc.summary).toMatchObject({ fail: 3, manual: 2, error: 0 });
   });
 
   it('validates on a fresh account, where nearly every check fails and each says how to fix it', async () => {
@@ -182,13 +183,14 @@ describe('plan --output json', () => {
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as PlanDoc;
     expectValid(validatePlan, doc);
-    // In the order the plan first names them: the management account's org-trail and guardrails
-    // plan changes that wait for log-archive, staging and prod, before any member's own baseline.
+    // In the order the plan first names them: the management account's org-trail plans a change that
+    // waits for log-archive, then Identity Center one for each new account, in the answers' order,
+    // before any member's own baseline.
     expect(doc.accounts.filter((a) => a.pending).map((a) => [a.id, a.name])).toEqual([
       [null, 'acme-log-archive'],
+      [null, 'acme-dev'],
       [null, 'acme-staging'],
       [null, 'acme-prod'],
-      [null, 'acme-dev'],
       [null, 'acme-security-tooling'],
     ]);
     expect(doc.changes.some((c) => c.deferred)).toBe(true);

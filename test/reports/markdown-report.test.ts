@@ -82,8 +82,9 @@ describe('verify --report FILE on a drifted organization', () => {
       '## How to read this report',
     ]);
 
-    // The metadata a reader needs to trust it (the passes include the guardrails' five checks).
-    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 1 check needs a person; 77 pass.');
+    // The metadata a reader needs to trust it (the passes include the guardrails' and Identity Center's
+    // checks; Identity Center's MFA setting needs a person, with the root key only root can delete).
+    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 2 checks need a person; 96 pass.');
     expect(md).toContain('| Generated | 2026-11-24 09:30:02 UTC (started 2026-11-24 09:30:00 UTC) |');
     expect(md).toMatch(/\| Tool \| aws-groundwork \d+\.\d+\.\d+, `aws-groundwork verify` \(read-only/);
     expect(md).toContain(`| Caller | \`arn:aws:iam::${MANAGEMENT_ID}:user/founder\` |`);
@@ -106,6 +107,7 @@ describe('verify --report FILE on a drifted organization', () => {
     const attention = section(md, '## Needs attention');
     const nonPass = json.findings.filter((f) => f.status !== 'pass');
     expect(nonPass.map((f) => f.check).sort()).toEqual([
+      'identity-center.mfa',
       'org-trail.multi-region-logging',
       'password-policy.matches-answers',
       'password-policy.minimum-length',
