@@ -225,6 +225,11 @@ export interface ResolveOptions {
   host: IoHost;
   /** Defaults read from the live account, per step (the current alias, contact, ...), for the questions. */
   suggested?: Record<string, Record<string, unknown>>;
+  /**
+   * Answers the wizard settled before the step questions, per step (admin-group's users, once people
+   * sign in through Identity Center): not asked again, and `--set` still wins over them.
+   */
+  preset?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -238,7 +243,10 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
     if (raw && typeof raw === 'object' && !Array.isArray(raw)) applySetFlags(raw as Record<string, unknown>, sets);
     return { answers: validateAnswers(raw, steps, opts.answersFile), source: opts.answersFile };
   }
-  const raw: Record<string, unknown> = { version: ANSWERS_VERSION, steps: Object.fromEntries(ask.map((s) => [s.id, {}])) };
+  const raw: Record<string, unknown> = {
+    version: ANSWERS_VERSION,
+    steps: Object.fromEntries(ask.map((s) => [s.id, { ...opts.preset?.[s.id] }])),
+  };
   applySetFlags(raw, sets);
   if (!host.interactive) {
     const missing = missingAnswers(raw, ask);
@@ -251,11 +259,14 @@ export async function resolveAnswers(opts: ResolveOptions): Promise<{ answers: A
     }
     return { answers: validateAnswers(raw, steps, 'the flags'), source: 'flags' };
   }
-  // What rules across steps see at a prompt: the steps answered so far, defaults filled.
+  // What rules across steps see at a prompt: the steps answered so far, defaults filled; and the step
+  // being asked as far as it is answered, so a list's questions can use an answer asked before it in
+  // the same step (Identity Center's founder goes in the admins group as just named). No rule reads
+  // its own step from here: a section's own rules see the section itself.
   const sofar: Record<string, Record<string, unknown>> = {};
   for (const step of ask) {
     const section = (raw.steps as Record<string, Record<string, unknown>>)[step.id] as Record<string, unknown>;
-    const asking: Asking = { host, step, steps: sofar };
+    const asking: Asking = { host, step, steps: { ...sofar, [step.id]: section } };
     await askFields(asking, step.answers.fields, section, `steps.${step.id}`, opts.suggested?.[step.id] as Record<string, unknown>);
     const issues: SchemaIssue[] = [];
     const valid = validate(step.answers, section, `steps.${step.id}`, issues) as Record<string, unknown>;
@@ -275,8 +286,8 @@ interface Asking {
  * sub-sections (a contact's name, email, ...). A list is asked with its own questions when its schema
  * has them (member accounts, admin users); a list of names otherwise only when its default does not
  * hold with the answers given so far (the MFA groups once the admin group is renamed). Optional answers
- * derived when absent (bucket names) and opt-ins are for the answers file and --set: the wizard asks
- * only what a founder must decide.
+ * derived when absent (bucket names), `advanced` defaults (Identity Center's group names) and opt-ins
+ * are for the answers file and --set: the wizard asks only what a founder must decide.
  */
 async function askFields(
   asking: Asking,
@@ -293,7 +304,7 @@ async function askFields(
       await askFields(asking, field.fields, sub, here, suggested?.[key] as Record<string, unknown> | undefined);
       continue;
     }
-    if (section[key] !== undefined || field.optional) continue;
+    if (section[key] !== undefined || field.optional || field.advanced) continue;
     if (field.kind === 'boolean' && field.optIn) continue;
     if (field.kind === 'list') {
       const value = await askList(asking, field, here, suggested?.[key]);

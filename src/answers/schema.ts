@@ -16,6 +16,11 @@ interface BaseSchema<T> {
   optional?: boolean;
   /** Shown in the template, commented out, for optional answers without a default. */
   example?: T;
+  /**
+   * A default few people change (a name, a duration, a limit): the wizard leaves it at its default,
+   * as it does optional answers, and the file or `--set` changes it.
+   */
+  advanced?: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { IoHost } from '../io/host.js';
 import type { RenderContext, SkippedStep } from '../io/render.js';
 import { packageVersion } from '../package-info.js';
 import { withSpinner } from '../io/spinner.js';
+import { askPeoplePath, IAM_USERS_CHOSEN } from './wizard-screens.js';
 
 /** What embedders and tests may inject; the CLI itself passes only env. */
 export interface RunDeps {
@@ -83,15 +84,19 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   const notice = nodeNotice(args, host, deps);
   let session = readFirst ? await openSession(args, host, deps, undefined) : undefined;
   const suggested = session ? await startScreen(session, host, candidates, deps, notice) : undefined;
+  const people = session ? await peoplePath(host, candidates) : { ask: candidates, leftOut: {} };
   const { answers } = await resolveAnswers({
     ...(args.answers ? { answersFile: args.answers } : {}),
     sets,
     steps: REGISTRY,
-    ask: candidates,
+    ask: people.ask,
     host,
     ...(suggested ? { suggested } : {}),
+    ...(people.preset ? { preset: people.preset } : {}),
   });
-  const { steps, skipped } = stepsToRun(args, candidates, answers, host);
+  // A step the wizard left out is not in the answers either, `--set` for it included: saved answers replay the choice.
+  for (const id of Object.keys(people.leftOut)) delete answers.steps[id];
+  const { steps, skipped } = stepsToRun(args, candidates, answers, host, people.leftOut);
   if (args.saveAnswers) await saveRunAnswers(args.saveAnswers, answers, host);
   session ??= await openSession(args, host, deps, answers.region);
   const run: RunOptions = {
@@ -108,8 +113,36 @@ export async function prepareRun(args: Args, host: IoHost, deps: RunDeps): Promi
   return { answers, steps, skipped, announced: readFirst, run, ...(notice ? { notice } : {}) };
 }
 
+interface PeoplePlan {
+  /** The steps whose answers are asked. */
+  ask: Step[];
+  /** Answers the choice settles, per step (see `ResolveOptions.preset`). */
+  preset?: Record<string, Record<string, unknown>>;
+  /** Steps the choice leaves out of the run, with why. */
+  leftOut: Record<string, string>;
+}
+
+/**
+ * The wizard's people question, when both ways people may sign in are among the steps it asks about:
+ * Identity Center keeps admin-group's users empty (the group stays for break-glass, and whoever runs
+ * this keeps signing in as now) and asks for Identity Center's people; IAM users leave identity-center
+ * out and ask admin-group's users as before. With --only or --skip leaving either out, nothing is asked.
+ */
+async function peoplePath(host: IoHost, candidates: Step[]): Promise<PeoplePlan> {
+  const has = (id: string) => candidates.some((s) => s.id === id);
+  if (!has('identity-center') || !has('admin-group')) return { ask: candidates, leftOut: {} };
+  if ((await askPeoplePath(host)) === 'identity-center') return { ask: candidates, preset: { 'admin-group': { users: [] } }, leftOut: {} };
+  return { ask: candidates.filter((s) => s.id !== 'identity-center'), leftOut: { 'identity-center': IAM_USERS_CHOSEN } };
+}
+
 /** The chosen steps the answers configure, and why each other step is left out (said at once). */
-function stepsToRun(args: Args, candidates: Step[], answers: Answers, host: IoHost): { steps: Step[]; skipped: SkippedStep[] } {
+function stepsToRun(
+  args: Args,
+  candidates: Step[],
+  answers: Answers,
+  host: IoHost,
+  leftOut: Record<string, string>,
+): { steps: Step[]; skipped: SkippedStep[] } {
   const skipped: SkippedStep[] = REGISTRY.filter((s) => !candidates.includes(s)).map((s) => ({
     step: s.id,
     reason: args.skip?.includes(s.id) ? 'left out by --skip' : 'not in --only',
@@ -117,7 +150,9 @@ function stepsToRun(args: Args, candidates: Step[], answers: Answers, host: IoHo
   const steps: Step[] = [];
   for (const s of candidates) {
     const section = answers.steps[s.id];
-    if (section === false) skipped.push({ step: s.id, reason: 'set to false in the answers file' });
+    const why = leftOut[s.id];
+    if (why) skipped.push({ step: s.id, reason: why });
+    else if (section === false) skipped.push({ step: s.id, reason: 'set to false in the answers file' });
     else if (section === undefined) skipped.push({ step: s.id, reason: 'not in the answers file' });
     else steps.push(s);
   }

@@ -9,8 +9,43 @@ import { REGISTRY } from '../registry.js';
 
 export type StepState = 'done' | 'to do' | 'drifted' | 'not configured';
 
+/** Why identity-center is not in a run whose person chose IAM users at the wizard's people question. */
+export const IAM_USERS_CHOSEN = 'people sign in as IAM users (chosen in the wizard)';
+
 /** Why a step is not in the run that means the answers leave it out (not --only or --skip). */
-const LEFT_OUT_BY_ANSWERS = ['set to false in the answers file', 'not in the answers file'];
+const LEFT_OUT_BY_ANSWERS = ['set to false in the answers file', 'not in the answers file', IAM_USERS_CHOSEN];
+
+/** How people sign in to AWS: the wizard's one choice across steps, asked before the steps' questions. */
+export type PeoplePath = 'identity-center' | 'iam-users';
+
+/**
+ * The people question, for a run that would ask both identity-center's and admin-group's answers:
+ * Identity Center first, as recommended, each way with what it costs. Identity Center keeps the admin
+ * group for break-glass, with no new users; IAM users leave Identity Center out of the run.
+ */
+export async function askPeoplePath(host: IoHost): Promise<PeoplePath> {
+  const choice = await host.request({
+    kind: 'select',
+    code: 'GW_ASK_people',
+    message: 'How will people sign in to AWS?',
+    choices: [
+      {
+        value: 'identity-center',
+        name:
+          'IAM Identity Center (recommended): each person signs in at the access portal with short-lived credentials, in admin, ' +
+          'developer or read-only groups in every account; the admin group stays for break-glass emergencies',
+      },
+      {
+        value: 'iam-users',
+        name: 'IAM users in the admin group: one-time console passwords shown once, MFA enforced; no access portal, no short-lived credentials',
+      },
+    ],
+    howToAnswer:
+      'Without a terminal the answers file decides: give steps.identity-center (with its users) for Identity Center, ' +
+      'or leave it out and name the IAM users in steps.admin-group.users.',
+  });
+  return choice === 'iam-users' ? 'iam-users' : 'identity-center';
+}
 
 /**
  * A step whose answers are only lists, all empty (member-accounts without accounts), has nothing to

@@ -1,5 +1,6 @@
 import { boolean, integer, list, object, string, unique, type Infer, type Rule, type RuleIssue } from '../../src/answers/schema.js';
 import { REGION } from '../guardrails/policies.js';
+import { askIdentityCenterUsers, type GroupFields } from './questions.js';
 
 /** Identity Center's permission set names: `[\w+=,.@-]`, 1 to 32 characters. */
 const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
@@ -8,13 +9,20 @@ const GROUP_NAME = /^[A-Za-z0-9][\w .+=,@-]{0,63}$/;
 const ENV = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 const groupName = (what: string, value: string) =>
-  string({ description: `Name of the group ${what}`, pattern: GROUP_NAME, patternHint: 'a group name such as Admins', default: value });
+  string({
+    description: `Name of the group ${what}`,
+    pattern: GROUP_NAME,
+    patternHint: 'a group name such as Admins',
+    default: value,
+    advanced: true,
+  });
 const setName = (what: string, value: string) =>
   string({
     description: `Name of the permission set ${what}`,
     pattern: PERMISSION_SET_NAME,
     patternHint: 'at most 32 letters, digits and + = , . @ - _',
     default: value,
+    advanced: true,
   });
 
 const userSchema = object(
@@ -74,8 +82,14 @@ export const answers = object(
       default: ['dev'],
       rules: [unique({ key: (env) => env, what: 'the environment', why: 'each environment is listed once' })],
     }),
-    adminSessionHours: integer({ description: 'Hours an administrator session lasts (at most 4)', min: 1, max: 4, default: 4 }),
-    sessionHours: integer({ description: 'Hours a power-user or read-only session lasts', min: 1, max: 12, default: 8 }),
+    adminSessionHours: integer({
+      description: 'Hours an administrator session lasts (at most 4)',
+      min: 1,
+      max: 4,
+      default: 4,
+      advanced: true,
+    }),
+    sessionHours: integer({ description: 'Hours a power-user or read-only session lasts', min: 1, max: 12, default: 8, advanced: true }),
     users: list(userSchema, {
       description:
         'People to create in the Identity Center directory, with their groups; a user removed from here is reported, never deleted',
@@ -103,12 +117,16 @@ export const answers = object(
           why: 'each person has their own address to reset a password with',
         }),
       ],
+      // The group names' schemas, read when the wizard asks (this schema exists by then): their defaults
+      // name the groups when the users are asked without them.
+      ask: askIdentityCenterUsers(userSchema.fields, (): GroupFields => answers.fields),
     }),
     breakGlassLimit: integer({
       description: 'IAM users with a console password an account may keep for emergencies while people sign in through Identity Center',
       min: 0,
       max: 10,
       default: 2,
+      advanced: true,
     }),
     removeUnlistedMembers: boolean({
       description:

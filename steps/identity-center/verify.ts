@@ -126,6 +126,7 @@ export async function verifyBreakGlass(ctx: Ctx, accounts: AccountRef[]): Promis
     });
     const console: string[] = [];
     for (const user of users) if (await hasConsolePassword(iam, user)) console.push(user);
+    console.sort();
     const named = console.length ? `${console.length} (${console.join(', ')})` : 'none';
     const problem = console.length > limit && `${named} IAM users with console access, over the break-glass limit of ${limit}`;
     out.push({

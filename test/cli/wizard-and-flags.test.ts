@@ -15,9 +15,13 @@ beforeEach(() => {
 });
 afterEach(() => fake.restore());
 
+const requestOf = (host: TestHost, code: string) =>
+  host.requests.find((r) => r.code === code) as { default?: string; message: string; validate?: (t: string) => string | undefined };
+
 describe('the wizard through the message channel', () => {
   it('asks each answer, shows the plan, asks for approval, applies and verifies', async () => {
     const host = new TestHost({
+      GW_ASK_people: ['iam-users'],
       'GW_ASK_account-alias.alias': ['acme'],
       'GW_ASK_password-policy.minimumLength': ['16'],
       'GW_ASK_password-policy.reusePrevention': ['24'],
@@ -38,6 +42,7 @@ describe('the wizard through the message channel', () => {
     const run = await cli([], { host });
     expect(run.code).toBe(0);
     expect(host.requests.map((r) => r.code)).toEqual([
+      'GW_ASK_people',
       'GW_ASK_account-alias.alias',
       'GW_ASK_password-policy.minimumLength',
       'GW_ASK_password-policy.reusePrevention',
@@ -55,11 +60,16 @@ describe('the wizard through the message channel', () => {
       'GW_APPROVE_PLAN',
       'GW_SAVE_ANSWERS',
     ]);
+    // IAM users chosen: Identity Center is left out of the run, said so, and shown as not configured.
+    expect(host.messages.map((m) => m.text)).toContain('Skipping identity-center: people sign in as IAM users (chosen in the wizard).');
     // Before the plan, where each step stands; after verify, the command to check again.
     expect(host.messages.find((m) => m.code === 'GW_OVERVIEW')?.text).toMatch(/to do +account-alias/);
+    expect(host.messages.find((m) => m.code === 'GW_OVERVIEW')?.text).toMatch(
+      /not configured +identity-center +IAM Identity Center: not in/,
+    );
     expect(host.messages.find((m) => m.code === 'GW_REVERIFY')).toBeUndefined();
     // Questions carry the schema's default and validate with the answers-file rules.
-    const length = host.requests[1] as { default?: string; validate?: (t: string) => string | undefined };
+    const length = requestOf(host, 'GW_ASK_password-policy.minimumLength');
     expect(length.default).toBe('14');
     expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.7)');
     expect(host.results[0]).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
@@ -140,9 +150,10 @@ describe('the wizard through the message channel', () => {
 
 /**
  * The wizard's answers for everything but member accounts and admin users, as a person would give
- * them: a new script each time, as a TestHost uses its answers up.
+ * them, people signing in as IAM users: a new script each time, as a TestHost uses its answers up.
  */
 const baselineScript = (): Record<string, unknown[]> => ({
+  GW_ASK_people: ['iam-users'],
   'GW_ASK_account-alias.alias': ['acme'],
   'GW_ASK_password-policy.minimumLength': ['14'],
   'GW_ASK_password-policy.reusePrevention': ['24'],
@@ -157,9 +168,6 @@ const baselineScript = (): Record<string, unknown[]> => ({
   GW_APPROVE_PLAN: ['all'],
   GW_SAVE_ANSWERS: [false],
 });
-
-const requestOf = (host: TestHost, code: string) =>
-  host.requests.find((r) => r.code === code) as { default?: string; message: string; validate?: (t: string) => string | undefined };
 
 describe('member accounts in the wizard', () => {
   it('from the default environments and one email, creates <alias>-<env> accounts with +<env> addresses, prod in its own OU, and without the declined log-archive and security-tooling accounts, verified in four accounts', async () => {
@@ -434,6 +442,157 @@ describe('member accounts in the wizard', () => {
       accounts: [{ name: 'acme-dev', email: 'aws+dev@acme.example', ou: 'Workloads', env: 'dev' }],
     });
     expect(requestOf(host, 'GW_ASK_member-accounts.create').default).toBe(false);
+  });
+});
+
+/** The founder's answers, as the first person of Identity Center's users. */
+const founder = (): Record<string, unknown[]> => ({
+  'GW_ASK_identity-center.users[0].userName': ['ada'],
+  'GW_ASK_identity-center.users[0].givenName': ['Ada'],
+  'GW_ASK_identity-center.users[0].familyName': ['Lovelace'],
+  'GW_ASK_identity-center.users[0].email': ['ada@acme.example'],
+});
+
+describe('how people sign in, asked once in the wizard', () => {
+  const savedFile = () => join(mkdtempSync(join(tmpdir(), 'gw-people-')), 'saved.yaml');
+
+  it('offers IAM Identity Center first and IAM users second, each with what it costs, before the step questions', async () => {
+    const host = new TestHost({
+      GW_ASK_people: ['iam-users'],
+      'GW_ASK_admin-group.name': ['Admins'],
+      'GW_ASK_admin-group.users': ['none'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    await cli(['--only', 'admin-group,identity-center'], { host });
+    expect(host.requests[0]?.code).toBe('GW_ASK_people');
+    const people = host.requests[0] as { kind: string; message: string; choices: { value: string; name: string }[]; howToAnswer: string };
+    expect(people).toMatchObject({ kind: 'select', message: 'How will people sign in to AWS?' });
+    expect(people.choices.map((c) => c.value)).toEqual(['identity-center', 'iam-users']);
+    expect(people.choices[0]?.name).toMatch(/^IAM Identity Center \(recommended\): .*access portal.*short-lived credentials.*break-glass/);
+    expect(people.choices[1]?.name).toMatch(/^IAM users in the admin group: .*shown once.*MFA.*no access portal/);
+    expect(people.howToAnswer).toMatch(/steps\.identity-center.*steps\.admin-group\.users/);
+    // After the start screen: the caller is said before the question.
+    expect(host.messages[0]?.code).toBe('GW_CALLER');
+  });
+
+  it('with Identity Center, asks for the founder and plans them in Admins, the admin group with no users, and saves those answers', async () => {
+    const saved = savedFile();
+    const host = new TestHost({
+      GW_ASK_people: ['identity-center'],
+      'GW_ASK_admin-group.name': ['Admins'],
+      ...founder(),
+      'GW_ASK_identity-center.users.more': [false],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    const run = await cli(['--only', 'admin-group,identity-center', '--save-answers', saved], { host });
+    expect(run.code, run.stderr).toBe(1); // stopped at the plan
+    const codes = host.requests.map((r) => r.code);
+    expect(codes).not.toContain('GW_ASK_admin-group.users');
+    // Names, session lengths and the break-glass limit keep their defaults: only the people are asked.
+    expect(codes.filter((c) => c.startsWith('GW_ASK_identity-center'))).toEqual([
+      'GW_ASK_identity-center.users[0].userName',
+      'GW_ASK_identity-center.users[0].givenName',
+      'GW_ASK_identity-center.users[0].familyName',
+      'GW_ASK_identity-center.users[0].email',
+      'GW_ASK_identity-center.users.more',
+    ]);
+    expect(requestOf(host, 'GW_ASK_identity-center.users.more')).toMatchObject({ kind: 'confirm', default: false });
+    const plan = host.results[0] ?? '';
+    expect(plan).toContain('create the user ada (ada@acme.example)');
+    expect(plan).toContain('add ada to Admins');
+    expect(plan).toContain('create the IAM group Admins');
+    expect(plan).not.toContain('create the IAM user');
+    const text = readFileSync(saved, 'utf8');
+    expect(text).toMatch(/admin-group:\n\s+name: Admins\n\s+users: \[\]\n/);
+    expect(text).toMatch(
+      /userName: ada\n\s+givenName: Ada\n\s+familyName: Lovelace\n\s+email: ada@acme\.example\n\s+groups:\n\s+- Admins\n/,
+    );
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('puts the founder in the admins group as renamed, and another person in the group chosen, each field checked like the answers file', async () => {
+    const host = new TestHost({
+      GW_ASK_people: ['identity-center'],
+      'GW_ASK_admin-group.name': ['Admins'],
+      ...founder(),
+      'GW_ASK_identity-center.users.more': [true, false],
+      'GW_ASK_identity-center.users[1].group': ['Developers'],
+      'GW_ASK_identity-center.users[1].userName': ['grace'],
+      'GW_ASK_identity-center.users[1].givenName': ['Grace'],
+      'GW_ASK_identity-center.users[1].familyName': ['Hopper'],
+      'GW_ASK_identity-center.users[1].email': ['grace@acme.example'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    // Group names are not asked (they keep their defaults); a renamed one comes from --set or the file.
+    await cli(['--only', 'admin-group,identity-center', '--set', 'steps.identity-center.adminsGroup=Administrators'], { host });
+    const group = host.requests.find((r) => r.code === 'GW_ASK_identity-center.users[1].group') as {
+      choices: { value: string; name: string }[];
+    };
+    expect(group.choices.map((c) => c.value)).toEqual(['Administrators', 'Developers', 'ReadOnly']);
+    expect(group.choices[0]?.name).toBe('Administrators: AdministratorAccess in every account');
+    const plan = host.results[0] ?? '';
+    expect(plan).toContain('add ada to Administrators');
+    expect(plan).toContain('add grace to Developers');
+    const userName = requestOf(host, 'GW_ASK_identity-center.users[0].userName');
+    expect(userName.validate?.('ada lovelace')).toMatch(/^steps\.identity-center\.users\[0\]\.userName must be at most 128 letters/);
+    expect(userName.validate?.('ada')).toBeUndefined();
+    expect(requestOf(host, 'GW_ASK_identity-center.users[0].givenName').validate?.('')).toBe(
+      'steps.identity-center.users[0].givenName must be at least 1 characters long',
+    );
+    expect(requestOf(host, 'GW_ASK_identity-center.users[0].email').validate?.('ada-at-acme')).toBe(
+      'steps.identity-center.users[0].email must be an email address',
+    );
+    // The next person's name and address are checked against the founder's, ignoring case.
+    expect(requestOf(host, 'GW_ASK_identity-center.users[1].userName').validate?.('ADA')).toBe(
+      'steps.identity-center.users[1].userName repeats the user name of steps.identity-center.users[0]: user names are unique in the directory (ignoring case)',
+    );
+    expect(requestOf(host, 'GW_ASK_identity-center.users[1].email').validate?.('Ada@acme.example')).toMatch(
+      /^steps\.identity-center\.users\[1\]\.email repeats the email of steps\.identity-center\.users\[0\]/,
+    );
+  });
+
+  it('with IAM users, leaves Identity Center out of the run and the saved answers, saying so, and asks for the admin users as before', async () => {
+    const saved = savedFile();
+    const host = new TestHost({
+      GW_ASK_people: ['iam-users'],
+      'GW_ASK_admin-group.name': ['Admins'],
+      'GW_ASK_admin-group.users': ['users'],
+      'GW_ASK_admin-group.users.names': ['jane'],
+      GW_APPROVE_PLAN: ['stop'],
+    });
+    const run = await cli(['--only', 'admin-group,identity-center', '--save-answers', saved], { host });
+    expect(run.code, run.stderr).toBe(1);
+    expect(host.requests.map((r) => r.code).filter((c) => c.includes('identity-center'))).toEqual([]);
+    expect(host.messages).toContainEqual({
+      code: 'GW_STEP_SKIPPED',
+      level: 'info',
+      text: 'Skipping identity-center: people sign in as IAM users (chosen in the wizard).',
+    });
+    const plan = host.results[0] ?? '';
+    expect(plan).toContain('create the IAM user jane');
+    expect(plan).not.toMatch(/identity-?center|identitystore|sso:/i);
+    const text = readFileSync(saved, 'utf8');
+    expect(text).toMatch(/users:\n\s+- jane\n/);
+    expect(text).not.toContain('identity-center');
+  });
+
+  it('is not asked with an answers file, nor when --only or --skip leaves either step out, nor without a terminal', async () => {
+    const file = answersFile('version: 1\nsteps:\n  admin-group: {}\n  identity-center: {}\n');
+    const withFile = new TestHost({ GW_APPROVE_PLAN: ['stop'] });
+    await cli(['--answers', file, '--only', 'admin-group,identity-center'], { host: withFile });
+    expect(withFile.requests.map((r) => r.code)).toEqual(['GW_APPROVE_PLAN']);
+    const only = new TestHost({ 'GW_ASK_admin-group.name': ['Admins'], 'GW_ASK_admin-group.users': ['none'], GW_APPROVE_PLAN: ['stop'] });
+    await cli(['--only', 'admin-group,mfa-enforcement'], { host: only });
+    expect(only.requests.map((r) => r.code)).toEqual(['GW_ASK_admin-group.name', 'GW_ASK_admin-group.users', 'GW_APPROVE_PLAN']);
+    // The script stops at the first step question, which comes first once Identity Center is skipped.
+    const skipping = new TestHost({ GW_APPROVE_PLAN: ['stop'] });
+    await cli(['--skip', 'identity-center'], { host: skipping });
+    expect(skipping.requests.map((r) => r.code)).toEqual(['GW_ASK_account-alias.alias']);
+    // Without a terminal the defaults hold as before: Identity Center's users are none, and it is planned.
+    const plain = await cli(['plan', '--only', 'admin-group,identity-center']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('create the group Admins');
+    expect(plain.stderr).not.toContain('How will people sign in');
   });
 });
 

@@ -88,6 +88,11 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
         const t = new Terminal(home);
         try {
           t.start([w.bin], env, home);
+          // People sign in as IAM users (the second choice): Identity Center's questions are left to the
+          // terminal tests, and this scenario's time to the member accounts.
+          await t.waitFor('How will people sign in to AWS?', 30_000);
+          t.send('Down');
+          t.send('Enter');
           await t.waitFor('Account alias: Alias for the sign-in URL', 30_000);
           t.type('acme');
           t.send('Enter');

@@ -69,8 +69,15 @@ describe('the wizard in a real terminal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
     const t = startWizard(dir);
 
+    // How people sign in, before the step questions: IAM users here (the second choice), Identity
+    // Center's questions are the next scenario's.
+    const people = await t.waitFor('How will people sign in to AWS?');
+    expect(people).toContain('Account 111111111111 as arn:aws:iam::111111111111:user/founder');
+    expect(people).toContain('IAM Identity Center (recommended)');
+    expect(people).toContain('IAM users in the admin group');
+    t.send('Down');
+    t.send('Enter');
     const start = await t.waitFor('Account alias: Alias for the sign-in URL');
-    expect(start).toContain('Account 111111111111 as arn:aws:iam::111111111111:user/founder');
     expect(start).toContain('Sign-in alias: none yet');
     expect(start).toContain('Organization: none yet (this run can create one)');
     t.type('Acme Corp');
@@ -124,6 +131,7 @@ describe('the wizard in a real terminal', () => {
     const planScreen = await t.waitFor('Apply these');
     expect(planScreen).toMatch(/Where each step stands:\n\s+to do\s+account-alias/);
     expect(planScreen).toContain('not configured  member-accounts');
+    expect(planScreen).toContain('not configured  identity-center');
     expect(planScreen).toContain('+ iam:account-alias');
     expect(planScreen).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
     expect(planScreen).toMatch(/Apply all \d+/);
@@ -150,6 +158,44 @@ describe('the wizard in a real terminal', () => {
     const state = loadState(dir);
     expect(state.management.alias).toBe('acme');
     expect(state.trails.get('org-trail')?.logging).toBe(true);
+  }, 120_000);
+});
+
+describe('Identity Center chosen in a real terminal', () => {
+  it('asks for the founder right after the admin group, refuses a bad address at the prompt, and plans them in Admins with no IAM admin user', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
+    const t = startWizard(dir, ['--only', 'admin-group,identity-center']);
+    await t.waitFor('How will people sign in to AWS?');
+    t.send('Enter');
+    await t.waitFor('Admin group: The admin group');
+    t.send('Enter');
+    // The group and permission set names, session hours and break-glass limit keep their defaults, unasked.
+    const first = await t.waitFor('IAM Identity Center: your user name');
+    expect(first).toContain('The first person in the Identity Center directory is you, in Admins.');
+    for (const [question, text] of [
+      ['your user name', 'ada'],
+      ['your given name', 'Ada'],
+      ['your family name', 'Lovelace'],
+      ['your email address', 'ada-at-acme'],
+    ] as const) {
+      await t.waitFor(question);
+      t.type(text);
+      t.send('Enter');
+    }
+    await t.waitFor('steps.identity-center.users[0].email must be an email address');
+    for (let i = 0; i < 11; i++) t.send('BSpace');
+    t.type('ada@acme.example');
+    t.send('Enter');
+    await t.waitFor('IAM Identity Center: add another person?');
+    t.send('Enter');
+    const plan = await t.waitFor('Apply these');
+    expect(plan).toContain('create the user ada (ada@acme.example)');
+    expect(plan).toContain('add ada to Admins');
+    expect(plan).not.toContain('create the IAM user');
+    t.send('Down');
+    t.send('Down');
+    t.send('Enter');
+    expect(await t.exitCode()).toBe(1);
   }, 120_000);
 });
 
@@ -205,6 +251,8 @@ describe('Ctrl-C in a real terminal', () => {
   it('during the questions exits 130 and changes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-pty-'));
     const t = startWizard(dir);
+    await t.waitFor('How will people sign in to AWS?');
+    t.send('Enter');
     await t.waitFor('Account alias: Alias for the sign-in URL');
     t.send('C-c');
     expect(await t.exitCode()).toBe(130);
