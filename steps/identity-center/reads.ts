@@ -86,27 +86,19 @@ export async function setArnNamed(ic: AwsClients, instance: Instance, name: stri
   return (await readSets(ic, instance, [name])).get(name)?.arn;
 }
 
+/** The lookup of a group or user by its unique name: what an earlier or interrupted run made is found again. */
+const byName = (instance: Instance, AttributePath: 'displayName' | 'userName', AttributeValue: string) => ({
+  IdentityStoreId: instance.storeId,
+  AlternateIdentifier: { UniqueAttribute: { AttributePath, AttributeValue } },
+});
+
 export async function groupId(ic: AwsClients, instance: Instance, name: string): Promise<string | null> {
-  const r = await orMissing(() =>
-    ic.identitystore.send(
-      new GetGroupIdCommand({
-        IdentityStoreId: instance.storeId,
-        AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } },
-      }),
-    ),
-  );
+  const r = await orMissing(() => ic.identitystore.send(new GetGroupIdCommand(byName(instance, 'displayName', name))));
   return r?.GroupId ?? null;
 }
 
 export async function userId(ic: AwsClients, instance: Instance, userName: string): Promise<string | null> {
-  const r = await orMissing(() =>
-    ic.identitystore.send(
-      new GetUserIdCommand({
-        IdentityStoreId: instance.storeId,
-        AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } },
-      }),
-    ),
-  );
+  const r = await orMissing(() => ic.identitystore.send(new GetUserIdCommand(byName(instance, 'userName', userName))));
   return r?.UserId ?? null;
 }
 
