@@ -55,31 +55,47 @@ export async function readLive(ctx: Ctx): Promise<Live | null> {
   const ic = await clientsOf(ctx);
   const instance = await readInstance(ic, ctx.account.id);
   if (!instance) return null;
-  const sets = await readSets(
-    ic,
-    instance,
-    wantedSets(ctx.answers, ctx.caller.partition).map((s) => s.name),
-  );
-  const users = new Map<string, LiveUser>();
-  for (const u of ctx.answers.users) {
-    const id = await userId(ic, instance, u.userName);
-    const found = id ? await describeUser(ic, instance, id) : null;
-    if (found) users.set(u.userName, found);
-  }
+  // Sets, users and groups are independent reads: all at once, so verify waits for the slowest.
+  const names = wantedSets(ctx.answers, ctx.caller.partition).map((s) => s.name);
+  const [sets, users, groups] = await Promise.all([
+    readSets(ic, instance, names),
+    readUsers(ctx, ic, instance),
+    readGroups(ctx, ic, instance),
+  ]);
   const listed = new Set([...users.values()].map((u) => u.id));
-  const groups = new Map<string, LiveGroup>();
   const unlisted = new Map<string, { userName: string; membershipId: string }[]>();
-  for (const g of wantedGroups(ctx.answers)) {
-    const id = await groupId(ic, instance, g.name);
-    if (!id) continue;
-    const members = await groupMembers(ic, instance, id);
-    groups.set(g.name, { id, members, assignments: await groupAssignments(ic, instance, id) });
-    const others: { userName: string; membershipId: string }[] = [];
-    for (const [user, membershipId] of members) {
-      if (listed.has(user)) continue;
-      others.push({ userName: (await describeUser(ic, instance, user))?.userName ?? user, membershipId });
-    }
-    if (others.length) unlisted.set(g.name, others);
+  for (const [name, g] of groups) {
+    const others = await Promise.all(
+      [...g.members]
+        .filter(([user]) => !listed.has(user))
+        .map(async ([user, membershipId]) => ({ userName: (await describeUser(ic, instance, user))?.userName ?? user, membershipId })),
+    );
+    if (others.length) unlisted.set(name, others);
   }
   return { region: regionOf(ctx), instance, sets, groups, users, unlisted };
+}
+
+/** The answers' users that exist, keyed by the user name the answers give (the directory may spell it in another case). */
+async function readUsers(ctx: Ctx, ic: AwsClients, instance: Instance): Promise<Map<string, LiveUser>> {
+  const found = await Promise.all(
+    ctx.answers.users.map(async (u): Promise<[string, LiveUser] | null> => {
+      const id = await userId(ic, instance, u.userName);
+      const live = id ? await describeUser(ic, instance, id) : null;
+      return live ? [u.userName, live] : null;
+    }),
+  );
+  return new Map(found.filter((x): x is [string, LiveUser] => x !== null));
+}
+
+/** The step's groups that exist, with their members and assignments, by name. */
+async function readGroups(ctx: Ctx, ic: AwsClients, instance: Instance): Promise<Map<string, LiveGroup>> {
+  const found = await Promise.all(
+    wantedGroups(ctx.answers).map(async (g): Promise<[string, LiveGroup] | null> => {
+      const id = await groupId(ic, instance, g.name);
+      if (!id) return null;
+      const [members, assignments] = await Promise.all([groupMembers(ic, instance, id), groupAssignments(ic, instance, id)]);
+      return [g.name, { id, members, assignments }];
+    }),
+  );
+  return new Map(found.filter((x): x is [string, LiveGroup] => x !== null));
 }

@@ -116,23 +116,22 @@ function verifyUsers(ctx: Ctx, live: Live): PlannedFinding[] {
 
 /** IAM users with a console password in each account, against the limit: the break-glass path, not the daily one. */
 export async function verifyBreakGlass(ctx: Ctx, accounts: AccountRef[]): Promise<PlannedFinding[]> {
-  const out: PlannedFinding[] = [];
+  return Promise.all(accounts.filter((a) => !a.pending).map((a) => breakGlassIn(ctx, a)));
+}
+
+async function breakGlassIn(ctx: Ctx, account: AccountRef): Promise<PlannedFinding> {
   const limit = ctx.answers.breakGlassLimit;
-  for (const account of accounts.filter((a) => !a.pending)) {
-    const { iam } = await ctx.clientsIn(account);
-    const users = await allPages(async (Marker) => {
-      const r = await iam.send(new ListUsersCommand({ Marker }));
-      return { items: r.Users?.map((u) => u.UserName as string), IsTruncated: r.IsTruncated, Marker: r.Marker };
-    });
-    const console: string[] = [];
-    for (const user of users) if (await hasConsolePassword(iam, user)) console.push(user);
-    console.sort();
-    const named = console.length ? `${console.length} (${console.join(', ')})` : 'none';
-    const problem = console.length > limit && `${named} IAM users with console access, over the break-glass limit of ${limit}`;
-    out.push({
-      ...check(CHECKS.breakGlass, 'iam:console-users', problem, `IAM console users: ${named}, within the limit of ${limit}`),
-      in: account,
-    });
-  }
-  return out;
+  const { iam } = await ctx.clientsIn(account);
+  const users = await allPages(async (Marker) => {
+    const r = await iam.send(new ListUsersCommand({ Marker }));
+    return { items: r.Users?.map((u) => u.UserName as string), IsTruncated: r.IsTruncated, Marker: r.Marker };
+  });
+  const withPassword = await Promise.all(users.map(async (user) => ((await hasConsolePassword(iam, user)) ? user : null)));
+  const console = withPassword.filter((u): u is string => u !== null).sort();
+  const named = console.length ? `${console.length} (${console.join(', ')})` : 'none';
+  const problem = console.length > limit && `${named} IAM users with console access, over the break-glass limit of ${limit}`;
+  return {
+    ...check(CHECKS.breakGlass, 'iam:console-users', problem, `IAM console users: ${named}, within the limit of ${limit}`),
+    in: account,
+  };
 }
