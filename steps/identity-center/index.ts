@@ -3,6 +3,7 @@ import { answers } from './answers.js';
 import { readLive, regionOf, consolePath } from './live.js';
 import { planAssignments, planGroups, planSets, planUnlisted, planUsers, type Operations } from './plan.js';
 import { ssoHandoff } from './handoff.js';
+import { suggestIdentityCenter } from './suggest.js';
 import { CHECKS, verifyBreakGlass, verifyIdentityCenter, verifyInstanceMissing } from './verify.js';
 import {
   addToGroup,
@@ -61,6 +62,8 @@ export default defineStep<typeof answers, Operations>({
     // account as the caller: the user guide asks for IAM permissions beside sso:* for the management account.
     implied: ['iam:CreateServiceLinkedRole', 'iam:CreateRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy', 'iam:CreateSAMLProvider'],
   },
+
+  suggest: suggestIdentityCenter,
 
   async plan(ctx) {
     const live = await readLive(ctx);

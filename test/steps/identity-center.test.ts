@@ -6,7 +6,11 @@
  * reported, and removed from the groups only with the opt-in; IAM console users are counted against the
  * break-glass limit; `sso-config` prints the block for `aws sso login`.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { planAll, verifyAll } from '../../src/engine/runner.js';
 import type { Finding } from '../../src/model.js';
 import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
@@ -217,6 +221,33 @@ describe('identity-center after drift', () => {
     expect([...ic().permissionSets.values()].map((p) => p.Name)).toEqual(['AdministratorAccess', 'PowerUserAccess', 'ReadOnlyAccess']);
     expect([...ic().groups.values()].map((g) => g.DisplayName)).toEqual(['Admins', 'Developers', 'ReadOnly']);
     expect([...ic().users.values()].map((u) => u.UserName)).toEqual(['ada', 'linus']);
+  });
+});
+
+describe('answers --from-account with Identity Center', () => {
+  it('lists every member of the groups with their groups, so the answers it writes plan no change and verify names nobody unlisted', async () => {
+    const opts = await engineRun(STEPS, answersWith());
+    await expectConvergence(opts, { manual: ['identity-center.mfa'] });
+    ic().users.set('u-eve', {
+      UserId: 'u-eve',
+      UserName: 'eve',
+      DisplayName: 'Eve Moneypenny',
+      Name: { GivenName: 'Eve', FamilyName: 'Moneypenny' },
+      Emails: [{ Value: 'eve@acme.example', Primary: true }],
+    });
+    ic().memberships.set('m-eve', { MembershipId: 'm-eve', GroupId: groupNamed('ReadOnly').GroupId, UserId: 'u-eve' });
+    const file = join(mkdtempSync(join(tmpdir(), 'gw-from-account-')), 'a.yaml');
+    const run = await cli(['answers', '--from-account', file, '--only', 'organization,member-accounts,identity-center']);
+    expect(run.code, run.stderr).toBe(0);
+    const written = parse(readFileSync(file, 'utf8')) as { steps: { 'identity-center': { users: unknown[] } } };
+    expect(written.steps['identity-center'].users).toEqual([
+      { userName: 'ada', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@acme.example', groups: ['Admins'] },
+      { userName: 'linus', givenName: 'Linus', familyName: 'Torvalds', email: 'linus@acme.example', groups: ['Developers', 'ReadOnly'] },
+      { userName: 'eve', givenName: 'Eve', familyName: 'Moneypenny', email: 'eve@acme.example', groups: ['ReadOnly'] },
+    ]);
+    const replay = await engineRun(STEPS, parse(readFileSync(file, 'utf8')));
+    expect((await planAll(replay)).changes).toEqual([]);
+    expect(notPass(await verifyAll(replay))).toEqual([expect.stringMatching(/^identity-center\.mfa manual/)]);
   });
 });
 
