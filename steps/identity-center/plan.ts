@@ -75,14 +75,16 @@ export function planSets(ctx: Ctx, live: Live): Planned[] {
       return [change('create-permission-set', input, { address, action: 'create', before: null, after, risk: 'security', summary })];
     }
     const { problems, fix } = setDrift(want, found);
-    if (problems.length === 0 && fix.description === undefined) return [];
+    // The description is the tool's own note, not a control: it is put back only with a real fix, so
+    // plan and verify agree on what is drift.
+    if (problems.length === 0) return [];
     const before = {
       Name: found.name,
       SessionDuration: found.session,
       ManagedPolicies: found.policies,
       ...(found.inline ? { InlinePolicy: 'present' } : {}),
     };
-    const summary = `restore the permission set ${want.name}${problems.length ? `: ${problems.join('; ')}` : ' (its description)'}`;
+    const summary = `restore the permission set ${want.name}: ${problems.join('; ')}`;
     return [change('update-permission-set', fix, { address, action: 'update', before, after, risk: 'security', summary })];
   });
 }
@@ -113,15 +115,14 @@ const fieldsOf = (u: UserAnswer): UserFields => ({
   email: u.email,
 });
 
-function userDrift(u: UserAnswer, live: LiveUser): string[] {
+/** How a user differs from the answers, in words; the email compares ignoring case, as addresses do. */
+export function userDrift(u: UserAnswer, live: LiveUser): string[] {
   const out: string[] = [];
   if (live.givenName !== u.givenName || live.familyName !== u.familyName) out.push(`named ${live.givenName} ${live.familyName}`);
   if (live.displayName !== `${u.givenName} ${u.familyName}`) out.push(`shown as ${live.displayName}`);
   if (live.email.toLowerCase() !== u.email.toLowerCase()) out.push(`email ${live.email}`);
   return out;
 }
-
-export { userDrift };
 
 export function planUsers(ctx: Ctx, live: Live): Planned[] {
   const out: Planned[] = [];
