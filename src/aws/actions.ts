@@ -4,7 +4,20 @@
  */
 
 export type ServiceId =
-  'iam' | 'sts' | 'organizations' | 'cloudtrail' | 's3' | 's3control' | 'kms' | 'account' | 'ssoAdmin' | 'identitystore';
+  | 'iam'
+  | 'sts'
+  | 'organizations'
+  | 'cloudtrail'
+  | 's3'
+  | 's3control'
+  | 'kms'
+  | 'account'
+  | 'ssoAdmin'
+  | 'identitystore'
+  | 'budgets'
+  | 'costExplorer'
+  | 'guardduty'
+  | 'accessAnalyzer';
 
 /** The IAM prefix of each client's actions: S3 Control's actions are `s3:` actions, SSO Admin's `sso:`. */
 const IAM_PREFIX: Record<ServiceId, string> = {
@@ -18,6 +31,10 @@ const IAM_PREFIX: Record<ServiceId, string> = {
   account: 'account',
   ssoAdmin: 'sso',
   identitystore: 'identitystore',
+  budgets: 'budgets',
+  costExplorer: 'ce',
+  guardduty: 'guardduty',
+  accessAnalyzer: 'access-analyzer',
 };
 
 /** Commands whose IAM action is not `<prefix>:<CommandName>`. `null`: AWS needs no permission for it. */
@@ -39,10 +56,26 @@ const ACTION_OVERRIDES: Record<string, string | null> = {
   's3control:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock',
   's3control:PutPublicAccessBlock': 's3:PutAccountPublicAccessBlock',
   's3control:DeletePublicAccessBlock': 's3:DeleteAccountPublicAccessBlock',
+  // AWS Budgets has two actions for all its operations (Budgets user guide, "Actions defined by AWS Budgets").
+  'budgets:DescribeBudgets': 'budgets:ViewBudget',
+  'budgets:DescribeBudget': 'budgets:ViewBudget',
+  'budgets:DescribeNotificationsForBudget': 'budgets:ViewBudget',
+  'budgets:DescribeSubscribersForNotification': 'budgets:ViewBudget',
+  'budgets:CreateBudget': 'budgets:ModifyBudget',
+  'budgets:UpdateBudget': 'budgets:ModifyBudget',
+  'budgets:CreateNotification': 'budgets:ModifyBudget',
+  'budgets:UpdateNotification': 'budgets:ModifyBudget',
+  'budgets:DeleteNotification': 'budgets:ModifyBudget',
+  'budgets:CreateSubscriber': 'budgets:ModifyBudget',
+  'budgets:UpdateSubscriber': 'budgets:ModifyBudget',
+  'budgets:DeleteSubscriber': 'budgets:ModifyBudget',
 };
 
 /** Operations that change nothing although their names do not say so. */
 const READ_ALLOW_LIST = new Set(['sts:AssumeRole']);
+
+/** IAM actions that only read although their names do not say so. */
+const READ_ACTIONS = new Set(['budgets:ViewBudget']);
 
 const READ_VERBS = /^(Get|List|Describe|Head|Lookup)[A-Z]/;
 
@@ -169,5 +202,5 @@ export function isReadOperation(service: ServiceId, operation: string): boolean 
 /** True when an IAM action (as a step declares it) only reads. */
 export function isReadAction(action: string): boolean {
   const [service, name = ''] = action.split(':');
-  return READ_VERBS.test(name) || READ_ALLOW_LIST.has(`${service}:${name}`);
+  return READ_VERBS.test(name) || READ_ALLOW_LIST.has(`${service}:${name}`) || READ_ACTIONS.has(action);
 }

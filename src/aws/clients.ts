@@ -8,6 +8,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { SMITHY_CONTEXT_KEY, type AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
@@ -28,6 +32,14 @@ export interface AwsClients {
   ssoAdmin: SSOAdminClient;
   /** IAM Identity Center's directory of users and groups. */
   identitystore: IdentitystoreClient;
+  /** AWS Budgets: global, signed in the partition's global region. */
+  budgets: BudgetsClient;
+  /** Cost Explorer, which holds Cost Anomaly Detection: global like Budgets. */
+  costExplorer: CostExplorerClient;
+  /** GuardDuty is regional: one detector per account and region. */
+  guardduty: GuardDutyClient;
+  /** IAM Access Analyzer is regional: an analyzer sees the resources of its region. */
+  accessAnalyzer: AccessAnalyzerClient;
 }
 
 export interface ClientSettings {
@@ -67,6 +79,10 @@ const CONSTRUCTORS: Constructors = {
   account: AccountClient as never,
   ssoAdmin: SSOAdminClient as never,
   identitystore: IdentitystoreClient as never,
+  budgets: BudgetsClient as never,
+  costExplorer: CostExplorerClient as never,
+  guardduty: GuardDutyClient as never,
+  accessAnalyzer: AccessAnalyzerClient as never,
 };
 
 /** Each attempt's bounds (see DEFAULT_TIMEOUTS): the SDK's Node handler has none of its own. */
@@ -78,7 +94,7 @@ export function requestHandlerConfig(retry: RetryPolicy | undefined): { connecti
 }
 
 export function clientConfig(service: ServiceId, s: ClientSettings): Record<string, unknown> {
-  const global = service === 'iam' || service === 'organizations';
+  const global = service === 'iam' || service === 'organizations' || service === 'budgets' || service === 'costExplorer';
   const config: Record<string, unknown> = {
     region: global ? globalRegionFor(s.region) : s.region,
     maxAttempts: s.maxAttempts,
@@ -191,6 +207,10 @@ const SERVICES: ServiceId[] = [
   'account',
   'ssoAdmin',
   'identitystore',
+  'budgets',
+  'costExplorer',
+  'guardduty',
+  'accessAnalyzer',
 ];
 
 /**

@@ -6,6 +6,10 @@
  */
 import { AccessDeniedException as SSOAdminAccessDeniedException } from '@aws-sdk/client-sso-admin';
 import { AccessDeniedException as IdentitystoreAccessDeniedException } from '@aws-sdk/client-identitystore';
+import { AccessDeniedException as BudgetsAccessDeniedException } from '@aws-sdk/client-budgets';
+import { CostExplorerServiceException } from '@aws-sdk/client-cost-explorer';
+import { AccessDeniedException as GuardDutyAccessDeniedException } from '@aws-sdk/client-guardduty';
+import { AccessDeniedException as AccessAnalyzerAccessDeniedException } from '@aws-sdk/client-accessanalyzer';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { AccessDeniedException as OrganizationsAccessDeniedException } from '@aws-sdk/client-organizations';
@@ -95,6 +99,15 @@ export function accessDenied(service: ServiceId, message: string): Error {
       return new SSOAdminAccessDeniedException({ message, $metadata: { httpStatusCode: 400 } });
     case 'identitystore':
       return new IdentitystoreAccessDeniedException({ message, $metadata: { httpStatusCode: 400 } });
+    case 'budgets':
+      return new BudgetsAccessDeniedException({ message, $metadata: { httpStatusCode: 400 } });
+    // Cost Explorer's model has no AccessDeniedException; AWS answers one with HTTP 400.
+    case 'costExplorer':
+      return new CostExplorerServiceException({ name: 'AccessDeniedException', ...opts, $metadata: { httpStatusCode: 400 } });
+    case 'guardduty':
+      return new GuardDutyAccessDeniedException({ message, ...meta403 });
+    case 'accessAnalyzer':
+      return new AccessAnalyzerAccessDeniedException({ message, ...meta403 });
   }
 }
 

@@ -13,6 +13,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { AccountClient } from '@aws-sdk/client-account';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import type { ServiceId } from '../../../src/aws/actions.js';
 import type { Credentials } from './auth.js';
 
@@ -27,6 +31,10 @@ export const CLIENTS: [ServiceId, new (...args: never[]) => unknown][] = [
   ['account', AccountClient],
   ['ssoAdmin', SSOAdminClient],
   ['identitystore', IdentitystoreClient],
+  ['budgets', BudgetsClient],
+  ['costExplorer', CostExplorerClient],
+  ['guardduty', GuardDutyClient],
+  ['accessAnalyzer', AccessAnalyzerClient],
 ];
 
 /** The region an SDK client was configured with: `config.region` is a provider function once resolved. */
