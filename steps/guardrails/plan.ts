@@ -89,7 +89,7 @@ export function planPolicy(g: Guardrail, live: Live): Planned[] {
     const input = { name: g.name, type: g.type, description: description(g), content };
     return [change('create-policy', input, { ...fields, action: 'create', summary })];
   }
-  const summary = `restore the ${SHORT[g.type]} ${g.name}, edited outside this tool: ${g.prevents}`;
+  const summary = `restore the ${SHORT[g.type]} ${g.name} to this version's document (edited outside this tool, or written by an earlier version): ${g.prevents}`;
   return [change('update-policy', { name: g.name, type: g.type, content }, { ...fields, action: 'update', summary })];
 }
 

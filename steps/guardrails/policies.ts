@@ -108,7 +108,8 @@ function baseline(i: GuardrailInputs): Guardrail {
     type: 'SERVICE_CONTROL_POLICY',
     prevents:
       `members can no longer leave the organization; only ${i.adminRole} can turn off S3 Block Public Access ` +
-      `or change the password policy or alternate contacts; nobody can create root access keys; a member's ` +
+      `or change the password policy or alternate contacts, disable GuardDuty, take an account out of its GuardDuty ` +
+      `administration or delete an IAM Access Analyzer analyzer; nobody can create root access keys; a member's ` +
       `root user can do nothing but the privileged tasks of centralized root access`,
     target: 'root',
     check: 'guardrails.baseline',

@@ -29,7 +29,8 @@ function problemsOf(g: Guardrail, layout: Layout, live: Live): string[] {
   if (live.root && !live.root.enabled.has(g.type)) problems.push(`${g.name} does not apply: ${SHORT[g.type]}s are disabled on the root`);
   const found = live.found.get(g.name);
   if (!found) problems.push(`the ${SHORT[g.type]} ${g.name} does not exist`);
-  else if (!isDeepStrictEqual(found.content, JSON.parse(policyText(g)))) problems.push(`${g.name} was edited outside this tool`);
+  else if (!isDeepStrictEqual(found.content, JSON.parse(policyText(g))))
+    problems.push(`${g.name} differs from this version's document (edited outside this tool, or written by an earlier version)`);
   for (const place of layout.places.get(g) ?? []) {
     const id = place.kind === 'root' ? live.root?.id : place.account.id;
     if (found && !(id !== undefined && found.targets.has(id))) problems.push(`${g.name} is not attached to ${placeName(place)}`);

@@ -118,7 +118,9 @@ e2eSuite(
           ]);
           // Each reason names the guardrail and what happened to it.
           const reason = (check: string) => driftedDoc.findings.find((f) => f.check === check)?.reason;
-          expect(reason('guardrails.baseline')).toBe(`${BASELINE} was edited outside this tool`);
+          expect(reason('guardrails.baseline')).toBe(
+            `${BASELINE} differs from this version's document (edited outside this tool, or written by an earlier version)`,
+          );
           expect(reason('guardrails.no-access-keys')).toBe(`${NO_KEYS} is not attached to ${PROD} (${idOf(PROD)})`);
           expect(reason('guardrails.policy-types')).toContain(`RCPs are disabled on the root, so ${TLS_ONLY}`);
           expect(reason('guardrails.tls-only')).toContain(`${TLS_ONLY} does not apply: RCPs are disabled on the root`);
@@ -128,7 +130,9 @@ e2eSuite(
 
           const repair = await gw('apply', '--yes');
           expect(repair.code, repair.stderr).toBe(0);
-          expect(repair.stdout).toContain(`restore the SCP ${BASELINE}, edited outside this tool`);
+          expect(repair.stdout).toContain(
+            `restore the SCP ${BASELINE} to this version's document (edited outside this tool, or written by an earlier version)`,
+          );
           expect((await gw('verify')).code).toBe(0);
           expect((await gw('plan', '--detailed-exitcode')).code).toBe(0);
           // Restored in place: the same four policies, none made again.

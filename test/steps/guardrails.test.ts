@@ -139,7 +139,7 @@ describe('an organization whose accounts exist', () => {
     ]);
     const summaries = guardrails.filter((c) => ['attach-policy', 'guard-account'].includes(c.operation.kind)).map((c) => c.summary);
     expect(summaries).toContain(
-      "members can no longer leave the organization; only OrganizationAccountAccessRole can turn off S3 Block Public Access or change the password policy or alternate contacts; nobody can create root access keys; a member's root user can do nothing but the privileged tasks of centralized root access (root: 2 of 5 SCPs after this)",
+      "members can no longer leave the organization; only OrganizationAccountAccessRole can turn off S3 Block Public Access or change the password policy or alternate contacts, disable GuardDuty, take an account out of its GuardDuty administration or delete an IAM Access Analyzer analyzer; nobody can create root access keys; a member's root user can do nothing but the privileged tasks of centralized root access (root: 2 of 5 SCPs after this)",
     );
     expect(summaries).toContain(
       `nobody in a staging or production account can create IAM access keys (acme-prod (${idOf('acme-prod')}): 2 of 5 SCPs after this)`,
@@ -279,7 +279,11 @@ describe('drift behind the tool’s back', () => {
     const baseline = policyNamed(BASELINE);
     const content = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:RunInstances","Resource":"*"}]}';
     await someone().send(new UpdatePolicyCommand({ PolicyId: baseline.Id, Content: content }));
-    const changes = await failsThenRestores(opts, { 'guardrails.baseline': [`${BASELINE} was edited outside this tool`] });
+    const changes = await failsThenRestores(opts, {
+      'guardrails.baseline': [
+        `${BASELINE} differs from this version's document (edited outside this tool, or written by an earlier version)`,
+      ],
+    });
     expect(changes.map((c) => `${c.operation.kind} ${c.address}`)).toEqual([`update-policy organizations:policy/${BASELINE}`]);
     expect(policyNamed(BASELINE).Id).toBe(baseline.Id);
     expect(policyNamed(BASELINE).Content).not.toBe(content);

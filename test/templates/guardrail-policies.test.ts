@@ -323,6 +323,32 @@ describe('the simulator', () => {
 });
 
 /** The every-account baseline writes only the admin role may make, each on its realistic resource. */
+/** Actions with no resource type in IAM's service authorization data (GuardDuty's member and organization calls). */
+const anyResource = () => '*';
+/** A member's own detector, as GuardDuty's actions name it. */
+const detectorOf = (m: Member) => `arn:aws:guardduty:${HOME}:${m.id}:detector/12abc34d567e8fa901bc2d34e56789f0`;
+
+/**
+ * How a member could stop threat detection: delete or suspend its detector, leave its GuardDuty administrator,
+ * stop monitoring or drop members (security-tooling, the delegated administrator), turn auto-enrolment off, or
+ * delete the organization's analyzer. Only the tool's role may, as it must to repair them.
+ */
+const THREAT_DETECTION_WRITES = [
+  { action: 'guardduty:DeleteDetector', resource: detectorOf, does: 'delete its GuardDuty detector' },
+  { action: 'guardduty:UpdateDetector', resource: detectorOf, does: 'suspend GuardDuty' },
+  { action: 'guardduty:DisassociateFromAdministratorAccount', resource: anyResource, does: "leave the detector's organization" },
+  { action: 'guardduty:DisassociateFromMasterAccount', resource: anyResource, does: "leave the detector's organization (the older name)" },
+  { action: 'guardduty:StopMonitoringMembers', resource: anyResource, does: 'stop monitoring the members' },
+  { action: 'guardduty:DisassociateMembers', resource: anyResource, does: 'disassociate members' },
+  { action: 'guardduty:DeleteMembers', resource: anyResource, does: 'delete members' },
+  { action: 'guardduty:UpdateOrganizationConfiguration', resource: anyResource, does: 'turn off automatic enrolment' },
+  {
+    action: 'access-analyzer:DeleteAnalyzer',
+    resource: (m: Member) => `arn:aws:access-analyzer:${HOME}:${m.id}:analyzer/aws-groundwork-organization`,
+    does: "delete the organization's analyzer",
+  },
+];
+
 const BASELINE_WRITES = [
   { action: 's3:PutAccountPublicAccessBlock', resource: () => '*', does: 'turn off account-level S3 Block Public Access' },
   { action: 'iam:UpdateAccountPasswordPolicy', resource: () => '*', does: 'weaken the password policy' },
@@ -368,6 +394,17 @@ describe('a member administrator (role Admin, *:* in its identity policy)', () =
       for (const m of MEMBERS) {
         const d = await decide(DEFAULTS, { who: admin(m), action: w.action, resource: w.resource(m) });
         expect(d.scp, `${m.name}: ${show(d)}`).toContain('DenyBaselineChangesExceptByTheAdminRole');
+      }
+    });
+  }
+
+  for (const w of THREAT_DETECTION_WRITES) {
+    it(`cannot ${w.does} (${w.action}) in dev, prod or log-archive`, async () => {
+      for (const m of MEMBERS) {
+        const d = await decide(DEFAULTS, { who: admin(m), action: w.action, resource: w.resource(m) });
+        expect(d.scp, `${m.name}: ${show(d)}`).toContain('DenyDisablingThreatDetectionExceptByTheAdminRole');
+        const byTool = await decide(EVERY, { who: tool(m), action: w.action, resource: w.resource(m) });
+        expect(byTool.decision, `${m.name}, the tool's role: ${show(byTool)}`).toBe('Allowed');
       }
     });
   }
