@@ -35,7 +35,7 @@ export const helpText = (
 
 Usage
   aws-groundwork              interactive wizard: questions -> plan -> confirm -> apply -> verify
-  aws-groundwork plan         read-only; prints the changes each step would make
+  aws-groundwork plan         read-only; prints the changes each step would make and the monthly cost
   aws-groundwork apply        makes the planned changes (asks first, unless --yes), then verifies
   aws-groundwork verify       read-only; checks every control, reports drift
   aws-groundwork answers [FILE]

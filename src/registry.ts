@@ -9,6 +9,8 @@ import rootCredentials from '../steps/root-credentials/index.js';
 import s3BlockPublicAccess from '../steps/s3-block-public-access/index.js';
 import securityContacts from '../steps/security-contacts/index.js';
 import identityCenter from '../steps/identity-center/index.js';
+import costAlerts from '../steps/cost-alerts/index.js';
+import threatDetection from '../steps/threat-detection/index.js';
 import guardrails from '../steps/guardrails/index.js';
 import type { Step } from './kit/step.js';
 
@@ -32,6 +34,8 @@ export const REGISTRY: readonly Step[] = [
   s3BlockPublicAccess,
   securityContacts,
   identityCenter,
+  costAlerts,
+  threatDetection,
   guardrails,
 ];
 

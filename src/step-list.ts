@@ -14,5 +14,7 @@ export const STEP_LIST: readonly { id: string; title: string }[] = [
   { id: 's3-block-public-access', title: 'S3 Block Public Access' },
   { id: 'security-contacts', title: 'Security contacts' },
   { id: 'identity-center', title: 'IAM Identity Center' },
+  { id: 'cost-alerts', title: 'Cost alerts' },
+  { id: 'threat-detection', title: 'Threat detection' },
   { id: 'guardrails', title: 'Guardrails' },
 ];

@@ -75,6 +75,8 @@ export interface IntegerSchema extends BaseSchema<number> {
   max: number;
   /** Explains the lower bound when it comes from a control, e.g. `(CIS 1.7)`. */
   minReason?: string;
+  /** As a string's: an amount only a person can choose (a budget), written as `<...>` in the template and refused until replaced. */
+  placeholder?: { text: string; put: string; eg?: string };
 }
 
 export interface BooleanSchema extends BaseSchema<boolean> {
@@ -261,6 +263,10 @@ function validateValue(schema: Schema, value: unknown, path: string, issues: Sch
       return value;
     }
     case 'integer': {
+      if (typeof value === 'string' && schema.placeholder && PLACEHOLDER.test(value)) {
+        issues.push({ path, message: placeholderProblem(schema.placeholder) });
+        return value;
+      }
       if (typeof value !== 'number' || !Number.isInteger(value)) return wrongType(schema, value, path, issues);
       const problem = checkInteger(schema, value);
       if (problem) issues.push({ path, message: problem });
@@ -308,12 +314,13 @@ function wrongType(schema: Schema, value: unknown, path: string, issues: SchemaI
 /** A `<...>` part: how the template marks where a person's own value goes. */
 export const PLACEHOLDER = /<[^<>]*>/;
 
+function placeholderProblem({ put, eg }: { put: string; eg?: string }): string {
+  return `is still the template's placeholder: put ${put} there${eg ? ` (e.g. ${eg})` : ''}`;
+}
+
 export function checkString(schema: StringSchema, value: string): string | undefined {
   if (/\p{Cc}/u.test(value)) return 'must not contain control characters (escape codes, tabs, line breaks)';
-  if (schema.placeholder && PLACEHOLDER.test(value)) {
-    const { put, eg } = schema.placeholder;
-    return `is still the template's placeholder: put ${put} there${eg ? ` (e.g. ${eg})` : ''}`;
-  }
+  if (schema.placeholder && PLACEHOLDER.test(value)) return placeholderProblem(schema.placeholder);
   if (schema.minLength !== undefined && value.length < schema.minLength) {
     return `must be at least ${schema.minLength} characters long`;
   }

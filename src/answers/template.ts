@@ -59,7 +59,7 @@ function fieldLines(key: string, field: Schema, indent: number): string[] {
  */
 function templateValue(field: Schema): unknown {
   if (field.default !== undefined) return field.default;
-  if (field.kind === 'string' && field.placeholder) return field.placeholder.text;
+  if ((field.kind === 'string' || field.kind === 'integer') && field.placeholder) return field.placeholder.text;
   return field.example;
 }
 

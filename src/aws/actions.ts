@@ -118,6 +118,29 @@ const AMBIGUOUS: WriteKind = { kind: 'ambiguous' };
  */
 export const WRITE_KINDS: Readonly<Record<string, WriteKind>> = {
   'account:PutAlternateContact': IDEMPOTENT,
+  // Budgets. Sent again, a notification or subscriber that exists answers DuplicateRecordException and
+  // a deleted subscriber NotFoundException, which cost-alerts reads as done; CreateBudget carries the
+  // budget's notifications too, so it is read back rather than resent.
+  'budgets:CreateBudget': AMBIGUOUS,
+  // threat-detection: trusted access, administrators, auto-enable and resuming are the same state when
+  // repeated (a repeated admin or registration answers an "already" error, taken as done); a detector and an
+  // analyzer are made again only after a fresh plan finds them missing.
+  'organizations:RegisterDelegatedAdministrator': IDEMPOTENT,
+  'guardduty:EnableOrganizationAdminAccount': IDEMPOTENT,
+  'guardduty:CreateDetector': AMBIGUOUS,
+  'guardduty:UpdateDetector': IDEMPOTENT,
+  'guardduty:UpdateOrganizationConfiguration': IDEMPOTENT,
+  'guardduty:CreateMembers': IDEMPOTENT,
+  'guardduty:StartMonitoringMembers': IDEMPOTENT,
+  'accessAnalyzer:CreateAnalyzer': AMBIGUOUS,
+  'budgets:CreateNotification': IDEMPOTENT,
+  'budgets:CreateSubscriber': IDEMPOTENT,
+  'budgets:DeleteSubscriber': IDEMPOTENT,
+  'budgets:UpdateBudget': IDEMPOTENT,
+  // Cost Anomaly Detection: no client token; a second subscription of one name would be made.
+  'costExplorer:CreateAnomalyMonitor': AMBIGUOUS,
+  'costExplorer:CreateAnomalySubscription': AMBIGUOUS,
+  'costExplorer:UpdateAnomalySubscription': IDEMPOTENT,
   'cloudtrail:CreateTrail': AMBIGUOUS,
   'cloudtrail:StartLogging': IDEMPOTENT,
   'cloudtrail:UpdateTrail': IDEMPOTENT,

@@ -150,7 +150,11 @@ function fieldLines(key: string, field: Schema, value: unknown, notes: string[],
     lines.push(`${pad}# ${key}: ${flow(field.default ?? false)}  (a choice the account does not show: set true to allow it)`);
   else if (field.default !== undefined) lines.push(`${pad}${key}: ${flow(field.default)}`);
   else if (field.optional) lines.push(`${pad}# ${key}:`);
-  else lines.push(`${pad}${key}: ${flow(field.kind === 'string' && field.placeholder ? field.placeholder.text : null)}`);
+  else if (field.kind === 'list' && field.templateItems?.length) lines.push(`${pad}${key}: ${flow(field.templateItems)}`);
+  else
+    lines.push(
+      `${pad}${key}: ${flow((field.kind === 'string' || field.kind === 'integer') && field.placeholder ? field.placeholder.text : null)}`,
+    );
   return lines;
 }
 

@@ -6,6 +6,7 @@ import { applyPlan, handoffs, planAll, verifyAll } from '../engine/runner.js';
 import type { IoHost } from '../io/host.js';
 import { baselines, knownChanges } from '../io/summary.js';
 import { renderFindings, renderPlan } from '../io/render.js';
+import { costEstimate, costLines } from '../costs/monthly-costs.js';
 import type { Outcome } from './outcome.js';
 import { announceCaller, forThisRun, prepareRun, type RunDeps } from './run-context.js';
 import { offerToSaveAnswers, showOverview } from './wizard-screens.js';
@@ -23,6 +24,8 @@ export async function applyCommand(args: Args, host: IoHost, deps: RunDeps): Pro
     const guided = args.command === 'wizard' && host.interactive;
     if (guided) showOverview(host, prepared.steps, changes, prepared.answers, prepared.skipped);
     host.result(renderPlan(changes, 'human', host.color));
+    // The wizard prices the setup before it asks to apply: what these steps cost per month once applied.
+    if (guided) host.result(['', ...costLines(costEstimate(prepared.steps.map((s) => s.id)))].join('\n'));
     let sessionEnded = false;
     let changedSteps = new Set<string>();
     if (changes.length > 0) {

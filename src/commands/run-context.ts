@@ -15,6 +15,7 @@ import type { IoHost } from '../io/host.js';
 import type { RenderContext, SkippedStep } from '../io/render.js';
 import { packageVersion } from '../package-info.js';
 import { withSpinner } from '../io/spinner.js';
+import { costEstimate } from '../costs/monthly-costs.js';
 import { askPeoplePath, IAM_USERS_CHOSEN } from './wizard-screens.js';
 
 /** What embedders and tests may inject; the CLI itself passes only env. */
@@ -296,5 +297,7 @@ export async function renderContext(
     },
     titles: checkTitles(),
     skipped: prepared.skipped,
+    // A plan prices the run's steps once applied; verify prices what is in place (it replaces this).
+    ...(command === 'plan' ? { cost: costEstimate(prepared.steps.map((s) => s.id)) } : {}),
   };
 }

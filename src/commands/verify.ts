@@ -3,6 +3,7 @@ import { verifyAll } from '../engine/runner.js';
 import type { IoHost } from '../io/host.js';
 import { renderFindings } from '../io/render.js';
 import { checkReportPath, writeReport } from '../io/report-file.js';
+import { costEstimate, inPlaceSteps } from '../costs/monthly-costs.js';
 import type { Outcome } from './outcome.js';
 import { announceCaller, forThisRun, prepareRun, renderContext, type RunDeps } from './run-context.js';
 
@@ -19,6 +20,12 @@ export async function verifyCommand(args: Args, host: IoHost, deps: RunDeps): Pr
       ...(await renderContext(prepared, 'verify', startedAt, deps)),
       // SARIF's rules are the checks of the steps this run verified; its locations point into the answers file.
       steps: prepared.steps,
+      cost: costEstimate(
+        inPlaceSteps(
+          prepared.steps.map((s) => s.id),
+          findings,
+        ),
+      ),
       ...(args.answers ? { answersFile: args.answers } : {}),
     };
     host.result(renderFindings(findings, args.output, host.color, ctx));

@@ -107,6 +107,14 @@ export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
 
   'security-contacts.security-contact': [cis('1.2'), ssb('ACCT.01')],
   'security-contacts.all-contacts': [ssb('ACCT.01')],
+  // GuardDuty is SSB ACCT.14; the analyzer SSB ACCT.11. CIS v3.0.0 has "IAM Access analyzer enabled for all regions"
+  // as 1.20; its v5.0.0 number could not be confirmed, so no CIS row is claimed.
+  'threat-detection.trusted-access': [ssb('ACCT.14'), ssb('ACCT.11')],
+  'threat-detection.guardduty-admin': [ssb('ACCT.14')],
+  'threat-detection.guardduty-detectors': [ssb('ACCT.14')],
+  'threat-detection.guardduty-auto-enable': [ssb('ACCT.14')],
+  'threat-detection.guardduty-members': [ssb('ACCT.14')],
+  'threat-detection.access-analyzer': [ssb('ACCT.11')],
 
   // CIS v5.0.0 has no recommendation on service or resource control policies (the SCP guardrails
   // recommendation came in a later version), so these are GW, except the region allow-list: SSB
@@ -127,6 +135,13 @@ export const CONTROL_MAPPING: Readonly<Record<string, Row>> = {
   'identity-center.groups': [gw('GW.SSO-GROUPS')],
   'identity-center.users': [gw('GW.SSO-USERS')],
   'identity-center.mfa': [ssb('ACCT.05'), gw('GW.SSO-MFA')],
+
+  // SSB ACCT.10 "Configure a budget" (a budget with alerts to people); ACCT.16 "Enable Cost Anomaly Detection".
+  'cost-alerts.budget': [ssb('ACCT.10')],
+  'cost-alerts.notifications': [ssb('ACCT.10')],
+  'cost-alerts.subscribers': [ssb('ACCT.10')],
+  'cost-alerts.anomaly-monitor': [ssb('ACCT.16')],
+  'cost-alerts.anomaly-subscription': [ssb('ACCT.16')],
 };
 
 /**

@@ -3,6 +3,7 @@ import type { AccountRef, Change, ChangeAction, Finding, FindingStatus, Json } f
 import { cell, planDocument, verifyDocument, verifyMarkdown, type CheckTitles, type RunInfo } from './report.js';
 import type { OutputFormat } from './output-format.js';
 import { renderSarif, type SarifStep } from './sarif.js';
+import { costLines, type CostEstimate } from '../costs/monthly-costs.js';
 import { painter, type Paint } from './style.js';
 import {
   findingsSummaryLine,
@@ -32,12 +33,20 @@ export interface RenderContext {
   /** For sarif: the run's steps with the checks they declare (the rules), and the answers file (the location). */
   steps?: readonly SarifStep[];
   answersFile?: string;
+  /** The monthly cost estimate: of the run's steps for a plan, of the steps in place for verify. */
+  cost?: CostEstimate;
 }
 
 export function renderPlan(changes: Change[], format: OutputFormat, color = false, ctx?: RenderContext): string {
+  const body = planBody(changes, format, color, ctx);
+  if (format !== 'human' || !ctx?.cost) return body;
+  return [body, '', ...costLines(ctx.cost)].join('\n');
+}
+
+function planBody(changes: Change[], format: OutputFormat, color: boolean, ctx?: RenderContext): string {
   const summary = summarizePlan(changes);
   if (format === 'sarif') throw new Error('SARIF output is for verify: a plan has no findings');
-  if (format === 'json') return JSON.stringify(planDocument(changes, need(ctx).info, ctx?.skipped ?? []), null, 2);
+  if (format === 'json') return JSON.stringify(planDocument(changes, need(ctx).info, ctx?.skipped ?? [], ctx?.cost), null, 2);
   if (format === 'markdown') return planMarkdown(changes, summary, need(ctx).info);
   const p = painter(color);
   if (changes.length === 0) return `${p('green', 'No changes.')} The account matches the answers.`;
@@ -124,8 +133,9 @@ const STATUS_STYLE: Record<FindingStatus, 'green' | 'red' | 'yellow'> = {
 };
 
 export function renderFindings(findings: Finding[], format: OutputFormat, color = false, ctx?: RenderContext): string {
-  if (format === 'json') return JSON.stringify(verifyDocument(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? []), null, 2);
-  if (format === 'markdown') return verifyMarkdown(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? []);
+  if (format === 'json')
+    return JSON.stringify(verifyDocument(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? [], ctx?.cost), null, 2);
+  if (format === 'markdown') return verifyMarkdown(findings, need(ctx).info, need(ctx).titles, ctx?.skipped ?? [], ctx?.cost);
   if (format === 'sarif') {
     const { info, titles, steps = [], answersFile } = need(ctx);
     return renderSarif({ findings, info, titles, steps, ...(answersFile ? { answersFile } : {}) });
@@ -145,6 +155,7 @@ export function renderFindings(findings: Finding[], format: OutputFormat, color 
     lines.push('');
   }
   lines.push(p('bold', findingsSummaryLine(summary)));
+  if (ctx?.cost) lines.push('', ...costLines(ctx.cost, 'Monthly cost of what is in place'));
   return lines.join('\n');
 }
 

@@ -1,5 +1,7 @@
 import { controlLabels, controlsFor, FRAMEWORKS, type ControlRef } from '../controls/mapping.js';
 import type { AccountRef, Change, Finding, FindingStatus } from '../model.js';
+import type { CostEstimate } from '../costs/monthly-costs.js';
+import { usdRange } from '../costs/monthly-costs.js';
 import { groupByAccount, summarizeFindings, summarizePlan, type FindingsSummary, type PlanSummary, type SkippedStep } from './summary.js';
 
 /**
@@ -57,6 +59,8 @@ export interface VerifyDocument {
   accounts: (ReportAccount & { summary: FindingsSummary })[];
   findings: ReportFinding[];
   skipped: SkippedStep[];
+  /** The monthly estimate of the steps in place (every check of the step passes or needs a person). */
+  cost?: CostEstimate;
 }
 
 export interface PlanDocument {
@@ -71,6 +75,8 @@ export interface PlanDocument {
   accounts: PlanAccount[];
   changes: (Omit<Change, 'account' | 'from' | 'operation' | 'unknown'> & { account: PlanAccount; from?: PlanAccount })[];
   skipped: SkippedStep[];
+  /** The monthly estimate of the run's steps once applied. */
+  cost?: CostEstimate;
 }
 
 /** A member this apply would create has no id yet: `id` is null and `pending` true. */
@@ -87,7 +93,13 @@ const account = (a: AccountRef): ReportAccount => ({
   ...(a.purpose ? { purpose: a.purpose } : {}),
 });
 
-export function verifyDocument(findings: Finding[], info: RunInfo, titles: CheckTitles, skipped: SkippedStep[] = []): VerifyDocument {
+export function verifyDocument(
+  findings: Finding[],
+  info: RunInfo,
+  titles: CheckTitles,
+  skipped: SkippedStep[] = [],
+  cost?: CostEstimate,
+): VerifyDocument {
   const summary = summarizeFindings(findings);
   return {
     version: REPORT_VERSION,
@@ -113,10 +125,11 @@ export function verifyDocument(findings: Finding[], info: RunInfo, titles: Check
       remediation: f.remediation,
     })),
     skipped,
+    ...(cost ? { cost } : {}),
   };
 }
 
-export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedStep[] = []): PlanDocument {
+export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedStep[] = [], cost?: CostEstimate): PlanDocument {
   const ref = (a: AccountRef): PlanAccount => (a.pending ? { ...account(a), id: null, pending: true } : account(a));
   return {
     version: REPORT_VERSION,
@@ -135,6 +148,7 @@ export function planDocument(changes: Change[], info: RunInfo, skipped: SkippedS
       ...(from ? { from: ref(from) } : {}),
     })),
     skipped,
+    ...(cost ? { cost } : {}),
   };
 }
 
@@ -144,8 +158,14 @@ const STATUS_WORD: Record<FindingStatus, string> = { pass: 'PASS', fail: 'FAIL',
  * The evidence report a person reads: what was checked, where, by whom and when, the counts, what
  * needs attention with its remediation, then every finding by account.
  */
-export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: CheckTitles, skipped: SkippedStep[] = []): string {
-  const doc = verifyDocument(findings, info, titles, skipped);
+export function verifyMarkdown(
+  findings: Finding[],
+  info: RunInfo,
+  titles: CheckTitles,
+  skipped: SkippedStep[] = [],
+  cost?: CostEstimate,
+): string {
+  const doc = verifyDocument(findings, info, titles, skipped, cost);
   return [
     REPORT_HEADING,
     '',
@@ -158,6 +178,7 @@ export function verifyMarkdown(findings: Finding[], info: RunInfo, titles: Check
       ),
     ),
     ...(skipped.length ? ['## Not checked', '', ...skipped.map((s) => `- \`${s.step}\`: ${s.reason}`), ''] : []),
+    ...(cost ? costSection(cost) : []),
     ...HOW_TO_READ,
   ].join('\n');
 }
@@ -225,6 +246,22 @@ function accountTable(a: ReportAccount, findings: ReportFinding[]): string[] {
         `| ${STATUS_WORD[f.status]} | ${controlLabels(f.check).join(', ')} | ${cell(f.title)} | \`${cell(f.resource)}\` | ${cell(f.reason)} |`,
     ),
     '',
+  ];
+}
+
+/** What is in place costs per month: a table per step, the total and the pricing pages. */
+function costSection(cost: CostEstimate): string[] {
+  const links = [...new Set(cost.steps.filter((s) => s.highUsd > 0).map((s) => s.pricingUrl))];
+  return [
+    '## Monthly cost',
+    '',
+    `What is in place (the steps whose every check passes or needs a person) costs **${usdRange(cost.total.lowUsd, cost.total.highUsd)} a month**: an estimate for a small organization of about five accounts, from prices checked ${cost.checked}.`,
+    '',
+    '| Step | Per month | Basis |',
+    '| --- | --- | --- |',
+    ...cost.steps.map((s) => `| \`${s.step}\` | ${usdRange(s.lowUsd, s.highUsd)} | ${cell(s.basis)} |`),
+    '',
+    ...(links.length ? [`Pricing: ${links.join(', ')}`, ''] : []),
   ];
 }
 

@@ -42,8 +42,9 @@ export interface StepContext<A> {
   /**
    * Clients in another account of the organization (through its admin role), for this step, with the
    * same phase and rules as `aws`: what a management step uses for resources it keeps in a member.
+   * In `region` when given (threat-detection's regional GuardDuty in every account), else the home region.
    */
-  clientsIn(account: AccountRef): Promise<AwsClients>;
+  clientsIn(account: AccountRef, region?: string): Promise<AwsClients>;
   /**
    * This account's clients in another region, same step, phase and rules as `aws`: for a regional
    * service a step uses where the person chose, not where the home region is (IAM Identity Center).

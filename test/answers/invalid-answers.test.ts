@@ -76,7 +76,8 @@ describe('without a terminal and without answers', () => {
   });
 
   it('runs from --set flags alone when they give every required answer', async () => {
-    const run = await cli(['plan', ...CONTACT_FLAGS, '--set', 'steps.account-alias.alias=acme']);
+    const costFlags = ['--set', 'steps.cost-alerts.limitUsd=100', '--set', 'steps.cost-alerts.emails=billing@acme.example'];
+    const run = await cli(['plan', ...CONTACT_FLAGS, ...costFlags, '--set', 'steps.account-alias.alias=acme']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('set the account alias to "acme"');
     expect(run.stdout).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);

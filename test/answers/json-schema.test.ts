@@ -67,6 +67,7 @@ const fillIn = (text: string) =>
   text
     .replaceAll('<your-company>', 'acme')
     .replace('<user-name>', 'jane')
+    .replace('<monthly-usd>', '100')
     .replace('<given-name>', 'Jane')
     .replace('<family-name>', 'Founder')
     .replace('<name>@', 'jane@')

@@ -17,6 +17,7 @@ const fillIn = (text: string) =>
   text
     .replaceAll('<your-company>', 'acme')
     .replace('<user-name>', 'jane')
+    .replace('<monthly-usd>', '100')
     .replace('<given-name>', 'Jane')
     .replace('<family-name>', 'Founder')
     .replace('<name>@', 'jane@')
@@ -46,6 +47,8 @@ const PLACEHOLDER_PATHS = [
   'steps.identity-center.users[0].givenName',
   'steps.identity-center.users[0].familyName',
   'steps.identity-center.users[0].email',
+  'steps.cost-alerts.limitUsd',
+  'steps.cost-alerts.emails[0]',
 ];
 
 describe('the answers template', () => {

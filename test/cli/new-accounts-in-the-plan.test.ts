@@ -15,9 +15,10 @@ const EVERY_ACCOUNT_STEPS = 5;
 /**
  * And the new log-archive account gets the trail's key and buckets: org-trail's change there waits for
  * it too; so do the guardrails of log-archive, staging and prod (one change each), and Identity
- * Center's assignments in each new account (one change each).
+ * Center's assignments in each new account (one change each), and threat-detection's one change, which
+ * waits for the new security-tooling account.
  */
-const DEFERRED = NEW.length * EVERY_ACCOUNT_STEPS + 1 + 3 + NEW.length;
+const DEFERRED = NEW.length * EVERY_ACCOUNT_STEPS + 1 + 3 + NEW.length + 1;
 
 interface PlanDoc {
   summary: { create: number; deferred: number };
@@ -47,7 +48,7 @@ describe('the plan summary line', () => {
     const inDetail = doc.changes.filter((c) => c.action === 'create' && !c.deferred).length;
     const human = await cli(['plan', '--answers', file]);
     expect(human.stdout).toContain(
-      `Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 5 new accounts (${DEFERRED} steps), planned once they exist.`,
+      `Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 5 new accounts (${DEFERRED % NEW.length === 0 ? `${DEFERRED / NEW.length} steps each` : `${DEFERRED} steps`}), planned once they exist.`,
     );
     const markdown = await cli(['plan', '--output', 'markdown', '--answers', file]);
     expect(markdown.stdout).toContain(`**Plan: ${inDetail} to create, 0 to update, 0 to delete. Then the baseline of 5 new accounts`);
@@ -55,7 +56,11 @@ describe('the plan summary line', () => {
 
   // Its baseline, and Identity Center's assignments there.
   it('says "1 new account ... once it exists" for one', async () => {
-    const one = FULL_EXAMPLE.replace(/\n {6}- \{ name: acme-(staging|prod|log-archive|security-tooling),[^\n]*/g, '');
+    // Without security-tooling, threat-detection has no account to run from: it is left out too.
+    const one = FULL_EXAMPLE.replace(/\n {6}- \{ name: acme-(staging|prod|log-archive|security-tooling),[^\n]*/g, '').replace(
+      /\n {2}threat-detection:[^\n]*/,
+      '',
+    );
     const run = await cli(['plan', '--answers', answersFile(one)]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(

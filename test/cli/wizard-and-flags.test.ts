@@ -36,6 +36,8 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_security-contacts.security.title': ['CTO'],
       'GW_ASK_security-contacts.security.email': ['security@acme.example'],
       'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
+      'GW_ASK_cost-alerts.limitUsd': ['100'],
+      'GW_ASK_cost-alerts.emails': ['billing@acme.example, cto@acme.example'],
       GW_APPROVE_PLAN: ['all'],
       GW_SAVE_ANSWERS: [false],
     });
@@ -57,6 +59,8 @@ describe('the wizard through the message channel', () => {
       'GW_ASK_security-contacts.security.title',
       'GW_ASK_security-contacts.security.email',
       'GW_ASK_security-contacts.security.phone',
+      'GW_ASK_cost-alerts.limitUsd',
+      'GW_ASK_cost-alerts.emails',
       'GW_APPROVE_PLAN',
       'GW_SAVE_ANSWERS',
     ]);
@@ -73,10 +77,14 @@ describe('the wizard through the message channel', () => {
     expect(length.default).toBe('14');
     expect(length.validate?.('8')).toBe('steps.password-policy.minimumLength must be at least 14 (CIS 1.7)');
     expect(host.results[0]).toMatch(/Plan: \d+ to create, 0 to update, 0 to delete\./);
-    // Without a log-archive account (declined) the trail's logs stay in the management account:
-    // verify says so as the one manual check, and nothing fails.
-    expect(host.results[1]).toMatch(/Controls: \d+ pass, 0 fail, 1 manual, 0 error\./);
-    expect(host.results[1]).toMatch(/MANUAL GW\.LOG-ARCHIVE\s+org-trail/);
+    // Before it asks to apply, the wizard says what the setup costs each month.
+    expect(host.results[1]).toMatch(/^\s*Monthly cost once applied/);
+    // Without a log-archive account (declined) the trail's logs stay in the management account, and without
+    // security-tooling (declined too) threat detection is not set up: verify says so as manual checks, and nothing fails.
+    const verified = host.results[2] ?? '';
+    expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 3 manual, 0 error\./);
+    expect(verified).toMatch(/MANUAL GW\.LOG-ARCHIVE\s+org-trail/);
+    expect(verified).toMatch(/MANUAL SSB ACCT\.14\s+threat-detection/);
     expect(fake.trails.get('acme-org-trail')?.logging).toBe(true);
     expect(fake.management).toMatchObject({ alias: 'acme', passwordPolicy: { MinimumPasswordLength: 16 } });
   });
@@ -165,6 +173,8 @@ const baselineScript = (): Record<string, unknown[]> => ({
   'GW_ASK_security-contacts.security.title': ['CTO'],
   'GW_ASK_security-contacts.security.email': ['security@acme.example'],
   'GW_ASK_security-contacts.security.phone': ['+1 555 0100'],
+  'GW_ASK_cost-alerts.limitUsd': ['100'],
+  'GW_ASK_cost-alerts.emails': ['billing@acme.example'],
   GW_APPROVE_PLAN: ['all'],
   GW_SAVE_ANSWERS: [false],
 });
@@ -202,7 +212,7 @@ describe('member accounts in the wizard', () => {
     const verified = host.results.at(-1) ?? '';
     expect(verified.match(/^Account \d{12} \((management|acme-dev|acme-staging|acme-prod)\)$/gm)).toHaveLength(4);
     // The one manual check is the trail's storage, still in the management account without a log archive.
-    expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 1 manual, 0 error\./);
+    expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 3 manual, 0 error\./);
     expect(verified).toMatch(/MANUAL GW\.LOG-ARCHIVE/);
   });
 

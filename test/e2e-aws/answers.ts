@@ -58,6 +58,8 @@ export const TWO_MEMBER_ANSWERS = derive(ORGANIZATION_ANSWERS, [
 export const FAULT_ANSWERS = derive(TWO_MEMBER_ANSWERS, [
   ['      - { name: acme-dev,     email: aws+dev@acme.example,     ou: Workloads }\n', ''],
   ['  identity-center:     {}\n', ''],
+  // Cost alerts are made in the management account alone; test/e2e-aws/cost-alerts.test.ts covers them.
+  ['  cost-alerts:         { limitUsd: 100, emails: [billing@acme.example] }\n', ''],
   ['  guardrails:          {}\n', ''],
 ]);
 

@@ -485,5 +485,7 @@ const S3_ACTIONS: Record<string, string> = {
 function iamAction(e: Exchange): string | null {
   const key = `${e.service}:${e.operation}`;
   if (key === 'sts:GetCallerIdentity') return null;
+  // AWS Budgets authorizes every Describe* with budgets:ViewBudget and every write with budgets:ModifyBudget.
+  if (e.service === 'budgets') return e.operation.startsWith('Describe') ? 'budgets:ViewBudget' : 'budgets:ModifyBudget';
   return S3_ACTIONS[key] ?? key;
 }

@@ -88,6 +88,7 @@ describe('the built command', () => {
     const filled = template.stdout
       .replaceAll('<your-company>', 'acme')
       .replace('<user-name>', 'jane')
+      .replace('<monthly-usd>', '100')
       .replace('<given-name>', 'Jane')
       .replace('<family-name>', 'Founder')
       .replace('<name>@', 'jane@')

@@ -142,6 +142,8 @@ describe('a full apply on a fresh account whose k-th write fails with a fatal er
         's3-block-public-access',
         'security-contacts',
         'identity-center',
+        'cost-alerts',
+        'threat-detection',
         'guardrails',
       ]),
     );

@@ -52,6 +52,8 @@ describe('one apply on a fresh account with the full example answers file', () =
         's3-block-public-access',
         'security-contacts',
         'identity-center',
+        'cost-alerts',
+        'threat-detection',
         'guardrails',
       ]),
     );

@@ -203,6 +203,20 @@ describe('every AWS command a step sends', () => {
     const baseline = [...fake.orgPolicies.values()].find((p) => p.Name === 'aws-groundwork-baseline')!;
     baseline.Content = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}';
     driftIdentityCenter(fake);
+    // Cost alerts: an alert deleted, a subscriber removed, the anomaly subscription made weekly.
+    const costBudget = m.budgets.get('aws-groundwork-monthly')!;
+    costBudget.notifications.splice(1, 1);
+    costBudget.notifications[0]!.subscribers = [{ SubscriptionType: 'EMAIL', Address: 'someone-else@acme.example' }];
+    [...m.anomalySubscriptions.values()][0]!.Frequency = 'WEEKLY';
+    // Threat detection: GuardDuty suspended in a member, a member no longer enrolled, auto-enable off, the analyzer deleted.
+    const tooling = [...fake.orgAccounts.values()].find((a) => a.Name === 'acme-security-tooling')!;
+    const adminDetector = fake.detectors.get(`${tooling.Id}|eu-west-1`)!;
+    const dev = [...fake.orgAccounts.values()].find((a) => a.Name === 'acme-dev')!;
+    fake.detectors.get(`${dev.Id}|us-east-1`)!.Status = 'DISABLED';
+    adminDetector.members.delete(staging.Id);
+    adminDetector.autoEnable = 'NONE';
+    fake.detectors.get(`${tooling.Id}|eu-west-1`)!.Status = 'DISABLED'; // the administrator's own: UpdateDetector
+    fake.analyzers.get(`${tooling.Id}|us-east-1`)?.clear();
     const repair = await engineRun(ids, ALL);
     await verifyAll(repair);
     await applyOrThrow(repair, (await planAll(repair)).changes);

@@ -29,6 +29,8 @@ describe('the step registry', () => {
       's3-block-public-access',
       'security-contacts',
       'identity-center',
+      'cost-alerts',
+      'threat-detection',
       'guardrails',
     ]);
   });

@@ -25,6 +25,8 @@ steps:
   security-contacts:
     security: { name: Jane Founder, title: CTO, email: security@acme.example, phone: "+1 555 0100" }
   identity-center:     {}
+  cost-alerts:         { limitUsd: 100, emails: [billing@acme.example] }
+  threat-detection:    {}
   guardrails:          {}
 `;
 
@@ -45,6 +47,7 @@ export const EVERY_STEP_ANSWERS = {
       accounts: [
         ...['dev', 'staging'].map((env) => ({ name: `acme-${env}`, email: `aws+${env}@acme.example`, ou: 'Workloads' })),
         { name: 'acme-log-archive', email: 'aws+log-archive@acme.example', purpose: 'log-archive' },
+        { name: 'acme-security-tooling', email: 'aws+security-tooling@acme.example', purpose: 'security-tooling' },
       ],
     },
     'org-trail': { name: 'acme-org-trail', objectLockMode: 'GOVERNANCE', objectLockDays: 30, allowMove: true },
@@ -58,6 +61,8 @@ export const EVERY_STEP_ANSWERS = {
       ],
       removeUnlistedMembers: true,
     },
+    'cost-alerts': { limitUsd: 100, emails: ['billing@acme.example'] },
+    'threat-detection': { regions: ['eu-west-1'] },
     guardrails: { allowedRegions: ['us-east-1', 'eu-west-1'], allowRegionDeny: true },
   },
 };

@@ -79,12 +79,13 @@ describe('verify --report FILE on a drifted organization', () => {
         .filter((f) => f.status !== 'pass')
         .map((_, i) => expect.stringMatching(new RegExp(`^### ${i + 1}\\. (FAIL|MANUAL|ERROR) `))),
       ...json.accounts.map((a) => `## Account ${a.id} (${a.name})`),
+      '## Monthly cost',
       '## How to read this report',
     ]);
 
     // The metadata a reader needs to trust it (the passes include the guardrails' and Identity Center's
     // checks; Identity Center's MFA setting needs a person, with the root key only root can delete).
-    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 2 checks need a person; 96 pass.');
+    expect(md).toContain('**Result: 5 checks do not pass** (5 failing, 0 not evaluated); 2 checks need a person; 107 pass.');
     expect(md).toContain('| Generated | 2026-11-24 09:30:02 UTC (started 2026-11-24 09:30:00 UTC) |');
     expect(md).toMatch(/\| Tool \| aws-groundwork \d+\.\d+\.\d+, `aws-groundwork verify` \(read-only/);
     expect(md).toContain(`| Caller | \`arn:aws:iam::${MANAGEMENT_ID}:user/founder\` |`);

@@ -697,6 +697,53 @@ describe(`the tool's role (${MEMBER_ROLE}) with every guardrail on, and regions 
   });
 });
 
+/**
+ * What threat-detection sends in members through the admin role: each account's own detector, and in
+ * security-tooling (the delegated administrator) the organization's configuration, its members and the analyzer.
+ * The baseline's threat-detection deny names several of them, so the exemption must hold for each.
+ */
+const THREAT_DETECTION_MEMBER_ACTIONS: { action: string; resource: (m: Member) => string }[] = [
+  { action: 'guardduty:ListDetectors', resource: anyResource },
+  { action: 'guardduty:GetDetector', resource: detectorOf },
+  { action: 'guardduty:CreateDetector', resource: anyResource },
+  { action: 'guardduty:UpdateDetector', resource: detectorOf },
+  { action: 'guardduty:DescribeOrganizationConfiguration', resource: anyResource },
+  { action: 'guardduty:UpdateOrganizationConfiguration', resource: anyResource },
+  { action: 'guardduty:ListMembers', resource: anyResource },
+  { action: 'guardduty:CreateMembers', resource: anyResource },
+  { action: 'guardduty:StartMonitoringMembers', resource: anyResource },
+  { action: 'access-analyzer:ListAnalyzers', resource: anyResource },
+  {
+    action: 'access-analyzer:CreateAnalyzer',
+    resource: (m: Member) => `arn:aws:access-analyzer:${HOME}:${m.id}:analyzer/aws-groundwork-organization`,
+  },
+];
+
+describe("threat-detection's work in members, with every guardrail on", () => {
+  it('covers every GuardDuty and Access Analyzer action the step declares', () => {
+    const step = REGISTRY.find((s) => s.id === 'threat-detection');
+    assert(step, 'threat-detection is registered');
+    const declaredHere = declared(step).filter((a) => a.startsWith('guardduty:') || a.startsWith('access-analyzer:'));
+    const walked = THREAT_DETECTION_MEMBER_ACTIONS.map((a) => a.action);
+    // EnableOrganizationAdminAccount and ListOrganizationAdminAccounts are sent from the management account only.
+    const fromManagement = new Set(['guardduty:EnableOrganizationAdminAccount', 'guardduty:ListOrganizationAdminAccounts']);
+    expect(new Set(walked)).toEqual(new Set(declaredHere.filter((a) => !fromManagement.has(a))));
+  });
+
+  it("is allowed for the tool's role in dev, prod and log-archive, and what the baseline denies others stays denied to them", async () => {
+    const denied: string[] = [];
+    for (const m of MEMBERS) {
+      for (const a of THREAT_DETECTION_MEMBER_ACTIONS) {
+        const d = await decide(EVERY, { who: tool(m), action: a.action, resource: a.resource(m) });
+        if (d.decision !== 'Allowed') denied.push(`${m.name}: ${a.action}: ${show(d)}`);
+      }
+    }
+    expect(denied).toEqual([]);
+    const byAdmin = await decide(EVERY, { who: admin(DEV), action: 'guardduty:UpdateDetector', resource: detectorOf(DEV) });
+    expect(byAdmin.scp).toContain('DenyDisablingThreatDetectionExceptByTheAdminRole');
+  });
+});
+
 describe('the region guardrail', () => {
   const outside = 'ap-south-1';
 

@@ -1,4 +1,8 @@
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { AccountClient } from '@aws-sdk/client-account';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -28,12 +32,17 @@ export function sdkClients(url: string, region: string, credentials: Credentials
     iam: new IAMClient({ ...common, region: 'us-east-1' }),
     organizations: new OrganizationsClient({ ...common, region: 'us-east-1' }),
     account: new AccountClient({ ...common, region: 'us-east-1' }),
+    // Budgets and Cost Explorer are global, in us-east-1.
+    budgets: new BudgetsClient({ ...common, region: 'us-east-1' }),
+    costExplorer: new CostExplorerClient({ ...common, region: 'us-east-1' }),
     sts: new STSClient({ ...common, region }),
     kms: new KMSClient({ ...common, region }),
     cloudtrail: new CloudTrailClient({ ...common, region }),
     s3: new S3Client({ ...common, region, forcePathStyle: true }),
     ssoAdmin: new SSOAdminClient({ ...common, region }),
     identitystore: new IdentitystoreClient({ ...common, region }),
+    guardduty: new GuardDutyClient({ ...common, region }),
+    accessAnalyzer: new AccessAnalyzerClient({ ...common, region }),
     // The emulator takes S3 Control at the endpoint as given, without the account-id host prefix.
     s3control: new S3ControlClient({
       ...common,

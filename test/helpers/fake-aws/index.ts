@@ -5,7 +5,7 @@
  *
  * Each service's behaviour is described in its file: auth.ts (credentials, sessions, root sessions),
  * sts.ts, iam.ts, iam-identities.ts, organizations.ts, kms.ts, s3.ts, s3-control.ts, cloudtrail.ts,
- * account.ts, sso-admin.ts, identitystore.ts; state.ts holds the state. Notes on the whole fake:
+ * account.ts, sso-admin.ts, identitystore.ts, budgets.ts, cost-explorer.ts, guardduty.ts, access-analyzer.ts; state.ts holds the state. Notes on the whole fake:
  * - member state is made lazily in `accounts`; `calls` records `account`; S3 buckets and KMS keys belong to
  *   the account that made them (s3.ts, kms.ts); CloudTrail is the caller's only (Error).
  * - concurrency: every call waits `delayMs`; `inFlight` / `maxInFlight` count overlapping calls.
@@ -31,6 +31,10 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { isReadOperation, operationName, type ServiceId } from '../../../src/aws/actions.js';
 import { ACCOUNT_HANDLERS } from './account.js';
+import { ACCESS_ANALYZER_HANDLERS } from './access-analyzer.js';
+import { GUARDDUTY_HANDLERS } from './guardduty.js';
+import { BUDGETS_HANDLERS } from './budgets.js';
+import { COST_EXPLORER_HANDLERS } from './cost-explorer.js';
 import { checkRootTask, contextFor, type Credentials } from './auth.js';
 import { CLIENTS, credentialsOf, lostConnection, regionOf, withAwsStatus } from './clients.js';
 import { CLOUDTRAIL_HANDLERS } from './cloudtrail.js';
@@ -52,7 +56,9 @@ import {
   type FakeAccountState,
   type FakeBucket,
   type FakeCaller,
+  type FakeAnalyzer,
   type FakeCreateRequest,
+  type FakeDetector,
   type FakeIdentityCenter,
   type FakeKey,
   type FakeOrgAccount,
@@ -120,6 +126,10 @@ const HANDLERS: HandlerTable = {
   ...CLOUDTRAIL_HANDLERS,
   ...SSO_ADMIN_HANDLERS,
   ...IDENTITYSTORE_HANDLERS,
+  ...BUDGETS_HANDLERS,
+  ...COST_EXPLORER_HANDLERS,
+  ...GUARDDUTY_HANDLERS,
+  ...ACCESS_ANALYZER_HANDLERS,
 };
 
 export class FakeAws {
@@ -187,6 +197,13 @@ export class FakeAws {
   readonly orgPolicies: Map<string, FakeOrgPolicy> = this.state.orgPolicies;
   /** Policy id -> the roots, OUs and accounts it is attached to, AWS-managed policies included. */
   readonly policyAttachments: Map<string, Set<string>> = this.state.policyAttachments;
+  /** GuardDuty detectors by `<account>|<region>`, and its delegated administrator by region (guardduty.ts). */
+  readonly detectors: Map<string, FakeDetector> = this.state.detectors;
+  readonly guarddutyAdmins: Map<string, string> = this.state.guarddutyAdmins;
+  /** Organizations' delegated administrators: service principal -> account ids. */
+  readonly delegatedAdmins: Map<string, Set<string>> = this.state.delegatedAdmins;
+  /** IAM Access Analyzer analyzers by `<account>|<region>`, then by name (access-analyzer.ts). */
+  readonly analyzers: Map<string, Map<string, FakeAnalyzer>> = this.state.analyzers;
 
   /** Milliseconds every call waits before it is handled (concurrency tests). */
   delayMs = 0;

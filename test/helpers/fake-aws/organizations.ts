@@ -18,6 +18,7 @@
  */
 import {
   AccessDeniedException,
+  AccountAlreadyRegisteredException,
   AccountNotFoundException,
   AlreadyInOrganizationException,
   AWSOrganizationsNotInUseException,
@@ -226,6 +227,43 @@ function enableAwsServiceAccess({ s, i, ctx }: Call) {
   fromManagement(s, ctx);
   s.serviceAccess.add(i.ServicePrincipal as string);
   return {};
+}
+
+// Delegated administrators (threat-detection): the management account registers a member for a service principal.
+
+function registerDelegatedAdministrator({ s, i, ctx }: Call) {
+  const o = fromManagement(s, ctx);
+  const id = String(i.AccountId);
+  if (!s.orgAccounts.has(id))
+    throw new AccountNotFoundException({ message: `You specified an account that doesn't exist: ${id}.`, ...meta });
+  if (id === o.MasterAccountId) {
+    throw new ConstraintViolationException({
+      message: 'You cannot register the management account as a delegated administrator.',
+      Reason: 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR',
+      ...meta,
+    });
+  }
+  const admins = s.delegatedAdmins.get(String(i.ServicePrincipal)) ?? new Set<string>();
+  if (admins.has(id))
+    throw new AccountAlreadyRegisteredException({
+      message: 'The provided account is already a delegated administrator for your organization.',
+      ...meta,
+    });
+  s.delegatedAdmins.set(String(i.ServicePrincipal), admins.add(id));
+  return {};
+}
+
+function listDelegatedAdministrators({ s, i, ctx }: Call) {
+  fromManagement(s, ctx);
+  const ids = i.ServicePrincipal
+    ? [...(s.delegatedAdmins.get(String(i.ServicePrincipal)) ?? [])]
+    : [...new Set([...s.delegatedAdmins.values()].flatMap((x) => [...x]))];
+  return {
+    DelegatedAdministrators: ids.flatMap((id) => {
+      const a = s.orgAccounts.get(id);
+      return a ? [{ Id: a.Id, Arn: a.Arn, Email: a.Email, Name: a.Name, Status: 'ACTIVE' }] : [];
+    }),
+  };
 }
 
 // Account creation.
@@ -646,6 +684,8 @@ export const ORGANIZATIONS_HANDLERS: HandlerTable = {
   'organizations:CreateOrganization': createOrganization,
   'organizations:ListAWSServiceAccessForOrganization': listAwsServiceAccessForOrganization,
   'organizations:EnableAWSServiceAccess': enableAwsServiceAccess,
+  'organizations:RegisterDelegatedAdministrator': registerDelegatedAdministrator,
+  'organizations:ListDelegatedAdministrators': listDelegatedAdministrators,
 
   'organizations:CreateAccount': createAccount,
   'organizations:DescribeCreateAccountStatus': describeCreateAccountStatus,

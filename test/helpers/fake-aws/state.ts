@@ -53,6 +53,56 @@ export interface FakeAccountState {
   accountPublicAccessBlock: FakePublicAccessBlock | null;
   /** Alternate contacts by type; undefined: not set. */
   contacts: Record<ContactType, FakeContact | undefined>;
+  /** AWS Budgets budgets by name (budgets.ts). */
+  budgets: Map<string, FakeBudget>;
+  /** Cost Anomaly Detection monitors and subscriptions by ARN (cost-explorer.ts). */
+  anomalyMonitors: Map<string, FakeAnomalyMonitor>;
+  anomalySubscriptions: Map<string, FakeAnomalySubscription>;
+}
+
+export interface FakeBudget {
+  BudgetName: string;
+  BudgetType: string;
+  TimeUnit: string;
+  BudgetLimit?: { Amount: string; Unit: string };
+  notifications: {
+    Notification: { NotificationType: string; ComparisonOperator: string; Threshold: number; ThresholdType?: string };
+    subscribers: { SubscriptionType: string; Address: string }[];
+  }[];
+}
+
+export interface FakeAnomalyMonitor {
+  MonitorArn: string;
+  MonitorName: string;
+  MonitorType: string;
+  MonitorDimension?: string;
+}
+
+export interface FakeAnomalySubscription {
+  SubscriptionArn: string;
+  SubscriptionName: string;
+  AccountId: string;
+  Frequency: string;
+  MonitorArnList: string[];
+  Subscribers: { Type: string; Address: string }[];
+  ThresholdExpression?: unknown;
+  Threshold?: number;
+}
+
+/** A GuardDuty detector; `members` and `autoEnable` matter only in the delegated administrator's. */
+export interface FakeDetector {
+  DetectorId: string;
+  Status: 'ENABLED' | 'DISABLED';
+  FindingPublishingFrequency: string;
+  autoEnable: 'ALL' | 'NEW' | 'NONE';
+  members: Map<string, { AccountId: string; Email: string; RelationshipStatus: string }>;
+}
+
+export interface FakeAnalyzer {
+  arn: string;
+  name: string;
+  type: string;
+  status: 'ACTIVE' | 'CREATING' | 'DISABLED' | 'FAILED';
 }
 
 export type ContactType = 'SECURITY' | 'BILLING' | 'OPERATIONS';
@@ -86,6 +136,9 @@ export function newAccountState(accountId: string): FakeAccountState {
     root: { accessKeys: [], mfa: true, password: true, signingCertificates: [] },
     accountPublicAccessBlock: null,
     contacts: { SECURITY: undefined, BILLING: undefined, OPERATIONS: undefined },
+    budgets: new Map(),
+    anomalyMonitors: new Map(),
+    anomalySubscriptions: new Map(),
   };
 }
 
@@ -381,6 +434,10 @@ const STATE_FIELDS = [
   'foreignBuckets',
   'trails',
   'identityCenter',
+  'detectors',
+  'guarddutyAdmins',
+  'delegatedAdmins',
+  'analyzers',
 ] as const;
 
 /**
@@ -433,6 +490,16 @@ export class FakeState {
 
   /** The most items one page of an IAM, KMS or Identity Center list holds (MaxItems / Limit / MaxResults can ask for fewer). */
   pageSize = 2;
+
+  /** GuardDuty detectors by `<account>|<region>` (guardduty.ts). */
+  readonly detectors = new Map<string, FakeDetector>();
+  /** GuardDuty's delegated administrator account by region (guardduty.ts). */
+  readonly guarddutyAdmins = new Map<string, string>();
+  /** Organizations' delegated administrators: service principal -> account ids. */
+  readonly delegatedAdmins = new Map<string, Set<string>>();
+  /** IAM Access Analyzer analyzers by `<account>|<region>`, then by name (access-analyzer.ts). */
+  readonly analyzers = new Map<string, Map<string, FakeAnalyzer>>();
+  nextDetectorNumber = 1;
 
   /** KMS keys of every region, by key id. */
   readonly kms = new Map<string, FakeKey>();
@@ -548,6 +615,10 @@ export class FakeState {
       buckets: this.buckets,
       foreignBuckets: this.foreignBuckets,
       trails: this.trails,
+      detectors: this.detectors,
+      guarddutyAdmins: this.guarddutyAdmins,
+      delegatedAdmins: this.delegatedAdmins,
+      analyzers: this.analyzers,
       // Without the requests: they are the history of how the assignments and provisionings came to be
       // (an assignment requested again after a lost answer is one more request), not a thing anyone made.
       identityCenter: { ...this.identityCenter, requests: undefined, nextRequest: undefined },
