@@ -60,6 +60,9 @@ export const FAULT_ANSWERS = derive(TWO_MEMBER_ANSWERS, [
   ['  identity-center:     {}\n', ''],
   // Cost alerts are made in the management account alone; test/e2e-aws/cost-alerts.test.ts covers them.
   ['  cost-alerts:         { limitUsd: 100, emails: [billing@acme.example] }\n', ''],
+  // GuardDuty and Access Analyzer are run from security-tooling, which this organization does not have;
+  // test/e2e-aws/threat-detection.test.ts covers them.
+  ['  threat-detection:    {}\n', ''],
   ['  guardrails:          {}\n', ''],
 ]);
 

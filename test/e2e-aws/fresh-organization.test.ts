@@ -117,7 +117,13 @@ e2eSuite(
           // Not what the tool says, but what the emulator holds, read in each account with its own credentials.
           const s = await readState(w.emulator.url, REGION);
           expect(s.organization).toEqual({ FeatureSet: 'ALL', managedHere: true });
-          expect(s.trustedAccess).toEqual(['account.amazonaws.com', 'cloudtrail.amazonaws.com', 'iam.amazonaws.com']);
+          expect(s.trustedAccess).toEqual([
+            'access-analyzer.amazonaws.com',
+            'account.amazonaws.com',
+            'cloudtrail.amazonaws.com',
+            'guardduty.amazonaws.com',
+            'iam.amazonaws.com',
+          ]);
           expect(s.iamOrganizationsFeatures).toEqual(['RootCredentialsManagement', 'RootSessions']);
           expect(s.ous).toEqual(['Production', 'Security', 'Workloads']);
           const members = Object.entries(s.accounts)

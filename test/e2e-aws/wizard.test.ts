@@ -132,6 +132,8 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
             ["Security contact's title", 'CTO'],
             ["Security contact's email", 'security@acme.example'],
             ["Security contact's phone", '+1 555 0100'],
+            ['Cost alerts: monthly budget in US dollars', '100'],
+            ['Cost alerts: email addresses that get the budget and cost anomaly alerts', 'billing@acme.example'],
           ] as const) {
             await t.waitFor(question);
             t.type(text);
@@ -145,8 +147,10 @@ e2eSuite('the packed package against the emulator: the wizard in a real terminal
             expect(verified).toMatch(new RegExp(`^Account \\d{12} \\(${name}\\)$`, 'm'));
           // The manual checks: the management account's root MFA, which only its root user can add (and
           // the emulator always reports missing), and the trail's logs, in the management account
-          // without a log-archive account.
-          expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 2 manual, 0 error\./);
+          // without a log-archive account; and threat detection (GuardDuty, the analyzer), which needs the
+          // security-tooling account the wizard's default declines.
+          expect(verified).toMatch(/Controls: \d+ pass, 0 fail, 4 manual, 0 error\./);
+          expect(verified).toMatch(/MANUAL SSB ACCT\.14\s+threat-detection/);
           expect(verified).toMatch(/MANUAL CIS 1\.4\s+root-credentials\s+the root user has no MFA/);
           expect(verified).toMatch(/MANUAL GW\.LOG-ARCHIVE\s+org-trail/);
           t.send('Enter');

@@ -67,6 +67,39 @@ function s3Operation(method: string, path: string, query: URLSearchParams): stri
   return `?${method} ${path}`;
 }
 
+/**
+ * The REST operations of GuardDuty and IAM Access Analyzer the steps send, by method and path (`{}` one
+ * segment), from the SDK's own operation schemas.
+ */
+const REST_ROUTES: Record<string, [string, RegExp, string][]> = {
+  guardduty: [
+    ['GET', /^\/detector$/, 'ListDetectors'],
+    ['POST', /^\/detector$/, 'CreateDetector'],
+    ['GET', /^\/detector\/[^/]+$/, 'GetDetector'],
+    ['POST', /^\/detector\/[^/]+$/, 'UpdateDetector'],
+    ['DELETE', /^\/detector\/[^/]+$/, 'DeleteDetector'],
+    ['GET', /^\/detector\/[^/]+\/admin$/, 'DescribeOrganizationConfiguration'],
+    ['POST', /^\/detector\/[^/]+\/admin$/, 'UpdateOrganizationConfiguration'],
+    ['GET', /^\/detector\/[^/]+\/administrator$/, 'GetAdministratorAccount'],
+    ['GET', /^\/detector\/[^/]+\/member$/, 'ListMembers'],
+    ['POST', /^\/detector\/[^/]+\/member$/, 'CreateMembers'],
+    ['POST', /^\/detector\/[^/]+\/member\/get$/, 'GetMembers'],
+    ['POST', /^\/detector\/[^/]+\/member\/start$/, 'StartMonitoringMembers'],
+    ['POST', /^\/detector\/[^/]+\/member\/stop$/, 'StopMonitoringMembers'],
+    ['GET', /^\/admin$/, 'ListOrganizationAdminAccounts'],
+    ['POST', /^\/admin\/enable$/, 'EnableOrganizationAdminAccount'],
+  ],
+  'access-analyzer': [
+    ['GET', /^\/analyzer$/, 'ListAnalyzers'],
+    ['PUT', /^\/analyzer$/, 'CreateAnalyzer'],
+    ['GET', /^\/analyzer\/[^/]+$/, 'GetAnalyzer'],
+    ['DELETE', /^\/analyzer\/[^/]+$/, 'DeleteAnalyzer'],
+  ],
+};
+
+const restOperation = (service: string, method: string, path: string) =>
+  REST_ROUTES[service]?.find(([m, route]) => m === method && route.test(path))?.[2] ?? `?${method} ${path}`;
+
 export function identify(method: string, url: string, headers: IncomingHttpHeaders, body: string): Omit<Exchange, 'status'> {
   const [path = '/', search = ''] = url.split('?');
   const query = new URLSearchParams(search);
@@ -83,6 +116,7 @@ export function identify(method: string, url: string, headers: IncomingHttpHeade
     const resource = path === '/v20180820/configuration/publicAccessBlock' ? 'PublicAccessBlock' : `?${path}`;
     operation = `${VERB[method] ?? method}${resource}`;
   } else if (service === 's3') operation = s3Operation(method, path, query);
+  else if (service in REST_ROUTES) operation = restOperation(service, method, path);
   else if (service === 'account') operation = path.replace(/^\//, '').replace(/^./, (c) => c.toUpperCase()) || '?';
   const write = !(READ.test(operation) || NO_WRITE.has(`${service}:${operation}`));
   return { method, path, service, operation, write, accessKey };
