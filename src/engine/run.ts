@@ -170,12 +170,10 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
       unit.account.role === 'management'
         ? opts.session.clientsFor(scope(unit.account), region)
         : opts.session.memberClientsFor(scope(unit.account), region),
-    clientsIn: async (account, region) =>
-      account.id === managementRef.id
-        ? region
-          ? opts.session.clientsFor(scope(managementRef), region)
-          : management
-        : opts.session.memberClientsFor(scope(account), region),
+    clientsIn: async (account, region) => {
+      if (account.id !== managementRef.id) return opts.session.memberClientsFor(scope(account), region);
+      return region ? opts.session.clientsFor(scope(managementRef), region) : management;
+    },
     inRun: (stepId) => opts.steps.some((s) => s.id === stepId),
     answersOf: (stepId) => opts.answers.steps[stepId] || undefined,
     rootAws: (taskPolicy) => opts.session.rootClientsFor(scope(unit.account), taskPolicy),

@@ -8,6 +8,7 @@ import {
   type AnomalySubscription,
 } from '@aws-sdk/client-cost-explorer';
 import type { AwsClients } from '../../src/aws/clients.js';
+import { allTokenPages } from '../../src/aws/iam-reads.js';
 
 /**
  * What the step keeps in Cost Anomaly Detection (Cost Explorer's API, global, us-east-1): the one AWS
@@ -51,14 +52,10 @@ export type Operations = {
 
 /** Every anomaly monitor of the account, page by page (NextPageToken). */
 async function monitors(aws: AwsClients): Promise<AnomalyMonitor[]> {
-  const out: AnomalyMonitor[] = [];
-  let token: string | undefined;
-  do {
+  return allTokenPages(async (token) => {
     const r = await aws.costExplorer.send(new GetAnomalyMonitorsCommand({ NextPageToken: token }));
-    out.push(...(r.AnomalyMonitors ?? []));
-    token = r.NextPageToken;
-  } while (token);
-  return out;
+    return { items: r.AnomalyMonitors, NextToken: r.NextPageToken };
+  });
 }
 
 /** The account's AWS services monitor (DIMENSIONAL, SERVICE), under whatever name it has, or null. */

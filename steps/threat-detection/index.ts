@@ -12,6 +12,7 @@ import { EnableAWSServiceAccessCommand, ListAccountsCommand, RegisterDelegatedAd
 import { list, object, string, type Infer } from '../../src/answers/schema.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { PreconditionError } from '../../src/errors.js';
+import { allTokenPages } from '../../src/aws/iam-reads.js';
 import { check, checks, manual, waitFor } from '../../src/kit/builders.js';
 import { defineStep, type PlannedFinding, type StepContext } from '../../src/kit/step.js';
 import { doneOn, type AccountRef } from '../../src/model.js';
@@ -109,13 +110,12 @@ async function toolingOf(ctx: Ctx): Promise<AccountRef | null> {
 /** Every account of the organization with its email (CreateMembers needs both). */
 async function organizationAccounts(ctx: Ctx): Promise<Wanted['accounts']> {
   const known = await ctx.accounts();
-  const emails = new Map<string, string>();
-  let NextToken: string | undefined;
-  do {
+  const listed = await allTokenPages(async (NextToken) => {
     const r = await ctx.aws.organizations.send(new ListAccountsCommand({ NextToken }));
-    for (const a of r.Accounts ?? []) if (a.Id && a.Email && a.Status === 'ACTIVE') emails.set(a.Id, a.Email);
-    NextToken = r.NextToken;
-  } while (NextToken);
+    return { items: r.Accounts, NextToken: r.NextToken };
+  });
+  const emails = new Map<string, string>();
+  for (const a of listed) if (a.Id && a.Email && a.Status === 'ACTIVE') emails.set(a.Id, a.Email);
   return known.filter((a) => !a.pending && emails.has(a.id)).map((a) => ({ ...a, email: emails.get(a.id) ?? '' }));
 }
 
