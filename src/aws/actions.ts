@@ -17,6 +17,7 @@ export type ServiceId =
   | 'budgets'
   | 'costExplorer'
   | 'guardduty'
+  | 'serviceQuotas'
   | 'accessAnalyzer';
 
 /** The IAM prefix of each client's actions: S3 Control's actions are `s3:` actions, SSO Admin's `sso:`. */
@@ -34,6 +35,7 @@ const IAM_PREFIX: Record<ServiceId, string> = {
   budgets: 'budgets',
   costExplorer: 'ce',
   guardduty: 'guardduty',
+  serviceQuotas: 'servicequotas',
   accessAnalyzer: 'access-analyzer',
 };
 

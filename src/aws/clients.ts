@@ -11,11 +11,13 @@ import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { SMITHY_CONTEXT_KEY, type AwsCredentialIdentityProvider } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { iamActionFor, isReadOperation, operationName, writeKindOf, type ServiceId } from './actions.js';
-import { DEFAULT_TIMEOUTS, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_TIMEOUTS, isThrottling, withRetries, type RetryPolicy } from './retry.js';
+import { ConcurrencyLimits } from './concurrency.js';
 import { ReadOnlyViolationError, UndeclaredActionError, attachCallContext } from '../errors.js';
 import type { AccountRef } from '../model.js';
 
@@ -38,6 +40,8 @@ export interface AwsClients {
   costExplorer: CostExplorerClient;
   /** GuardDuty is regional: one detector per account and region. */
   guardduty: GuardDutyClient;
+  /** Service Quotas, for AWS Organizations' quotas: global like Budgets, read in the partition's global region. */
+  serviceQuotas: ServiceQuotasClient;
   /** IAM Access Analyzer is regional: an analyzer sees the resources of its region. */
   accessAnalyzer: AccessAnalyzerClient;
 }
@@ -54,6 +58,8 @@ export interface ClientSettings {
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
   userAgent: string;
+  /** The run's limits on requests in flight, shared by every pool of the run; none: unlimited. */
+  limits?: ConcurrencyLimits;
 }
 
 /**
@@ -82,6 +88,7 @@ const CONSTRUCTORS: Constructors = {
   budgets: BudgetsClient as never,
   costExplorer: CostExplorerClient as never,
   guardduty: GuardDutyClient as never,
+  serviceQuotas: ServiceQuotasClient as never,
   accessAnalyzer: AccessAnalyzerClient as never,
 };
 
@@ -102,6 +109,9 @@ export function clientConfig(service: ServiceId, s: ClientSettings): Record<stri
     customUserAgent: s.userAgent,
     requestHandler: requestHandlerConfig(s.retry),
   };
+  // Service Quotas is regional, but AWS Organizations' quotas are kept in the partition's global region
+  // only (us-east-1 in aws; Organizations user guide, "Quotas"), where the organization itself lives.
+  if (service === 'serviceQuotas') config.region = globalRegionFor(s.region);
   if (s.credentials) config.credentials = s.credentials;
   if (s.endpoint) {
     config.endpoint = s.endpoint;
@@ -117,6 +127,13 @@ export function clientConfig(service: ServiceId, s: ClientSettings): Record<stri
   }
   return config;
 }
+
+/**
+ * The session's own calls (who the caller is, the way into a member) are left out of the limits: one per
+ * account, they are made while a step's request waits for its credentials, and must not wait for a place
+ * that request holds.
+ */
+export const SESSION_STEP = 'session';
 
 /** Commands the guard has checked, on their way out (a command's object is sent once; see `sameRequest`). */
 const cleared = new WeakMap<object, string>();
@@ -210,6 +227,7 @@ const SERVICES: ServiceId[] = [
   'budgets',
   'costExplorer',
   'guardduty',
+  'serviceQuotas',
   'accessAnalyzer',
 ];
 
@@ -243,6 +261,14 @@ type SdkCommand = { input?: Record<string, unknown>; constructor: new (input: un
 function sameRequest(command: SdkCommand): SdkCommand {
   const Same = command.constructor;
   return new Same(command.input);
+}
+
+/** Each attempt within the run's limit for its service and account; the session's own calls go as they are. */
+function withinLimit(sendOnce: () => Promise<unknown>, service: ServiceId, scope: ClientScope, settings: ClientSettings) {
+  const limits = scope.step === SESSION_STEP ? undefined : settings.limits;
+  if (!limits) return sendOnce;
+  const request = limits.request<unknown>(service, ConcurrencyLimits.keyOf(service, scope.account.id, settings.region), isThrottling);
+  return () => request(sendOnce);
 }
 
 function guard<T extends object>(client: T, service: ServiceId, scope: ClientScope, settings: ClientSettings): T {
@@ -279,7 +305,7 @@ function guard<T extends object>(client: T, service: ServiceId, scope: ClientSco
     let pending = key ? cache?.get(key) : undefined;
     const shared = pending !== undefined;
     if (!pending) {
-      pending = withRetries(sendOnce, settings.retry, {
+      pending = withRetries(withinLimit(sendOnce, service, scope, settings), settings.retry, {
         resendAfterLostAnswer: kind.kind !== 'ambiguous',
         operation: label,
         ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),

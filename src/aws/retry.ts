@@ -160,6 +160,14 @@ export function isTransient(err: unknown, context: FailureContext = {}): boolean
   return (status !== undefined && (status >= 500 || status === 429)) || e.$fault === 'server';
 }
 
+/** AWS refused the request for its rate (not a concurrent change): a sign to send less at once. */
+export function isThrottling(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as SdkError;
+  const name = e.name.replace(/Exception$/, '');
+  return e.$metadata?.httpStatusCode === 429 || (NOT_CARRIED_OUT_NAMES.has(e.name) && !/Concurrent|PriorRequest/.test(name));
+}
+
 /** Connection failures before the request left: nothing was sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND']);
 

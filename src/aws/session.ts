@@ -1,7 +1,8 @@
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { ClientPool, requestHandlerConfig, scopedClients, type ClientScope, type AwsClients } from './clients.js';
+import { ClientPool, SESSION_STEP, requestHandlerConfig, scopedClients, type ClientScope, type AwsClients } from './clients.js';
+import { ConcurrencyLimits } from './concurrency.js';
 import { describeCredentialFailure, runCredentials, sharedFiles, type CredentialOrigin } from './credentials.js';
 import { DEFAULT_RETRY, connectionFailure, describeAnswer, type RetryPolicy } from './retry.js';
 import { AwsAccessError, NotAnAwsAnswerError, UsageError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface SessionOptions {
   roleRetry?: { attempts: number; delayMs: number };
   /** How transient failures are retried (tests shorten the waits). */
   retry?: RetryPolicy;
+  /** How many requests may be in flight per AWS limit (tests observe them); the defaults otherwise. */
+  limits?: ConcurrencyLimits;
   /** Said once while the session opens: which credentials are used when the environment offers two. */
   notify?: (message: Message) => void;
 }
@@ -180,6 +183,7 @@ export class AwsSession {
   private readonly credentials: AwsCredentialIdentityProvider;
   private readonly origin: CredentialOrigin;
   private readonly retry: RetryPolicy;
+  private readonly limits: ConcurrencyLimits;
 
   private constructor(init: {
     region: string;
@@ -188,6 +192,7 @@ export class AwsSession {
     origin: CredentialOrigin;
     roleRetry: { attempts: number; delayMs: number } | undefined;
     retry: RetryPolicy;
+    limits: ConcurrencyLimits;
   }) {
     this.region = init.region;
     this.customEndpoint = init.endpoint;
@@ -195,6 +200,7 @@ export class AwsSession {
     this.credentials = init.credentials;
     this.origin = init.origin;
     this.retry = init.retry;
+    this.limits = init.limits;
     this.pool = new ClientPool(this.settings(init.credentials));
     this.roleRetry = init.roleRetry ?? { attempts: 10, delayMs: 3000 };
   }
@@ -206,6 +212,7 @@ export class AwsSession {
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
       ...retrySettings(),
       retry: this.retry,
+      limits: this.limits,
       userAgent: `aws-groundwork/${packageVersion()}`,
     };
   }
@@ -225,7 +232,8 @@ export class AwsSession {
           // Role profiles call STS AssumeRole while resolving credentials: same region and endpoint.
           clientConfig: { region, ...(url ? { endpoint: url } : {}), requestHandler: requestHandlerConfig(retry) },
         });
-    return new AwsSession({ region, endpoint, credentials: provider, origin, roleRetry: opts.roleRetry, retry });
+    const limits = opts.limits ?? new ConcurrencyLimits();
+    return new AwsSession({ region, endpoint, credentials: provider, origin, roleRetry: opts.roleRetry, retry, limits });
   }
 
   /**
@@ -238,7 +246,7 @@ export class AwsSession {
 
   /** Who is running this: asked once per run. */
   caller(): Promise<Caller> {
-    this.callerPromise ??= this.stsFor({ step: 'session', account: UNKNOWN_CALLER, mode: 'read' })
+    this.callerPromise ??= this.stsFor({ step: SESSION_STEP, account: UNKNOWN_CALLER, mode: 'read' })
       .send(new GetCallerIdentityCommand({}))
       .then(
         async (r) => {
@@ -324,9 +332,11 @@ export class AwsSession {
     const assume = async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const r = await this.stsFor({ step: 'session', account: { id: accountId, name: accountId, role: 'member' }, mode: 'read' }).send(
-            new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' }),
-          );
+          const r = await this.stsFor({
+            step: SESSION_STEP,
+            account: { id: accountId, name: accountId, role: 'member' },
+            mode: 'read',
+          }).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-groundwork' }));
           return r.Credentials;
         } catch (err) {
           // Right after CreateAccount the role exists but is not assumable yet: AccessDenied for a while.

@@ -5,6 +5,7 @@ import { parseSetFlag, resolveAnswers, type Answers } from '../answers/answers.j
 import { saveAnswers } from '../answers/template.js';
 import { AwsSession } from '../aws/session.js';
 import type { RetryPolicy } from '../aws/retry.js';
+import type { ConcurrencyLimits } from '../aws/concurrency.js';
 import { UsageError } from '../errors.js';
 import { ACCOUNT_SOURCE, REGISTRY } from '../registry.js';
 import { contextFor, managementAccount, type RunOptions } from '../engine/runner.js';
@@ -27,6 +28,8 @@ export interface RunDeps {
   sleep?: RunOptions['sleep'];
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  /** The run's limits on requests in flight (tests watch them back off). */
+  limits?: ConcurrencyLimits;
   roleRetry?: { attempts: number; delayMs: number };
   /** The clock reports are stamped with (tests fix it). */
   now?: () => Date;
@@ -201,6 +204,7 @@ export function openSession(args: Args, host: IoHost, deps: RunDeps, answersRegi
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
     ...(deps.roleRetry ? { roleRetry: deps.roleRetry } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
     notify: (message) => host.notify(message),
     mfaCode: (serial) =>
       host.request({

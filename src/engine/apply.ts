@@ -44,7 +44,8 @@ const needsOwnApproval = (c: Change) => c.risk === 'destructive' || Boolean(c.re
 /**
  * Applies an approved plan (or the approved part of the plan that was shown). It plans again first and
  * refuses (throws) if the account no longer matches what was shown, or a step's preflight vetoes the
- * run; then it makes each approved change in order, stops at the first failure, and says what it did.
+ * run; then it makes each approved change in order (those a step lets run side by side, in groups:
+ * `batchesOf`), stops at the first failure, and says what it did.
  */
 export async function applyPlan(opts: RunOptions, approved: Change[], shown: Change[] = approved): Promise<ApplyResult> {
   const fresh = await planAll(opts, 'Re-check');
@@ -55,8 +56,9 @@ export async function applyPlan(opts: RunOptions, approved: Change[], shown: Cha
     );
   }
   const all = unitsOf(opts, fresh.accounts);
-  // What an earlier apply of the same options learned belongs to its own plan, not this one.
+  // What an earlier apply of the same options learned or shared belongs to its own plan, not this one.
   memoryOf(opts).learned.clear();
+  memoryOf(opts).shared.clear();
   const said = nothingSaid();
   await preflight(opts, all, approved, said);
   const result: ApplyResult = { applied: [], failures: [], secrets: said.secrets, notes: [], accounts: fresh.accounts };
@@ -64,16 +66,48 @@ export async function applyPlan(opts: RunOptions, approved: Change[], shown: Cha
   const ordered = [...approved.filter((c) => !c.endsSession), ...approved.filter((c) => c.endsSession)];
   const work = new ApplyWork(opts, said, ordered);
   try {
-    await runTasks(
-      opts.host,
-      ordered.map((change) => work.task(change, unitFor(all, change), result)),
-      { stopOnError: true },
-    );
+    for (const batch of batchesOf(ordered, all)) await work.run(batch, all, result);
   } catch (err) {
     result.stopped = err;
   }
   result.notes = showNotes(opts, said);
   return result;
+}
+
+/** Approved changes made together: one after the other (`concurrency` 1), or side by side. */
+interface Batch {
+  changes: Change[];
+  concurrency: number;
+}
+
+/** Whether two changes are of one step, account and operation kind: what may share a side-by-side group. */
+const sameGroup = (a: Change, b: Change) =>
+  a.step === b.step && plannedIn(a).id === plannedIn(b).id && a.operation.kind === b.operation.kind;
+
+/**
+ * The approved changes, in order, cut into batches: consecutive changes of one step, account and
+ * operation kind that the step lets run side by side (`concurrent`) form one group with that limit;
+ * everything else stays one after the other, exactly in plan order. A deferred baseline never joins
+ * a group: it waits for the accounts the changes before it create.
+ */
+export function batchesOf(ordered: Change[], all: Unit[]): Batch[] {
+  const out: Batch[] = [];
+  for (const change of ordered) {
+    const limit = change.deferred ? undefined : unitFor(all, change).step.concurrent?.[change.operation.kind];
+    const side = limit !== undefined && limit > 1 ? limit : 1;
+    const last = out[out.length - 1];
+    const first = last?.changes[0];
+    const joins = last !== undefined && first !== undefined && last.concurrency === side && (side === 1 || sameGroup(first, change));
+    if (joins) last.changes.push(change);
+    else out.push({ changes: [change], concurrency: side });
+  }
+  return out;
+}
+
+/** A side-by-side group under way: its changes, and what stopped it (no change of it starts after that). */
+interface Group {
+  members: Change[];
+  stopped?: unknown;
 }
 
 function unitFor(all: Unit[], change: Change): Unit {
@@ -105,25 +139,63 @@ class ApplyWork {
     private readonly ordered: Change[],
   ) {}
 
-  task(change: Change, unit: Unit, result: ApplyResult) {
+  /**
+   * Makes one batch. Side by side, a change that fails for all (not on its own) or an interruption
+   * stops the group from starting more changes; those in flight finish, as each write either happened
+   * or was not started, and then the run stops with the first such failure. What was made is recorded
+   * in plan order either way.
+   */
+  async run(batch: Batch, all: Unit[], result: ApplyResult): Promise<void> {
+    if (batch.concurrency === 1) {
+      const tasks = batch.changes.map((c) => this.task(c, unitFor(all, c), result, (done) => result.applied.push(done)));
+      await runTasks(this.opts.host, tasks, { stopOnError: true });
+      return;
+    }
+    const group: Group = { members: batch.changes };
+    const made = new Set<Change>();
+    const tasks = batch.changes.map((c) => this.task(c, unitFor(all, c), result, (done) => made.add(done), group));
+    await runTasks(this.opts.host, tasks, { stopOnError: false, concurrency: batch.concurrency });
+    result.applied.push(...batch.changes.filter((c) => made.has(c)));
+    if (group.stopped !== undefined) throw group.stopped;
+  }
+
+  task(change: Change, unit: Unit, result: ApplyResult, done: (change: Change) => void, group?: Group) {
     return {
       title: `${change.account.role === 'member' ? `${change.account.name}: ` : ''}${change.step}: ${change.summary}`,
       run: async (progress: (text: string) => void) => {
-        // Between changes, never inside one: each write either happened or was not started.
-        stopIfInterrupted(this.opts);
         try {
+          if (group?.stopped !== undefined) throw new Error('not started: a change made alongside it failed, so the run stops');
+          // Between changes, never inside one: each write either happened or was not started.
+          stopIfInterrupted(this.opts);
           if (change.deferred) await this.applyDeferred(unit, change);
-          else await this.applyChange(unit, change, this.ordered.slice(this.ordered.indexOf(change) + 1), progress);
-          result.applied.push(change);
+          else await this.applyChange(unit, change, this.laterThan(change, group), progress);
+          done(change);
         } catch (err) {
-          if (err instanceof InterruptedError) throw err;
+          if (err instanceof InterruptedError) {
+            if (group) group.stopped ??= err;
+            throw err;
+          }
           const failure = err instanceof StepFailedError ? err : new StepFailedError(change.step, change.account, 'apply', err);
           // Only this change is affected: go on with the others and report it at the end.
-          if (failure.cause instanceof IsolatedFailure) result.failures.push(failure);
-          else throw failure;
+          if (failure.cause instanceof IsolatedFailure) {
+            result.failures.push(failure);
+            return;
+          }
+          if (group) group.stopped ??= failure;
+          throw failure;
         }
       },
     };
+  }
+
+  /**
+   * The changes still to come after `change`: the rest of the plan and, in a group, the others made
+   * alongside it, which are left to themselves when a lost answer makes this one read back.
+   */
+  private laterThan(change: Change, group?: Group): Change[] {
+    const i = this.ordered.indexOf(change);
+    const rest = this.ordered.slice(i + 1);
+    return group ? [...group.members.filter((c) => this.ordered.indexOf(c) < i), ...rest] : rest;
   }
 
   /**

@@ -50,6 +50,17 @@ export interface Said {
 
 export const nothingSaid = (): Said => ({ notes: new Set(), secrets: [] });
 
+/** What units said apart, as one, in the units' order (units run side by side finish in any order). */
+export function inOrder(units: Unit[], saidBy: Map<Unit, Said>): Said {
+  const all = nothingSaid();
+  for (const u of units) {
+    const said = saidBy.get(u);
+    for (const note of said?.notes ?? []) all.notes.add(note);
+    all.secrets.push(...(said?.secrets ?? []));
+  }
+  return all;
+}
+
 /**
  * What one run remembers between its phases, kept beside its options rather than in them: the notes
  * already shown (a plan repeated by apply does not say the same thing twice) and the values changes
@@ -58,12 +69,14 @@ export const nothingSaid = (): Said => ({ notes: new Set(), secrets: [] });
 interface RunMemory {
   shownNotes: Set<string>;
   learned: Map<string, string>;
+  /** What steps share through `ctx.shared`, by step and key; emptied when an apply starts. */
+  shared: Map<string, unknown>;
 }
 const memories = new WeakMap<RunOptions, RunMemory>();
 
 export function memoryOf(opts: RunOptions): RunMemory {
   let memory = memories.get(opts);
-  if (!memory) memories.set(opts, (memory = { shownNotes: new Set(), learned: new Map() }));
+  if (!memory) memories.set(opts, (memory = { shownNotes: new Set(), learned: new Map(), shared: new Map() }));
   return memory;
 }
 
@@ -188,6 +201,12 @@ export async function contextFor(opts: RunOptions, unit: Unit, phase: Phase, ext
     },
     sleep: opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     progress: extras.progress ?? (() => undefined),
+    shared: <T>(key: string, make: () => T): T => {
+      const all = memoryOf(opts).shared;
+      const at = `${unit.step.id}:${key}`;
+      if (!all.has(at)) all.set(at, make());
+      return all.get(at) as T;
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_CONCURRENCY } from './plan.js';
 import {
   accountsOf,
   byAccount,
+  inOrder,
   completeFinding,
   contextFor,
   nothingSaid,
@@ -18,23 +19,27 @@ import { runTasks } from './tasks.js';
 
 export async function verifyAll(opts: RunOptions): Promise<Finding[]> {
   const cache = new Map<string, Promise<unknown>>();
-  const said = nothingSaid();
   const all = unitsOf(opts, await accountsOf(opts, cache)).filter((u) => !u.account.pending);
   const byUnit = new Map<Unit, Finding[]>();
+  // Each unit's notes apart, put together in registry order: the same notes in the same order on every run.
+  const saidBy = new Map(all.map((u) => [u, nothingSaid()]));
   await runTasks(
     opts.host,
     byAccount(all).map((group) => ({
       title: `Verify ${group[0]?.account.name}`,
+      // An account's steps side by side too: verify only reads, and the findings are put back in registry order.
       run: async () => {
-        for (const u of group) {
-          if (opts.signal?.aborted) return;
-          byUnit.set(u, await verifyUnit(opts, u, cache, said));
-        }
+        await Promise.all(
+          group.map(async (u) => {
+            if (opts.signal?.aborted) return;
+            byUnit.set(u, await verifyUnit(opts, u, cache, saidBy.get(u) ?? nothingSaid()));
+          }),
+        );
       },
     })),
     { stopOnError: false, concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
   );
-  showNotes(opts, said);
+  showNotes(opts, inOrder(all, saidBy));
   stopIfInterrupted(opts);
   return all.flatMap((u) => byUnit.get(u) ?? []);
 }

@@ -65,6 +65,12 @@ export interface StepContext<A> {
   sleep(ms: number): Promise<void>;
   /** A live status line for the change being applied (shown under its task; ignored elsewhere). */
   progress(text: string): void;
+  /**
+   * One value per run of this step, made by the first caller with `make` and handed to every later
+   * caller with the same key (an apply starts afresh): what changes made side by side share, such as
+   * one poll loop for all the accounts being created.
+   */
+  shared<T>(key: string, make: () => T): T;
 }
 
 /**
@@ -135,6 +141,12 @@ export interface StepDefinition<S extends ObjectSchema, Ops> {
    */
   preflight?: (ctx: StepContext<Infer<S>>, changes: Change[]) => Promise<void>;
   apply: Handlers<Infer<S>, Ops>;
+  /**
+   * Operation kinds whose changes apply may make side by side, with how many at once: consecutive
+   * approved changes of one such kind, step and account run as one group (account creation, which
+   * takes minutes per account). Every other change is made alone, in plan order.
+   */
+  concurrent?: Partial<Record<keyof Ops & string, number>>;
   /**
    * Reads a value a change was planned without (`Unknown`) when no change of this run learned it:
    * after a lost answer or an interrupted run, the thing that has it may already exist.

@@ -1,14 +1,10 @@
-import {
-  CreateAccountCommand,
-  DescribeCreateAccountStatusCommand,
-  MoveAccountCommand,
-  TagResourceCommand,
-} from '@aws-sdk/client-organizations';
+import { CreateAccountCommand, MoveAccountCommand, TagResourceCommand } from '@aws-sdk/client-organizations';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { IsolatedFailure } from '../../src/errors.js';
 import type { StepContext } from '../../src/kit/step.js';
 import { doneOn, isAwsError, type AccountPurpose } from '../../src/model.js';
 import { explainCreationFailure } from './failures.js';
+import { creationPoller } from './poller.js';
 import { ENV_TAG, allAccounts, byEmail, envTag, inProgress, ousUnder, parentOf, rootId } from './reads.js';
 
 /** A configured member account, its environment worked out. */
@@ -19,11 +15,6 @@ export interface Wanted {
   env: string;
   purpose?: AccountPurpose;
 }
-
-const POLL_START_MS = 2_000;
-const POLL_MAX_MS = 15_000;
-/** Real creation takes minutes; past this the run stops and a re-run picks the request up again. */
-const CREATION_TIMEOUT_MS = 20 * 60_000;
 
 export async function moveInto(aws: AwsClients, accountId: string, ouName: string): Promise<void> {
   const root = await rootId(aws);
@@ -38,26 +29,51 @@ export async function moveInto(aws: AwsClients, accountId: string, ouName: strin
 }
 
 /**
+ * How many times a request is sent again after AWS ended it FAILED with CONCURRENT_ACCOUNT_MODIFICATION
+ * (another change to the organization was under way; that request made no account), and the first
+ * wait before sending again, doubled each time.
+ */
+const CONCURRENT_RETRIES = 3;
+const CONCURRENT_WAIT_MS = 10_000;
+
+/**
  * Creates one account, at most once. CreateAccount has no idempotency token, so before asking for a
  * new account it looks for one with this email, then for a request still in progress under this
- * name (an interrupted run), and follows that instead. Failures AWS reports for this account alone
- * do not stop the other accounts. `path` is where the account is in the answers, for the fix.
+ * name (an interrupted run, or another account's change reading back a lost answer), and follows that
+ * instead; it does so again before each new request. The wait for a request is shared with the other
+ * accounts created in this apply (`creationPoller`). Failures AWS reports for this account alone do not
+ * stop the other accounts. `path` is where the account is in the answers, for the fix.
  */
 export async function createAccount(ctx: StepContext<unknown>, w: Wanted, path: string): Promise<void> {
   const started = Date.now();
-  // Requests first, then accounts (see plan): a request that finishes in between is seen as the account.
-  const running = await inProgress(ctx.aws);
-  let accountId = byEmail(await allAccounts(ctx.aws), w.email)?.Id;
-  if (!accountId) {
-    const requestId = running.find((r) => r.AccountName === w.name)?.Id ?? (await requestAccount(ctx.aws, w, path));
-    accountId = await finished(ctx, w, path, requestId, started);
-  }
+  const accountId = await created(ctx, w, path, started);
   if (!accountId) throw new Error(`AWS reported ${w.name} created without an account id`);
   await moveInto(ctx.aws, accountId, w.ou);
   if ((await envTag(ctx.aws, accountId)) !== w.env) {
     await ctx.aws.organizations.send(new TagResourceCommand({ ResourceId: accountId, Tags: [{ Key: ENV_TAG, Value: w.env }] }));
   }
   ctx.note(`${w.name} is account ${accountId} (ready after ${Math.max(1, Math.round((Date.now() - started) / 1000))} s)`);
+}
+
+/** The account's id once it exists: found, or made by a request this run follows or sends. */
+async function created(ctx: StepContext<unknown>, w: Wanted, path: string, started: number): Promise<string | undefined> {
+  let wait = CONCURRENT_WAIT_MS;
+  for (let retry = 0; ; retry++) {
+    // Requests first, then accounts (see plan): a request that finishes in between is seen as the account.
+    const running = await inProgress(ctx.aws);
+    const found = byEmail(await allAccounts(ctx.aws), w.email)?.Id;
+    if (found) return found;
+    const requestId = running.find((r) => r.AccountName === w.name)?.Id ?? (await requestAccount(ctx.aws, w, path));
+    if (!requestId) throw new Error(`AWS accepted the request for ${w.name} without a request id`);
+    const status = await creationPoller(ctx).finished(requestId, { name: w.name, started, progress: (text) => ctx.progress(text) });
+    if (status.State === 'SUCCEEDED') return status.AccountId;
+    if (status.FailureReason !== 'CONCURRENT_ACCOUNT_MODIFICATION' || retry >= CONCURRENT_RETRIES) {
+      throw new IsolatedFailure(explainCreationFailure(status.FailureReason, { ...w, path }));
+    }
+    ctx.progress(`${w.name}: another change to the organization was under way; asking again in ${Math.round(wait / 1000)} s`);
+    await ctx.sleep(wait);
+    wait *= 2;
+  }
 }
 
 /** Sends CreateAccount; a reason AWS gives for refusing this account alone fails only this account. */
@@ -73,32 +89,5 @@ async function requestAccount(aws: AwsClients, w: Wanted, path: string): Promise
       throw new IsolatedFailure(explainCreationFailure(reason, { ...w, path }));
     }
     throw err;
-  }
-}
-
-/** Polls the creation request, backing off, until AWS says it succeeded (the new id) or failed. */
-async function finished(
-  ctx: StepContext<unknown>,
-  w: Wanted,
-  path: string,
-  requestId: string | undefined,
-  started: number,
-): Promise<string | undefined> {
-  let delay = POLL_START_MS;
-  for (;;) {
-    const status = (await ctx.aws.organizations.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId })))
-      .CreateAccountStatus;
-    if (status?.State === 'SUCCEEDED') return status.AccountId;
-    if (status?.State === 'FAILED') throw new IsolatedFailure(explainCreationFailure(status.FailureReason, { ...w, path }));
-    ctx.progress(
-      `${w.name}: ${status?.State ?? 'waiting'}, ${Math.round((Date.now() - started) / 1000)} s so far (AWS takes a few minutes)`,
-    );
-    if (Date.now() - started > CREATION_TIMEOUT_MS) {
-      throw new Error(
-        `${w.name} is still being created after ${Math.round((Date.now() - started) / 60_000)} minutes; run again later to pick it up`,
-      );
-    }
-    await ctx.sleep(delay);
-    delay = Math.min(delay * 2, POLL_MAX_MS);
   }
 }

@@ -8,6 +8,7 @@ import { describeOrganization } from '../organization/index.js';
 import { requireOrganization, type OrganizationNeeds } from '../organization/preconditions.js';
 import { createAccount, moveInto, type Wanted } from './create-account.js';
 import { SECURITY_OU, askMemberAccounts } from './questions.js';
+import { checkAccountQuota } from './quota.js';
 import { ENV_TAG, allAccounts, byEmail, envTag, inProgress, organizationExists, ousUnder, parentOf, rootId } from './reads.js';
 
 /**
@@ -206,7 +207,7 @@ async function planAccount(ctx: Ctx, w: Wanted, accounts: Account[], running: Cr
   }
   const accountId = found.Id;
   const changes: PlannedChange<Operations>[] = [];
-  const parent = await parentOf(ctx.aws, accountId);
+  const [parent, tag] = await Promise.all([parentOf(ctx.aws, accountId), envTag(ctx.aws, accountId)]);
   if (parent !== ous.get(w.ou)) {
     const after = { OrganizationalUnit: w.ou, AccountId: accountId, SourceParentId: parent ?? '' };
     const summary = `move ${w.name} into ${w.ou}`;
@@ -218,7 +219,6 @@ async function planAccount(ctx: Ctx, w: Wanted, accounts: Account[], running: Cr
       ),
     );
   }
-  const tag = await envTag(ctx.aws, accountId);
   if (tag !== w.env) {
     const after = { AccountId: accountId, [ENV_TAG]: w.env };
     const summary = `tag ${w.name} ${ENV_TAG}=${w.env}`;
@@ -339,6 +339,9 @@ export default defineStep({
       'organizations:ListTagsForResource',
       'organizations:ListCreateAccountStatus',
       'organizations:DescribeCreateAccountStatus',
+      // The account quota, checked before the first account is made.
+      'servicequotas:GetServiceQuota',
+      'servicequotas:GetAWSDefaultServiceQuota',
     ],
     apply: [
       'organizations:CreateAccount',
@@ -413,10 +416,24 @@ export default defineStep({
     // account, never as neither (which would plan a second CreateAccount).
     const running = orgExists ? await inProgress(ctx.aws) : [];
     const accounts = orgExists ? await allAccounts(ctx.aws) : [];
-    for (const w of want) changes.push(...(await planAccount(ctx, w, accounts, running, ous)));
-    if (changes.some((c) => c.operation.kind === 'create-account')) await requireForNewAccounts(ctx);
+    // Accounts side by side: the run's limit on Organizations requests bounds what is in flight.
+    changes.push(...(await Promise.all(want.map((w) => planAccount(ctx, w, accounts, running, ous)))).flat());
+    const creating = changes.flatMap((c) => (c.operation.kind === 'create-account' ? [c.operation.input.name] : []));
+    if (creating.length > 0) {
+      await requireForNewAccounts(ctx);
+      // Without an organization yet, the one the organization step makes holds this account alone.
+      await checkAccountQuota(ctx, orgExists ? accounts.length : 1, creating);
+    }
     return changes;
   },
+
+  /**
+   * New accounts are made side by side, at most 5 creation requests in progress at once: AWS Control
+   * Tower's Account Factory runs up to five account operations concurrently (Control Tower user guide,
+   * "Provision and manage accounts"), and Organizations itself documents no figure of its own; a
+   * request AWS still refuses for a concurrent change is sent again (create-account.ts).
+   */
+  concurrent: { 'create-account': 5 },
 
   apply: {
     async 'create-ou'(ctx, { name }: Operations['create-ou']) {
@@ -442,19 +459,20 @@ export default defineStep({
     const orgExists = await organizationExists(ctx.aws);
     const accounts = orgExists ? await allAccounts(ctx.aws) : [];
     const ous = orgExists ? await ousUnder(ctx.aws, await rootId(ctx.aws)) : new Map<string, string>();
-    const findings = [];
-    for (const w of want) {
+    const verifyOne = async (w: Wanted) => {
       const found = byEmail(accounts, w.email);
       const problems: string[] = [];
       if (!found?.Id) problems.push(`${w.name} (${w.email}) does not exist`);
       else {
         if (found.Status !== 'ACTIVE') problems.push(`${w.name} is ${found.Status}`);
-        if ((await parentOf(ctx.aws, found.Id)) !== ous.get(w.ou)) problems.push(`${w.name} is not in ${w.ou}`);
-        if ((await envTag(ctx.aws, found.Id)) !== w.env) problems.push(`${w.name} is not tagged ${ENV_TAG}=${w.env}`);
+        const [parent, tag] = await Promise.all([parentOf(ctx.aws, found.Id), envTag(ctx.aws, found.Id)]);
+        if (parent !== ous.get(w.ou)) problems.push(`${w.name} is not in ${w.ou}`);
+        if (tag !== w.env) problems.push(`${w.name} is not tagged ${ENV_TAG}=${w.env}`);
       }
       const resource = found?.Id ? `organizations:account/${found.Id}` : `organizations:account/${w.name}`;
-      findings.push(check(CHECKS.accounts, resource, problems, `${w.name} (${found?.Id}) is in ${w.ou}, tagged ${ENV_TAG}=${w.env}`));
-    }
-    return findings;
+      return check(CHECKS.accounts, resource, problems, `${w.name} (${found?.Id}) is in ${w.ou}, tagged ${ENV_TAG}=${w.env}`);
+    };
+    // In the order of the answers, read side by side.
+    return Promise.all(want.map(verifyOne));
   },
 });

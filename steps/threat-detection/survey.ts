@@ -160,10 +160,9 @@ async function regionGaps(ctx: StepContext<unknown>, w: Wanted, region: string):
     );
     gaps.push({ check: 'members', account: w.tooling, problem, change: { ...c, in: w.tooling } });
   }
-  for (const account of others) {
-    const gap = await detectorGap(ctx, w, account, region, enabled.has(account.id));
-    if (gap) gaps.push(gap);
-  }
+  // The accounts side by side: the run's limits per service and account bound what is in flight.
+  const detectors = await Promise.all(others.map((account) => detectorGap(ctx, w, account, region, enabled.has(account.id))));
+  for (const gap of detectors) if (gap) gaps.push(gap);
   return gaps;
 }
 

@@ -1,59 +1,83 @@
 /**
- * AWS figures for `npm run bench`, against the fake: calls made by `plan` and `verify` for a
- * management account and the full example's five members, and verify wall time for 1 and 6 accounts with simulated
- * latency. Prints one JSON line. Run with: node --import tsx test/bench/aws-figures.ts
+ * AWS figures for `npm run bench`, against the fake, with 50 ms added to every AWS request as a stand-in for
+ * AWS's latency: requests made by `plan` and `verify`, verify's wall time for the management account alone,
+ * for the full example (six accounts) and for twenty-five accounts, the peak memory of a process that verifies
+ * twenty-five accounts (verify-peak.ts), and an apply that creates ten new accounts. Prints one JSON line.
+ * Run with: node --import tsx test/bench/aws-figures.ts
  */
-import { PassThrough, Writable } from 'node:stream';
-import { runCli } from '../../src/cli.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FakeAws } from '../helpers/fake-aws.js';
-import { FULL_EXAMPLE } from '../helpers/full-example.js';
-import { FAST_RETRY, TEST_ENV, answersFile } from '../helpers/run-cli.js';
+import { answersFile } from '../helpers/run-cli.js';
+import { ONE_ACCOUNT, TEN_NEW_ACCOUNTS, organizationOf } from './organization.js';
+import { BENCH_PAGE_SIZE, LATENCY_MS, benchRun, medianVerifyMs } from './run.js';
 
-const LATENCY_MS = 50;
-const sink = () => new Writable({ write: (_c, _e, done) => done() });
+const here = fileURLToPath(new URL('.', import.meta.url));
 
-async function run(argv: string[]): Promise<number> {
-  return runCli(
-    argv,
-    { stdin: new PassThrough(), stdout: sink(), stderr: sink() },
-    {
-      env: TEST_ENV,
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' }),
-      settle: { attempts: 1, delayMs: 0 },
-      sleep: async () => undefined,
-      roleRetry: { attempts: 5, delayMs: 0 },
-      retry: FAST_RETRY,
-    },
-  );
+/** A fake holding a converged organization of `answers`, at AWS-like page sizes and no latency yet. */
+async function converged(answers: string): Promise<{ fake: FakeAws; file: string }> {
+  const fake = new FakeAws().install();
+  fake.pageSize = BENCH_PAGE_SIZE;
+  fake.accountQuota = 40;
+  const file = answersFile(answers);
+  if ((await benchRun(['apply', '--yes', '--answers', file])) !== 0) throw new Error('the benchmark organization did not converge');
+  return { fake, file };
 }
 
-const fake = new FakeAws().install();
-const full = answersFile(FULL_EXAMPLE);
-// The same baseline with no member accounts: one account.
-const single = answersFile(FULL_EXAMPLE.replace(/ {2}member-accounts:\n( {4}.*\n| {6}.*\n)*/, ''));
-if ((await run(['apply', '--yes', '--answers', full])) !== 0) throw new Error('the benchmark organization did not converge');
-
-async function count(argv: string[]): Promise<number> {
+async function requests(fake: FakeAws, argv: string[]): Promise<number> {
   const before = fake.calls.length;
-  await run(argv);
+  await benchRun(argv);
   return fake.calls.length - before;
 }
-const planCalls = await count(['plan', '--answers', full]);
-const verifyCalls = await count(['verify', '--answers', full]);
 
-async function timed(file: string): Promise<number> {
-  await run(['verify', '--answers', file]); // warm: member roles assumed, clients made
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    await run(['verify', '--answers', file]);
-    times.push(performance.now() - started);
+const figures: Record<string, number> = { latencyMs: LATENCY_MS };
+const work = mkdtempSync(join(tmpdir(), 'gw-bench-aws-'));
+try {
+  for (const [name, answers] of [
+    ['one', ONE_ACCOUNT],
+    ['six', organizationOf(6)],
+    ['twentyFive', organizationOf(25)],
+  ] as const) {
+    const { fake, file } = await converged(answers);
+    figures[`${name}PlanRequests`] = await requests(fake, ['plan', '--answers', file]);
+    figures[`${name}VerifyRequests`] = await requests(fake, ['verify', '--answers', file]);
+    fake.delayMs = LATENCY_MS;
+    figures[`${name}VerifyMs`] = await medianVerifyMs(file);
+    if (name === 'twentyFive') {
+      // A process of its own, so that its peak is verify's and not the apply's that made the organization.
+      const state = join(work, 'state.bin');
+      writeFileSync(state, fake.exportState());
+      const peak = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'verify-peak.ts'), state, file], { encoding: 'utf8' });
+      if (peak.status !== 0) throw new Error(`verify-peak.ts failed: ${peak.stderr}`);
+      Object.assign(figures, JSON.parse(peak.stdout.trim()));
+    }
+    fake.restore();
   }
-  return times.sort((a, b) => a - b)[1] as number;
-}
-fake.delayMs = LATENCY_MS;
-const oneAccountMs = await timed(single);
-const allAccountsMs = await timed(full);
-fake.restore();
 
-console.log(JSON.stringify({ planCalls, verifyCalls, latencyMs: LATENCY_MS, oneAccountMs, allAccountsMs }));
+  // Ten new accounts in one apply, waits between polls as in production (2 s, doubling): the accounts alone
+  // (the organization and member-accounts steps), then with the whole baseline in each.
+  for (const [name, only] of [
+    ['tenAccounts', ['--only', 'organization,member-accounts']],
+    ['tenBaselines', []],
+  ] as const) {
+    const fake = new FakeAws().install();
+    fake.pageSize = BENCH_PAGE_SIZE;
+    fake.accountQuota = 40;
+    fake.delayMs = LATENCY_MS;
+    const file = answersFile(TEN_NEW_ACCOUNTS);
+    const started = performance.now();
+    if ((await benchRun(['apply', '--yes', '--answers', file, ...only], { realSleep: true })) !== 0) {
+      throw new Error('the ten new accounts were not made');
+    }
+    figures[`${name}ApplyMs`] = performance.now() - started;
+    figures[`${name}ApplyRequests`] = fake.calls.length;
+    figures[`${name}Polls`] = fake.calls.filter((c) => /CreateAccountStatus$/.test(c.operation)).length;
+    fake.restore();
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(JSON.stringify(figures));

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws, type RecordedCall } from '../helpers/fake-aws.js';
 import { FULL_EXAMPLE } from '../helpers/full-example.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
+import { organizationOf } from '../bench/organization.js';
 
 let fake: FakeAws;
 beforeEach(() => {
@@ -43,5 +44,16 @@ describe('one plan or one verify', () => {
     // The figures the benchmark reports.
     expect(plan.length).toBeGreaterThan(0);
     expect(verify.length).toBeGreaterThan(0);
+  });
+
+  it('on a converged organization of twenty-five accounts sends no identical AWS call twice', async () => {
+    fake.accountQuota = 30;
+    const file = answersFile(organizationOf(25));
+    expect((await cli(['apply', '--yes', '--answers', file])).code).toBe(0);
+    const plan = await callsOf(['plan', '--answers', file]);
+    const verify = await callsOf(['verify', '--answers', file]);
+    expect(new Set(verify.map((c) => c.account)).size).toBe(25);
+    expect(repeats(plan)).toEqual([]);
+    expect(repeats(verify)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { warmUp } from './warm-up.js';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { Emulator } from './emulator.js';
 import { installedBin } from './package.js';
@@ -29,6 +30,7 @@ export class Worlds {
     const bin = await installedBin();
     for (let i = 0; i < count; i++) {
       const emulator = await Emulator.start(emulatorEnv);
+      await warmUp(emulator.url);
       const world = { bin, emulator, proxy: await RecordingProxy.start(emulator.url) };
       worlds.all.push(world);
       worlds.free.push(world);

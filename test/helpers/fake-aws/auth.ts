@@ -10,6 +10,7 @@ import { AccessDeniedException as BudgetsAccessDeniedException } from '@aws-sdk/
 import { CostExplorerServiceException } from '@aws-sdk/client-cost-explorer';
 import { AccessDeniedException as GuardDutyAccessDeniedException } from '@aws-sdk/client-guardduty';
 import { AccessDeniedException as AccessAnalyzerAccessDeniedException } from '@aws-sdk/client-accessanalyzer';
+import { AccessDeniedException as ServiceQuotasAccessDeniedException } from '@aws-sdk/client-service-quotas';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { AccessDeniedException as OrganizationsAccessDeniedException } from '@aws-sdk/client-organizations';
@@ -108,6 +109,8 @@ export function accessDenied(service: ServiceId, message: string): Error {
       return new GuardDutyAccessDeniedException({ message, ...meta403 });
     case 'accessAnalyzer':
       return new AccessAnalyzerAccessDeniedException({ message, ...meta403 });
+    case 'serviceQuotas':
+      return new ServiceQuotasAccessDeniedException({ message, ...meta403 });
   }
 }
 

@@ -17,6 +17,7 @@ import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { ServiceId } from '../../../src/aws/actions.js';
 import type { Credentials } from './auth.js';
 
@@ -35,6 +36,7 @@ export const CLIENTS: [ServiceId, new (...args: never[]) => unknown][] = [
   ['costExplorer', CostExplorerClient],
   ['guardduty', GuardDutyClient],
   ['accessAnalyzer', AccessAnalyzerClient],
+  ['serviceQuotas', ServiceQuotasClient],
 ];
 
 /** The region an SDK client was configured with: `config.region` is a provider function once resolved. */
@@ -82,4 +84,21 @@ export function withAwsStatus(service: ServiceId, err: unknown): unknown {
 /** What the SDK's Node handler throws when the connection drops before the answer arrives. */
 export function lostConnection(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+/** The error each service refuses a request with for its rate: IAM's is `Throttling`, Organizations' `TooManyRequestsException`. */
+const THROTTLING_NAMES: Partial<Record<ServiceId, string>> = {
+  iam: 'Throttling',
+  sts: 'Throttling',
+  organizations: 'TooManyRequestsException',
+  s3: 'SlowDown',
+};
+
+export function throttlingError(service: ServiceId): Error {
+  const name = THROTTLING_NAMES[service] ?? 'ThrottlingException';
+  return Object.assign(new Error('Rate exceeded'), {
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: name === 'SlowDown' ? 503 : 400 },
+  });
 }

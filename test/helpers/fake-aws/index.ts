@@ -5,7 +5,8 @@
  *
  * Each service's behaviour is described in its file: auth.ts (credentials, sessions, root sessions),
  * sts.ts, iam.ts, iam-identities.ts, organizations.ts, kms.ts, s3.ts, s3-control.ts, cloudtrail.ts,
- * account.ts, sso-admin.ts, identitystore.ts, budgets.ts, cost-explorer.ts, guardduty.ts, access-analyzer.ts; state.ts holds the state. Notes on the whole fake:
+ * account.ts, sso-admin.ts, identitystore.ts, budgets.ts, cost-explorer.ts, guardduty.ts, access-analyzer.ts, service-quotas.ts;
+ * state.ts holds the state. Notes on the whole fake:
  * - member state is made lazily in `accounts`; `calls` records `account`; S3 buckets and KMS keys belong to
  *   the account that made them (s3.ts, kms.ts); CloudTrail is the caller's only (Error).
  * - concurrency: every call waits `delayMs`; `inFlight` / `maxInFlight` count overlapping calls.
@@ -17,6 +18,7 @@
  *   end after `identityCenterPolls` describes; `removeIdentityCenterInstance()` makes it never enabled.
  * - identitystore.ts: the instance's users, groups and memberships; the organization's members may read them.
  * - `failNext(operation, error)` makes the next matching call fail (fault injection).
+ * - `throttle = { service, above }` refuses calls of one service beyond `above` at once, as AWS's rate limits do.
  * - `pageSize` (default 2): IAM, KMS and Identity Center lists answer in truncated pages of at most this
  *   many items (fewer when the request's MaxItems / Limit / MaxResults is smaller), as AWS may at any size
  *   (iam.ts, kms.ts and sso-admin.ts say how each pages). MaxItems / Limit / MaxResults below 1 is
@@ -36,7 +38,7 @@ import { GUARDDUTY_HANDLERS } from './guardduty.js';
 import { BUDGETS_HANDLERS } from './budgets.js';
 import { COST_EXPLORER_HANDLERS } from './cost-explorer.js';
 import { checkRootTask, contextFor, type Credentials } from './auth.js';
-import { CLIENTS, credentialsOf, lostConnection, regionOf, withAwsStatus } from './clients.js';
+import { CLIENTS, credentialsOf, lostConnection, regionOf, throttlingError, withAwsStatus } from './clients.js';
 import { CLOUDTRAIL_HANDLERS } from './cloudtrail.js';
 import { IDENTITYSTORE_HANDLERS } from './identitystore.js';
 import { IAM_HANDLERS } from './iam.js';
@@ -45,6 +47,7 @@ import { KMS_HANDLERS } from './kms.js';
 import { FULL_ACCESS, ORGANIZATIONS_HANDLERS, createMember } from './organizations.js';
 import { S3_HANDLERS } from './s3.js';
 import { S3_CONTROL_HANDLERS } from './s3-control.js';
+import { SERVICE_QUOTAS_HANDLERS } from './service-quotas.js';
 import { meta, type HandlerTable, type Input } from './shared.js';
 import { SSO_ADMIN_HANDLERS } from './sso-admin.js';
 import {
@@ -130,6 +133,7 @@ const HANDLERS: HandlerTable = {
   ...COST_EXPLORER_HANDLERS,
   ...GUARDDUTY_HANDLERS,
   ...ACCESS_ANALYZER_HANDLERS,
+  ...SERVICE_QUOTAS_HANDLERS,
 };
 
 export class FakeAws {
@@ -172,9 +176,26 @@ export class FakeAws {
   set creationPolls(polls: number) {
     this.state.creationPolls = polls;
   }
-  /** CreateAccount requests for these emails end FAILED with this FailureReason. */
-  readonly creationFailures: Map<string, string> = this.state.creationFailures;
-  /** Accounts the organization may hold, the management account included. */
+  /**
+   * CreateAccount requests for these emails end FAILED with this FailureReason: every one of them for a
+   * reason alone, the next `times` for `{ reason, times }`.
+   */
+  readonly creationFailures: Map<string, string | { reason: string; times: number }> = this.state.creationFailures;
+  /** The most CreateAccount requests IN_PROGRESS at once so far. */
+  get maxCreationsInProgress(): number {
+    return this.state.maxCreationsInProgress;
+  }
+  /** Service Quotas answers every call AccessDeniedException (service-quotas.ts). */
+  get quotaReadDenied(): boolean {
+    return this.state.quotaReadDenied;
+  }
+  set quotaReadDenied(denied: boolean) {
+    this.state.quotaReadDenied = denied;
+  }
+  /**
+   * Accounts the organization may hold, the management account included: what CreateAccount enforces
+   * and Service Quotas answers (service-quotas.ts).
+   */
   get accountQuota(): number {
     return this.state.accountQuota;
   }
@@ -217,6 +238,14 @@ export class FakeAws {
   /** Calls being handled right now, and the most there have been at once. */
   inFlight = 0;
   maxInFlight = 0;
+  /**
+   * AWS's rate limit, as a concurrency: a call of `service` that arrives while `above` of its calls are
+   * being handled is refused with the service's throttling error after one round trip (`delayMs`), and
+   * nothing is done. `throttled` records the refused calls.
+   */
+  throttle: { service: ServiceId; above: number } | null = null;
+  readonly throttled: RecordedCall[] = [];
+  private readonly handling = new Map<ServiceId, number>();
 
   /**
    * The organization (global, not per account); null: the caller's account is in none. Setting one
@@ -404,8 +433,14 @@ export class FakeAws {
     const lost = writeFault?.afterHandler ? writeFault.error : this.takeLostAnswer(operation);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const refused = this.throttle?.service === service && (this.handling.get(service) ?? 0) >= this.throttle.above;
+    if (!refused) this.handling.set(service, (this.handling.get(service) ?? 0) + 1);
     try {
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      if (refused) {
+        this.throttled.push(this.calls[this.calls.length - 1] as RecordedCall);
+        throw throttlingError(service);
+      }
       if (injected) throw injected;
       const fault = this.faults.findIndex((f) => f.operation === operation);
       if (fault >= 0) throw this.faults.splice(fault, 1)[0]?.error;
@@ -423,6 +458,7 @@ export class FakeAws {
       throw withAwsStatus(service, err);
     } finally {
       this.inFlight--;
+      if (!refused) this.handling.set(service, (this.handling.get(service) ?? 1) - 1);
     }
   }
 

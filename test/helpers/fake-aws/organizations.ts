@@ -5,9 +5,12 @@
  *   makes the caller's account the management account (AlreadyInOrganizationException on repeat);
  *   trusted access (`serviceAccess`) is listed/enabled from the management account only, idempotently.
  * - CreateAccount: IN_PROGRESS for `creationPolls` polls, then FAILED (`creationFailures`, email in use) or SUCCEEDED.
+ *   A poll is a DescribeCreateAccountStatus of the request, or a ListCreateAccountStatus that lists it, one
+ *   poll behind (`pollsLeft`): polling many requests with one list sees them end. `maxCreationsInProgress`
+ *   counts the most requests IN_PROGRESS at once.
  * - new members 222222222201, ...02; at most `accountQuota` accounts incl. pending (ACCOUNT_NUMBER_LIMIT_EXCEEDED).
  * - new member: OrganizationAccountAccessRole, no users; root bare with RootCredentialsManagement, else password only.
- * - `orgAccounts` (management too), `roots` (r-ab12), `ous`, `createRequests`; ListAccounts pages 2 at a time.
+ * - `orgAccounts` (management too), `roots` (r-ab12), `ous`, `createRequests`; ListAccounts pages `pageSize` (default 2) at a time.
  * - account/OU APIs need an organization and the management account; `addMemberAccount` seeds ACTIVE members.
  * - policies (SCPs, RCPs): the types are enabled on the root (`policyTypes`); enabling one attaches its
  *   AWS-managed full-access policy (p-FullAWSAccess, p-RCPFullAWSAccess) to the root, every OU and every
@@ -182,7 +185,7 @@ function tags(value: unknown): Tag[] {
 /** A request whose IN_PROGRESS time is over ends now. */
 function complete(s: FakeState, r: FakeCreateRequest): void {
   const emailInUse = [...s.orgAccounts.values()].some((a) => a.Email.toLowerCase() === r.Email.toLowerCase());
-  const failure = s.creationFailures.get(r.Email) ?? (emailInUse ? 'EMAIL_ALREADY_EXISTS' : undefined);
+  const failure = takeFailure(s, r.Email) ?? (emailInUse ? 'EMAIL_ALREADY_EXISTS' : undefined);
   if (failure) {
     r.State = 'FAILED';
     r.FailureReason = failure;
@@ -195,6 +198,14 @@ function complete(s: FakeState, r: FakeCreateRequest): void {
     roleDelay: s.roleDelayCalls,
   });
   r.State = 'SUCCEEDED';
+}
+
+/** The reason a request for `email` is to fail with, counting down a failure meant for a number of requests. */
+function takeFailure(s: FakeState, email: string): string | undefined {
+  const failure = s.creationFailures.get(email);
+  if (failure === undefined || typeof failure === 'string') return failure;
+  if (--failure.times <= 0) s.creationFailures.delete(email);
+  return failure.reason;
 }
 
 // The organization and trusted access.
@@ -294,6 +305,7 @@ function createAccount({ s, i, ctx }: Call) {
     RoleName: (i.RoleName as string | undefined) ?? MEMBER_ROLE,
   };
   s.createRequests.set(Id, r);
+  s.maxCreationsInProgress = Math.max(s.maxCreationsInProgress, pending + 1);
   return { CreateAccountStatus: status(r) };
 }
 
@@ -316,6 +328,14 @@ function describeCreateAccountStatus({ s, i, ctx }: Call) {
 function listCreateAccountStatus({ s, i, ctx }: Call) {
   fromManagement(s, ctx);
   const states = i.States as string[] | undefined;
+  // A poll of every request in progress it is asked about, as DescribeCreateAccountStatus is of one.
+  if (!states || states.length === 0 || states.includes('IN_PROGRESS')) {
+    for (const r of s.createRequests.values()) {
+      if (r.State !== 'IN_PROGRESS') continue;
+      if (r.pollsLeft > 0) r.pollsLeft--;
+      else complete(s, r);
+    }
+  }
   const all = [...s.createRequests.values()].filter((r) => !states || states.length === 0 || states.includes(r.State));
   const { items, ...rest } = page(all, i);
   return { CreateAccountStatuses: items.map(status), ...rest };
@@ -325,7 +345,7 @@ function listCreateAccountStatus({ s, i, ctx }: Call) {
 
 function listAccounts({ s, i, ctx }: Call) {
   fromManagement(s, ctx);
-  const { items, ...rest } = page([...s.orgAccounts.values()], i, 2);
+  const { items, ...rest } = page([...s.orgAccounts.values()], i, s.pageSize);
   return { Accounts: items.map(describeAccount), ...rest };
 }
 

@@ -195,7 +195,11 @@ export interface FakeCreateRequest {
   State: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
   AccountId?: string;
   FailureReason?: string;
-  /** DescribeCreateAccountStatus calls left that still answer IN_PROGRESS. */
+  /**
+   * Polls left that still answer IN_PROGRESS; a DescribeCreateAccountStatus with none left ends the
+   * request. A ListCreateAccountStatus that lists it counts as a poll too, one behind: it takes 0 to -1
+   * (over, still listed IN_PROGRESS) and ends the request at -1.
+   */
   pollsLeft: number;
   tags: { Key: string; Value: string }[];
   /** The role CreateAccount makes in the new account. */
@@ -473,8 +477,15 @@ export class FakeState {
   nextPolicyNumber = 1;
   /** How many DescribeCreateAccountStatus calls a new request answers IN_PROGRESS before it ends. */
   creationPolls = 1;
-  /** CreateAccount requests for these emails end FAILED with this FailureReason. */
-  readonly creationFailures = new Map<string, string>();
+  /**
+   * CreateAccount requests for these emails end FAILED with this FailureReason: every one of them for a
+   * reason alone, the next `times` for `{ reason, times }` (then the entry is gone and the next succeeds).
+   */
+  readonly creationFailures = new Map<string, string | { reason: string; times: number }>();
+  /** The most CreateAccount requests IN_PROGRESS at once so far (not AWS state: what a test counts). */
+  maxCreationsInProgress = 0;
+  /** Service Quotas answers every call AccessDeniedException: the caller may not read quotas. */
+  quotaReadDenied = false;
   /** Accounts the organization may hold, the management account included. */
   accountQuota = 10;
   /** AssumeRole attempts refused (AccessDenied) in an account just created, before its role works. */
