@@ -5,14 +5,7 @@ import { answersFile, cli } from '../helpers/run-cli.js';
 let fake: FakeAws;
 beforeEach(() => {
   fake = new FakeAws().install();
-  fake.organization = {
-    Id: 'o-abc123def4',
-    Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
-    FeatureSet: 'ALL',
-    MasterAccountId: MANAGEMENT_ID,
-  };
-  fake.serviceAccess.add('iam.amazonaws.com').add('account.amazonaws.com');
-  fake.rootFeatures.add('RootCredentialsManagement').add('RootSessions');
+  fake.withOrganization();
 });
 afterEach(() => fake.restore());
 

@@ -1,20 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planAll } from '../../src/engine/runner.js';
-import { FakeAws, MANAGEMENT_ID } from '../helpers/fake-aws.js';
+import { FakeAws } from '../helpers/fake-aws.js';
 import { engineRun } from '../helpers/converge.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
 
 let fake: FakeAws;
 beforeEach(() => {
   fake = new FakeAws().install();
-  fake.organization = {
-    Id: 'o-abc123def4',
-    Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
-    FeatureSet: 'ALL',
-    MasterAccountId: MANAGEMENT_ID,
-  };
-  fake.serviceAccess.add('iam.amazonaws.com').add('account.amazonaws.com');
-  fake.rootFeatures.add('RootCredentialsManagement').add('RootSessions');
+  fake.withOrganization();
 });
 afterEach(() => fake.restore());
 

@@ -119,14 +119,7 @@ describe('pagination', () => {
   });
 
   it("root-credentials deletes every one of a member's root signing certificates, over several pages", async () => {
-    fake.organization = {
-      Id: 'o-abc123def4',
-      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
-      FeatureSet: 'ALL',
-      MasterAccountId: MANAGEMENT_ID,
-    };
-    fake.serviceAccess.add('iam.amazonaws.com').add('account.amazonaws.com');
-    fake.rootFeatures.add('RootCredentialsManagement').add('RootSessions');
+    fake.withOrganization();
     const id = fake.addMemberAccount('acme-dev', 'aws+dev@acme.example');
     // IAM allows two certificates per user; pages of one make the second a second page.
     fake.pageSize = 1;

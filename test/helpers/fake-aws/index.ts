@@ -325,6 +325,22 @@ export class FakeAws {
     return this.calls.filter((c) => c.service === 's3' && c.operation === 'CreateBucket');
   }
 
+  /**
+   * The caller's account manages an organization with all features, trusted access for iam and account and
+   * centralized root access on: what the organization step leaves, for tests of the steps after it.
+   */
+  withOrganization(): this {
+    this.organization = {
+      Id: 'o-abc123def4',
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/o-abc123def4`,
+      FeatureSet: 'ALL',
+      MasterAccountId: MANAGEMENT_ID,
+    };
+    this.serviceAccess.add('iam.amazonaws.com').add('account.amazonaws.com');
+    this.rootFeatures.add('RootCredentialsManagement').add('RootSessions');
+    return this;
+  }
+
   failNext(operation: string, error: Error): void {
     this.faults.push({ operation, error });
   }
