@@ -128,7 +128,7 @@ async function preflight(opts: RunOptions, all: Unit[], approved: Change[], said
   }
 }
 
-/** The changes of one apply, made one at a time. */
+/** The changes of one apply: one at a time, or side by side where a step allows it (`batchesOf`). */
 class ApplyWork {
   /** The accounts once member-accounts has made the new ones: looked up once, by the first deferred change. */
   private created?: Promise<AccountRef[]>;
