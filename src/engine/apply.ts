@@ -78,7 +78,22 @@ export async function applyPlan(opts: RunOptions, approved: Change[], shown: Cha
 interface Batch {
   changes: Change[];
   concurrency: number;
+  /** New accounts' baselines: each account's changes in order, the accounts side by side. */
+  byAccount?: boolean;
 }
+
+/**
+ * How many new accounts get their baseline at once. Each account's steps act in that account alone (its
+ * IAM, its S3 settings, its root credentials, its contacts through the management account), and the
+ * limits per service and account (src/aws/concurrency.ts) bound what is in flight.
+ */
+const NEW_BASELINES_AT_ONCE = 5;
+
+/** A new member account's baseline, planned for real once the account exists: independent of other accounts'. */
+const isNewMemberBaseline = (change: Change, all: Unit[]) => {
+  const account = unitFor(all, change).account;
+  return Boolean(change.deferred && account.pending && account.role === 'member');
+};
 
 /** Whether two changes are of one step, account and operation kind: what may share a side-by-side group. */
 const sameGroup = (a: Change, b: Change) =>
@@ -87,17 +102,23 @@ const sameGroup = (a: Change, b: Change) =>
 /**
  * The approved changes, in order, cut into batches: consecutive changes of one step, account and
  * operation kind that the step lets run side by side (`concurrent`) form one group with that limit;
- * everything else stays one after the other, exactly in plan order. A deferred baseline never joins
- * a group: it waits for the accounts the changes before it create.
+ * the baselines of new member accounts (deferred, after the creations) form one group of accounts side by
+ * side, each account's changes in order; everything else stays one after the other, exactly in plan order.
  */
 export function batchesOf(ordered: Change[], all: Unit[]): Batch[] {
   const out: Batch[] = [];
   for (const change of ordered) {
+    const last = out[out.length - 1];
+    if (isNewMemberBaseline(change, all)) {
+      if (last?.byAccount) last.changes.push(change);
+      else out.push({ changes: [change], concurrency: NEW_BASELINES_AT_ONCE, byAccount: true });
+      continue;
+    }
     const limit = change.deferred ? undefined : unitFor(all, change).step.concurrent?.[change.operation.kind];
     const side = limit !== undefined && limit > 1 ? limit : 1;
-    const last = out[out.length - 1];
     const first = last?.changes[0];
-    const joins = last !== undefined && first !== undefined && last.concurrency === side && (side === 1 || sameGroup(first, change));
+    const joins =
+      last !== undefined && !last.byAccount && first !== undefined && last.concurrency === side && (side === 1 || sameGroup(first, change));
     if (joins) last.changes.push(change);
     else out.push({ changes: [change], concurrency: side });
   }
@@ -153,10 +174,24 @@ class ApplyWork {
     }
     const group: Group = { members: batch.changes };
     const made = new Set<Change>();
-    const tasks = batch.changes.map((c) => this.task(c, unitFor(all, c), result, (done) => made.add(done), group));
+    const tasks = batch.byAccount
+      ? this.accountTasks(batch.changes, all, result, made, group)
+      : batch.changes.map((c) => this.task(c, unitFor(all, c), result, (done) => made.add(done), group));
     await runTasks(this.opts.host, tasks, { stopOnError: false, concurrency: batch.concurrency });
     result.applied.push(...batch.changes.filter((c) => made.has(c)));
     if (group.stopped !== undefined) throw group.stopped;
+  }
+
+  /** One task per new account: its baseline's changes one after the other, as `task` makes each. */
+  private accountTasks(changes: Change[], all: Unit[], result: ApplyResult, made: Set<Change>, group: Group) {
+    const byAccount = new Map<string, Change[]>();
+    for (const c of changes) byAccount.set(plannedIn(c).id, [...(byAccount.get(plannedIn(c).id) ?? []), c]);
+    return [...byAccount.values()].map((own) => ({
+      title: `${own[0]?.account.name}: the baseline of the new account (${own.length} steps)`,
+      run: async (progress: (text: string) => void) => {
+        for (const c of own) await this.task(c, unitFor(all, c), result, (done) => made.add(done), group).run(progress);
+      },
+    }));
   }
 
   task(change: Change, unit: Unit, result: ApplyResult, done: (change: Change) => void, group?: Group) {

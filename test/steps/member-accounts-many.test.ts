@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws, MANAGEMENT_ID, lostConnection } from '../helpers/fake-aws.js';
 import { answersFile, cli } from '../helpers/run-cli.js';
+import { readFileSync } from 'node:fs';
+import { isReadOperation } from '../../src/aws/actions.js';
 
 let fake: FakeAws;
 beforeEach(() => {
@@ -64,6 +66,37 @@ describe('many new member accounts in one apply', () => {
     expect((await cli(['plan', '--detailed-exitcode', '--answers', file])).code).toBe(0);
     const verify = await cli(['verify', '--answers', file]);
     expect(verify.code, verify.stdout).toBe(0);
+  });
+
+  it("gives the new accounts their baselines side by side, five accounts at a time, each account's changes in order", async () => {
+    fake.accountQuota = 20;
+    fake.delayMs = 2;
+    const eight = names(8);
+    const file = answersFile(`${readFileSync(FILE(eight), 'utf8')}  password-policy: {}\n  s3-block-public-access: {}\n`);
+    const writes: { account: string; step: string }[] = [];
+    const onSend = (e: { step: string; account: { id: string }; service: string; operation: string }) => {
+      if (!isReadOperation(e.service as never, e.operation) && e.account.id !== MANAGEMENT_ID)
+        writes.push({ account: e.account.id, step: e.step });
+    };
+    const run = await cli(['apply', '--yes', '--answers', file], { onSend });
+    expect(run.code, run.stderr).toBe(0);
+
+    const accounts = [...new Set(writes.map((w) => w.account))];
+    expect(accounts).toHaveLength(8);
+    // Each account's own changes in registry order: its password policy before its Block Public Access.
+    for (const a of accounts) {
+      expect(writes.filter((w) => w.account === a).map((w) => w.step)).toEqual(['password-policy', 's3-block-public-access']);
+    }
+    // Between an account's first and last write, how many accounts were under way: more than one, at most five.
+    const span = new Map(
+      accounts.map((a) => [a, [writes.findIndex((w) => w.account === a), writes.findLastIndex((w) => w.account === a)]]),
+    );
+    const underWay = writes.map(
+      (_, i) => [...span.values()].filter(([first, last]) => (first as number) <= i && i <= (last as number)).length,
+    );
+    expect(Math.max(...underWay)).toBeGreaterThan(1);
+    expect(Math.max(...underWay)).toBeLessThanOrEqual(5);
+    expect((await cli(['verify', '--answers', file])).code).toBe(0);
   });
 
   it('Ctrl-C while accounts are being made lets those in flight finish and starts no more', async () => {
