@@ -5,8 +5,8 @@
  * it. Each limit starts at its maximum, is halved when AWS throttles a request (once per throttling
  * episode: the answers to requests already in flight say nothing new) and grows back by one after as many
  * answers as the limit holds, the additive-increase, multiplicative-decrease of TCP. The retry layer
- * (retry.ts) waits out its backoff outside the limit, then queues again: a refused request is resent at
- * the lowered limit, never at the speed that was refused.
+ * (retry.ts) waits out its backoff outside the limit, then queues again: a refused request is resent only
+ * while fewer than half the requests it was refused among are in flight, never at the speed that was refused.
  */
 import type { ServiceId } from './actions.js';
 

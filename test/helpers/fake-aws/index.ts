@@ -441,7 +441,8 @@ export class FakeAws {
     credentials?: Credentials,
   ): Promise<{ $metadata: object }> {
     const ctx = contextFor(this.state, credentials);
-    this.calls.push({ service, operation, input: structuredClone(input), region, account: ctx.account });
+    const call: RecordedCall = { service, operation, input: structuredClone(input), region, account: ctx.account };
+    this.calls.push(call);
     // Counted as it arrives, so the k-th write is `writes[k - 1]`.
     const writeFault =
       !isReadOperation(service, operation) && ++this.writesReceived === this.failWrite?.number ? this.failWrite : undefined;
@@ -454,7 +455,8 @@ export class FakeAws {
     try {
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       if (refused) {
-        this.throttled.push(this.calls[this.calls.length - 1] as RecordedCall);
+        // This call, not the last one recorded: others arrive while it waits its round trip.
+        this.throttled.push(call);
         throw throttlingError(service);
       }
       if (injected) throw injected;
